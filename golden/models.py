@@ -1,0 +1,75 @@
+"""Float Seq2Seq models in torch: the teacher (2 x 128) and the distilled Seq2SeqLite (1 x 32)."""
+import torch
+from torch import nn
+
+__all__ = ["Seq2Seq", "teacher", "lite", "build", "OUTPUTS", "save_weights", "load_weights"]
+
+#: Output channels per decoder step: full decay, short component, long component.
+OUTPUTS = 3
+
+
+def _positive_int(name, value):
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise ValueError(f"{name} must be a positive integer, not {value!r}")
+
+
+class Seq2Seq(nn.Module):
+    """GRU encoder over the TPSF, GRU decoder from the encoder's final states with zero input,
+    and a Dense(3) head per decoder step.
+
+    Parameters
+    ----------
+    hidden_size : int
+        GRU units per layer.
+    num_layers : int
+        Stacked GRU layers in the encoder and in the decoder.
+
+    Input ``x`` is ``(N, T)`` (Q0.8 values as floats in [0, 1)); output is ``(N, T, 3)``.
+    """
+
+    def __init__(self, *, hidden_size, num_layers):
+        super().__init__()
+        _positive_int("hidden_size", hidden_size)
+        _positive_int("num_layers", num_layers)
+        self.hidden_size, self.num_layers = hidden_size, num_layers
+        self.encoder = nn.GRU(1, hidden_size, num_layers, batch_first=True)
+        self.decoder = nn.GRU(1, hidden_size, num_layers, batch_first=True)
+        self.head = nn.Linear(hidden_size, OUTPUTS)
+
+    def forward(self, x):
+        x = x.unsqueeze(-1)
+        _, state = self.encoder(x)
+        out, _ = self.decoder(torch.zeros_like(x), state)
+        return self.head(out)
+
+    def config(self):
+        return {"hidden_size": self.hidden_size, "num_layers": self.num_layers}
+
+
+def teacher():
+    return Seq2Seq(hidden_size=128, num_layers=2)
+
+
+def lite():
+    return Seq2Seq(hidden_size=32, num_layers=1)
+
+
+def build(name):
+    """Model by name: ``"teacher"`` or ``"lite"``."""
+    factories = {"teacher": teacher, "lite": lite}
+    if name not in factories:
+        raise ValueError(f"model must be one of {sorted(factories)}, not {name!r}")
+    return factories[name]()
+
+
+def save_weights(model, path, meta):
+    """Save a trained model's config, weights and provenance (command, data, wall time)."""
+    torch.save({"config": model.config(), "state_dict": model.state_dict(), "meta": meta}, path)
+
+
+def load_weights(path):
+    """Load a model saved by :func:`save_weights`; returns ``(model, meta)`` in eval mode."""
+    blob = torch.load(path, weights_only=False)
+    model = Seq2Seq(**blob["config"])
+    model.load_state_dict(blob["state_dict"])
+    return model.eval(), blob["meta"]
