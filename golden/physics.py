@@ -142,10 +142,10 @@ def simulate_counts(tau1, tau2, frac, photons, *, acq=Acquisition(), irf=IRF(), 
         Source of the Poisson noise; ``None`` seeds a fresh default generator with 0.
     """
     rng = np.random.default_rng(0) if rng is None else rng
+    tau1, tau2, frac, photons, background = np.broadcast_arrays(
+        *(np.atleast_1d(np.asarray(a, float)) for a in (tau1, tau2, frac, photons, background)))
     shape = expected_tpsf(tau1, tau2, frac, acq=acq, irf=irf)
-    n = shape.shape[0]
-    photons = np.broadcast_to(np.asarray(photons, float), (n,))[:, None]
-    background = np.broadcast_to(np.asarray(background, float), (n,))[:, None]
+    photons, background = photons[:, None], background[:, None]
     rate = photons * ((1 - background) * shape + background / acq.bins)
     return rng.poisson(rate)
 

@@ -1,0 +1,69 @@
+"""Writing results: all files go to a temporary directory that is renamed into place at the end,
+so a failure never leaves partial output."""
+import json
+import shutil
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import tifffile  # noqa: E402
+
+from .pipeline import MAP_KEYS  # noqa: E402
+from .validate import InputError  # noqa: E402
+
+__all__ = ["output_dir", "write_maps", "write_report", "plot_tau_m"]
+
+
+@contextmanager
+def output_dir(path, force=False):
+    """Yield a temporary directory beside ``path``; on success it replaces ``path``."""
+    path = Path(path)
+    if path.exists() and not force:
+        raise InputError(f"output directory {path} exists; pass --force to replace it")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+    except OSError as err:
+        raise InputError(f"cannot write to {path.parent}: {err.strerror}") from None
+    try:
+        yield tmp
+        if path.exists():
+            shutil.rmtree(path)
+        tmp.rename(path)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def write_maps(directory, maps):
+    """``lifetimes.tif``: float32 planes tau1, tau2, fraction, tau_m (ns), photons."""
+    stack = np.stack([np.atleast_2d(maps[k]).astype(np.float32) for k in MAP_KEYS])
+    tifffile.imwrite(Path(directory) / "lifetimes.tif", stack, imagej=True,
+                     metadata={"axes": "CYX", "Labels": list(MAP_KEYS), "unit": "ns"})
+
+
+def write_report(directory, report):
+    (Path(directory) / "report.json").write_text(json.dumps(report, indent=2) + "\n")
+
+
+def plot_tau_m(directory, maps, intensity_weighted=True, vmax=3.0):
+    """``tau_m.png``: the mean-lifetime map with a colour bar (brightness-weighted if asked)."""
+    tau = np.atleast_2d(maps["tau_m"])
+    rgba = plt.get_cmap("turbo")(np.clip(np.nan_to_num(tau) / vmax, 0, 1))
+    if intensity_weighted:
+        photons = np.atleast_2d(maps["photons"])
+        rgba[..., :3] *= np.clip(photons / max(np.percentile(photons, 99), 1), 0, 1)[..., None]
+    rgba[np.isnan(tau)] = (0.5, 0.5, 0.5, 1)
+    fig, ax = plt.subplots(figsize=(5.5, 4.5), dpi=120)
+    ax.imshow(rgba, interpolation="nearest")
+    bar = fig.colorbar(plt.cm.ScalarMappable(plt.Normalize(0, vmax), "turbo"), ax=ax)
+    bar.set_label("amplitude-weighted mean lifetime τm (ns)")
+    ax.set_title("τm" + (" (intensity-weighted)" if intensity_weighted else "")
+                 + "; grey = no lifetime")
+    ax.set_axis_off()
+    fig.tight_layout()
+    fig.savefig(Path(directory) / "tau_m.png")
+    plt.close(fig)

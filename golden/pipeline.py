@@ -1,0 +1,52 @@
+"""Lifetime maps from count histograms through the bit-exact integer reference."""
+from pathlib import Path
+
+import numpy as np
+
+from .intref import run_counts, to_physical
+from .quantize import load_quantized
+from .validate import check_bin_width, check_counts, saturated_pixels
+
+__all__ = ["DEFAULT_WEIGHTS", "load_default", "analyse", "MAP_KEYS"]
+
+DEFAULT_WEIGHTS = Path(__file__).parent / "weights" / "lite_int.npz"
+MAP_KEYS = ("tau1", "tau2", "fraction", "tau_m", "photons")
+CHUNK = 4096
+
+
+def load_default():
+    """The shipped 8-bit Seq2SeqLite (QAT) integer model."""
+    return load_quantized(DEFAULT_WEIGHTS)
+
+
+def analyse(counts, qmodel, *, bin_width_ns=None, progress=None):
+    """Run ``counts`` ``(N, T)`` or ``(H, W, T)`` through the integer pipeline.
+
+    Returns float32 maps (shape ``counts.shape[:-1]``) ``tau1``, ``tau2``, ``fraction``, ``tau_m``
+    (ns, NaN = no lifetime), ``photons``, and bool maps ``valid`` and ``saturated`` (a bin at the
+    counter ceiling: reported, lifetimes withheld). ``progress`` is called with pixels done.
+    """
+    acq = qmodel.meta["acquisition"]
+    counts = check_counts(counts, acq["bins"])
+    if bin_width_ns is not None:
+        check_bin_width(bin_width_ns, acq["bin_width_ns"])
+    shape = counts.shape[:-1]
+    flat = counts.reshape(-1, counts.shape[-1])
+    maps = {k: np.empty(len(flat), np.float32) for k in MAP_KEYS}
+    valid = np.empty(len(flat), bool)
+    for start in range(0, len(flat), CHUNK):
+        sl = slice(start, start + CHUNK)
+        result = run_counts(qmodel, flat[sl])
+        for key, value in to_physical(result, acq["bin_width_ns"], qmodel.spec).items():
+            maps[key][sl] = value
+        valid[sl] = result["valid"]
+        if progress:
+            progress(len(flat[sl]))
+    saturated = saturated_pixels(flat)
+    for key in ("tau1", "tau2", "fraction", "tau_m"):
+        maps[key][saturated] = np.nan
+    maps["photons"] = flat.sum(axis=1).astype(np.float32)
+    maps = {k: v.reshape(shape) for k, v in maps.items()}
+    maps["valid"] = (valid & ~saturated).reshape(shape)
+    maps["saturated"] = saturated.reshape(shape)
+    return maps
