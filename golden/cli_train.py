@@ -59,12 +59,13 @@ def cmd_train(args):
     data = {k: v[valid] for k, v in data.items()}
     x, y = x[valid], network_targets(data, acq)
     model = build(args.model)
+    init_meta = None
     if args.init:
-        model.load_state_dict(load_weights(args.init)[0].state_dict())
+        init_model, init_meta = load_weights(args.init)
+        model.load_state_dict(init_model.state_dict())
     teacher_y = None
     if args.teacher:
         teacher, _ = load_weights(args.teacher)
-        torch.set_num_threads(torch.get_num_threads())
         teacher_y = np.concatenate([predict(teacher, x[i:i + 4096])
                                     for i in range(0, len(x), 4096)])
     checkpoint = args.checkpoint or args.out.with_suffix(".ckpt")
@@ -73,7 +74,7 @@ def cmd_train(args):
                     kd_alpha=args.kd_alpha, max_minutes=args.max_minutes)
     meta = {"command": "python -m golden " + shlex.join(sys.argv[1:]),
             "pixels": int(len(x)), "history": history,
-            "wall_seconds": round(time.monotonic() - began, 1)}
+            "wall_seconds": round(time.monotonic() - began, 1), "init": init_meta}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     save_weights(model, args.out, meta)
     print(f"wrote {args.out} ({meta['wall_seconds']} s)")

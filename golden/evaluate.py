@@ -12,7 +12,7 @@ import time
 import numpy as np
 import torch
 
-from .baselines import flimlib_lma, phasor_lifetime
+from . import baselines
 from .datasets import TEST_RANGE, make_dataset
 from .intref import run_counts, to_physical
 from .lifetimes import lifetimes_from_sequences
@@ -74,10 +74,10 @@ def estimate(method, counts, models, acq=Acquisition(), irf=IRF(), progress=None
         q = models["lite_int"]
         return to_physical(run_counts(q, counts), acq.bin_width_ns, q.spec)
     if method == "flimlib_lma":
-        return flimlib_lma(counts, irf=irf_histogram(acq, irf), bin_width_ns=acq.bin_width_ns,
+        return baselines.flimlib_lma(counts, irf=irf_histogram(acq, irf), bin_width_ns=acq.bin_width_ns,
                            progress=progress)
     if method == "phasor":
-        return phasor_lifetime(counts, irf=irf_histogram(acq, irf),
+        return baselines.phasor_lifetime(counts, irf=irf_histogram(acq, irf),
                                bin_width_ns=acq.bin_width_ns, period_ns=acq.period_ns)
     raise ValueError(f"method must be one of {METHODS}, not {method!r}")
 

@@ -18,6 +18,8 @@ __all__ = ["matmul_exact", "gru_layer_step", "run_network", "divide", "lifetimes
 
 def matmul_exact(a, w, a_max):
     """``a @ w.T`` for integer arrays, exactly; ``a_max`` bounds ``|a|``."""
+    if w.shape[1] == 1:
+        return a.astype(np.int64) * w[:, 0]
     bound = w.shape[1] * a_max * int(np.max(np.abs(w), initial=0))
     if bound < 2 ** 24:
         dtype = np.float32

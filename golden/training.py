@@ -39,6 +39,14 @@ def sequence_loss(pred, target):
     return ((pred - target).square() * weight).mean()
 
 
+def _warmup_cosine(step, total, warmup_share=0.05):
+    """Learning-rate factor: linear warm-up, then cosine decay to zero."""
+    warmup = max(1, int(total * warmup_share))
+    if step < warmup:
+        return (step + 1) / warmup
+    return 0.5 * (1 + math.cos(math.pi * min(step - warmup, total) / max(total - warmup, 1)))
+
+
 def progress_bar(**kw):
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                     TextColumn("{task.fields[status]}"), TimeRemainingColumn(), **kw)
@@ -86,8 +94,8 @@ def train(model, x, y, *, epochs, batch_size=256, lr=2e-3, seed=0, checkpoint=No
 
     torch.manual_seed(seed)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, pct_start=0.1,
-                                                   total_steps=epochs * steps_per_epoch)
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda step: _warmup_cosine(step, epochs * steps_per_epoch))
     history, start_epoch = [], 0
     if checkpoint and Path(checkpoint).exists():
         state = torch.load(checkpoint, weights_only=False)
