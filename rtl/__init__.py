@@ -1,0 +1,1 @@
+"""Amaranth components of the tauflow datapath, built from :class:`golden.fixed.FixedSpec`."""
