@@ -2,12 +2,14 @@
 import json
 import shlex
 import sys
+import time
 from pathlib import Path
 
 from .benchmarks import table, update_section
 from .evaluate import METHODS, evaluate
 from .models import load_weights
-from .pipeline import DEFAULT_WEIGHTS, load_default
+from .phantom import phantom
+from .pipeline import DEFAULT_WEIGHTS, analyse, load_default
 
 __all__ = ["add_parsers"]
 
@@ -23,6 +25,11 @@ def add_parsers(sub):
     p.add_argument("--no-benchmarks", action="store_true", help="do not touch BENCHMARKS.md")
     p.set_defaults(func=cmd_eval)
 
+    p = sub.add_parser("speed", help="integer-reference throughput on a SIZE x SIZE phantom")
+    p.add_argument("--size", type=int, default=256)
+    p.add_argument("--no-benchmarks", action="store_true", help="do not touch BENCHMARKS.md")
+    p.set_defaults(func=cmd_speed)
+
 
 def load_models(with_teacher=True):
     weights = DEFAULT_WEIGHTS.parent
@@ -30,6 +37,45 @@ def load_models(with_teacher=True):
     if with_teacher and (weights / "teacher.pt").exists():
         models["teacher"] = load_weights(weights / "teacher.pt")[0]
     return models
+
+
+def _command():
+    return "python -m golden " + shlex.join(sys.argv[1:])
+
+
+def _provenance(weights=DEFAULT_WEIGHTS.parent):
+    """Markdown lines: how each shipped model was made (from the metadata inside it)."""
+    lines = []
+    for name in ("teacher.pt", "lite.pt"):
+        if (weights / name).exists():
+            meta = load_weights(weights / name)[1]
+            while meta:
+                last = meta["history"][-1] if meta.get("history") else {}
+                lines.append(f"- `{name}`: `{meta['command']}` — {meta['pixels']} pixels, "
+                             f"{len(meta['history'])} epochs, final val loss "
+                             f"{last.get('val_loss', float('nan')):.5f}, "
+                             f"{meta['wall_seconds'] / 60:.1f} min wall")
+                meta = meta.get("init")
+    q = load_default().meta
+    lines.append(f"- `lite_int.npz`: `{q.get('command')}` — {q.get('pixels')} pixels, "
+                 f"{q.get('wall_seconds', 0) / 60:.1f} min wall")
+    return "\n".join(lines)
+
+
+def cmd_speed(args):
+    q = load_default()
+    data = phantom(args.size, photons=2000)
+    analyse(data["counts"][:8], q)              # warm-up
+    began = time.perf_counter()
+    analyse(data["counts"], q)
+    seconds = time.perf_counter() - began
+    pixels = args.size ** 2
+    print(f"{pixels} pixels in {seconds:.2f} s: {pixels / seconds:.0f} pixels/s")
+    if not args.no_benchmarks:
+        body = (f"A {args.size} x {args.size} phantom (T = 135) through `golden.pipeline.analyse` "
+                f"(validation, preprocessing, 8-bit integer network, divider): "
+                f"**{seconds:.2f} s, {pixels / seconds:.0f} pixels/s** on 2 cores.")
+        update_section("golden-speed", "Integer reference throughput", body, _command())
 
 
 def cmd_eval(args):
@@ -48,5 +94,7 @@ def cmd_eval(args):
             + f"\n\nF-value of lite_int, mono-exponential, {f['photons']} photons: "
               f"**{f['mean']:.3f}** (per tau: "
             + ", ".join(f"{k} ns: {v:.3f}" for k, v in f["per_tau_ns"].items()) + ")")
+    body += "\n\nShipped models (command, data, wall time recorded inside each file):\n\n" \
+        + _provenance()
     update_section("golden-eval", "Lifetime accuracy and speed (golden models)", body,
-                   "python -m golden " + shlex.join(sys.argv[1:]), data=results)
+                   _command(), data=results)

@@ -74,11 +74,11 @@ def estimate(method, counts, models, acq=Acquisition(), irf=IRF(), progress=None
         q = models["lite_int"]
         return to_physical(run_counts(q, counts), acq.bin_width_ns, q.spec)
     if method == "flimlib_lma":
-        return baselines.flimlib_lma(counts, irf=irf_histogram(acq, irf), bin_width_ns=acq.bin_width_ns,
-                           progress=progress)
+        return baselines.flimlib_lma(counts, irf=irf_histogram(acq, irf),
+                                     bin_width_ns=acq.bin_width_ns, progress=progress)
     if method == "phasor":
         return baselines.phasor_lifetime(counts, irf=irf_histogram(acq, irf),
-                               bin_width_ns=acq.bin_width_ns, period_ns=acq.period_ns)
+                                         bin_width_ns=acq.bin_width_ns)
     raise ValueError(f"method must be one of {METHODS}, not {method!r}")
 
 
