@@ -1,0 +1,17 @@
+import json
+
+from golden.__main__ import main
+
+
+def test_eval_small_set_without_touching_benchmarks(tmp_path):
+    out = tmp_path / "e.json"
+    assert main(["eval", "--json", str(out), "--n", "40", "--methods", "lite_float", "lite_int",
+                 "phasor", "--no-benchmarks"]) == 0
+    results = json.loads(out.read_text())
+    assert set(results) == {"lite_float", "lite_int", "phasor", "lite_int_f_value"}
+    assert results["lite_int"]["params"] == 6819
+
+
+def test_speed(capsys):
+    assert main(["speed", "--size", "16", "--no-benchmarks"]) == 0
+    assert "256 pixels in" in capsys.readouterr().out
