@@ -79,11 +79,11 @@ def read_counts(source, bin_width_ns=None, size=64, photons=2000):
     if path.suffix not in (".npz", ".npy"):
         raise InputError(f"unknown input type {path.suffix!r}: expected .npz or .npy")
     try:
-        with np.load(path, allow_pickle=False) as f:
-            if path.suffix == ".npz":
+        if path.suffix == ".npz":
+            with np.load(path, allow_pickle=False) as f:
                 data = {k: f[k] for k in f.files}
-            else:
-                data = {"counts": np.asarray(f)}
+        else:
+            data = {"counts": np.load(path, allow_pickle=False)}
     except (ValueError, OSError, EOFError) as err:
         raise InputError(f"cannot read {source}: {err}") from None
     if "counts" not in data:

@@ -110,7 +110,7 @@ def cmd_sweep(args):
                          "tanh_lut_max_err": tanh[0]}
         rows.append([name, m["tau_m_mae_ns"], m["tau1_mae_ns"], m["tau2_mae_ns"], m["frac_mae"],
                      sig[0], tanh[0]])
-        print(f"{name}: tau_m MAE {m['tau_m_mae_ns']:.4f} ns")
+        print(f"{name}: tau_m MAE {m['tau_m_mae_ns']} ns")
     float_m = metrics(estimate("lite_float", counts, {"lite": model}), data)
     results["float"] = float_m
     rows.append(["float (torch)", float_m["tau_m_mae_ns"], float_m["tau1_mae_ns"],

@@ -75,10 +75,11 @@ def estimate(method, counts, models, acq=Acquisition(), irf=IRF(), progress=None
         return to_physical(run_counts(q, counts), acq.bin_width_ns, q.spec)
     if method == "flimlib_lma":
         return baselines.flimlib_lma(counts, irf=irf_histogram(acq, irf),
-                                     bin_width_ns=acq.bin_width_ns, progress=progress)
+                                     bin_width_ns=acq.bin_width_ns, period_ns=acq.period_ns,
+                                     progress=progress)
     if method == "phasor":
         return baselines.phasor_lifetime(counts, irf=irf_histogram(acq, irf),
-                                         bin_width_ns=acq.bin_width_ns)
+                                         bin_width_ns=acq.bin_width_ns, period_ns=acq.period_ns)
     raise ValueError(f"method must be one of {METHODS}, not {method!r}")
 
 
@@ -114,7 +115,7 @@ def evaluate(models, *, n=20000, methods=METHODS, seed=20241009, log=print):
         seconds = time.perf_counter() - began
         results[method] = {"params": params[method], **metrics(pred, data),
                            "pixels_per_s": round(n / seconds, 1)}
-        log(f"{method}: tau_m MAE {results[method]['tau_m_mae_ns']:.4f} ns, "
-            f"{results[method]['pixels_per_s']:.0f} pixels/s")
+        log(f"{method}: tau_m MAE {results[method]['tau_m_mae_ns']} ns, "
+            f"{results[method]['pixels_per_s']} pixels/s")
     results["lite_int_f_value"] = f_value(models["lite_int"])
     return results
