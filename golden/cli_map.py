@@ -110,13 +110,14 @@ def cmd_map(args):
               "valid_pixels": int(maps["valid"].sum()),
               "saturated_pixels": int(maps["saturated"].sum()), "weights": str(args.weights),
               "command": "python -m golden " + " ".join(sys.argv[1:])}
+    true_tm = None
     if truth is not None:
         true_tm = truth["frac"] * truth["tau1"] + (1 - truth["frac"]) * truth["tau2"]
         err = np.abs(maps["tau_m"] - true_tm)[maps["valid"]]
-        report["tau_m_mae_ns"] = float(np.nanmean(err))
+        report["tau_m_mae_ns"] = float(np.nanmean(err)) if err.size else None
     with output_dir(args.out, force=args.force) as tmp:
         write_maps(tmp, maps)
-        plot_tau_m(tmp, maps)
+        plot_tau_m(tmp, maps, truth=true_tm)
         write_report(tmp, report)
     print(json.dumps(report, indent=2))
     print(f"outputs in {args.out}: lifetimes.tif, tau_m.png, report.json")

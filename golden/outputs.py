@@ -49,21 +49,29 @@ def write_report(directory, report):
     (Path(directory) / "report.json").write_text(json.dumps(report, indent=2) + "\n")
 
 
-def plot_tau_m(directory, maps, intensity_weighted=True, vmax=3.0):
-    """``tau_m.png``: the mean-lifetime map with a colour bar (brightness-weighted if asked)."""
-    tau = np.atleast_2d(maps["tau_m"])
+def _colour(tau, photons, vmax):
     rgba = plt.get_cmap("turbo")(np.clip(np.nan_to_num(tau) / vmax, 0, 1))
-    if intensity_weighted:
-        photons = np.atleast_2d(maps["photons"])
+    if photons is not None:
         rgba[..., :3] *= np.clip(photons / max(np.percentile(photons, 99), 1), 0, 1)[..., None]
     rgba[np.isnan(tau)] = (0.5, 0.5, 0.5, 1)
-    fig, ax = plt.subplots(figsize=(5.5, 4.5), dpi=120)
-    ax.imshow(rgba, interpolation="nearest")
-    bar = fig.colorbar(plt.cm.ScalarMappable(plt.Normalize(0, vmax), "turbo"), ax=ax)
+    return rgba
+
+
+def plot_tau_m(directory, maps, truth=None, intensity_weighted=True, vmax=3.0):
+    """``tau_m.png``: the mean-lifetime map with a colour bar (brightness-weighted if asked),
+    beside the ground truth when it is known."""
+    photons = np.atleast_2d(maps["photons"]) if intensity_weighted else None
+    panels = [("τm" + (" (intensity-weighted)" if intensity_weighted else ""),
+               _colour(np.atleast_2d(maps["tau_m"]), photons, vmax))]
+    if truth is not None:
+        panels.append(("ground truth τm", _colour(np.atleast_2d(truth), None, vmax)))
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels) + 1.2, 4.4), dpi=120,
+                             squeeze=False)
+    for ax, (title, rgba) in zip(axes[0], panels):
+        ax.imshow(rgba, interpolation="nearest")
+        ax.set_title(title + "\ngrey = no lifetime", fontsize=10)
+        ax.set_axis_off()
+    bar = fig.colorbar(plt.cm.ScalarMappable(plt.Normalize(0, vmax), "turbo"), ax=axes[0])
     bar.set_label("amplitude-weighted mean lifetime τm (ns)")
-    ax.set_title("τm" + (" (intensity-weighted)" if intensity_weighted else "")
-                 + "; grey = no lifetime")
-    ax.set_axis_off()
-    fig.tight_layout()
-    fig.savefig(Path(directory) / "tau_m.png")
+    fig.savefig(Path(directory) / "tau_m.png", bbox_inches="tight")
     plt.close(fig)
