@@ -23,6 +23,8 @@ def add_parsers(sub):
     p.add_argument("--n", type=int, default=20000, help="test pixels (>= 20000 for the report)")
     p.add_argument("--methods", nargs="+", choices=METHODS, default=list(METHODS))
     p.add_argument("--no-benchmarks", action="store_true", help="do not touch BENCHMARKS.md")
+    p.add_argument("--render-only", action="store_true",
+                   help="re-render BENCHMARKS.md from an earlier run's --json, measure nothing")
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("speed", help="integer-reference throughput on a SIZE x SIZE phantom")
@@ -49,13 +51,15 @@ def _provenance(weights=DEFAULT_WEIGHTS.parent):
     for name in ("teacher.pt", "lite.pt"):
         if (weights / name).exists():
             meta = load_weights(weights / name)[1]
+            prefix = ""
             while meta:
                 last = meta["history"][-1] if meta.get("history") else {}
-                lines.append(f"- `{name}`: `{meta['command']}` — {meta['pixels']} pixels, "
+                lines.append(f"{prefix}- `{name}`: `{meta['command']}` — {meta['pixels']} pixels, "
                              f"{len(meta['history'])} epochs, final val loss "
                              f"{last.get('val_loss', float('nan')):.5f}, "
                              f"{meta['wall_seconds'] / 60:.1f} min wall")
                 meta = meta.get("init")
+                prefix, name = prefix + "  ", "initialised from"
     q = load_default().meta
     lines.append(f"- `lite_int.npz`: `{q.get('command')}` — {q.get('pixels')} pixels, "
                  f"{q.get('wall_seconds', 0) / 60:.1f} min wall")
@@ -79,22 +83,42 @@ def cmd_speed(args):
 
 
 def cmd_eval(args):
-    results = evaluate(load_models("teacher" in args.methods), n=args.n, methods=args.methods)
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"wrote {args.json}")
-    if args.no_benchmarks:
-        return
+    if args.render_only:
+        results = json.loads(args.json.read_text())
+    else:
+        results = evaluate(load_models("teacher" in args.methods), n=args.n,
+                           methods=args.methods)
+        results["command"] = _command()
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(results, indent=2) + "\n")
+        print(f"wrote {args.json}")
+    if not args.no_benchmarks:
+        render(results)
+
+
+def render(results):
+    """Write the eval section of BENCHMARKS.md from a results dict."""
     rows = [[m] + [results[m][k] for k in KEYS] for m in METHODS if m in results]
     f = results["lite_int_f_value"]
-    body = (f"{args.n} held-out decays (tau 0.05 .. 3 ns, fraction 0 .. 1, 15 % mono-exponential, "
+    n = results["lite_int"]["pixels"]
+    body = (f"{n} held-out decays (tau 0.05 .. 3 ns, fraction 0 .. 1, 15 % mono-exponential, "
             f"100 .. 10^4 photons, 0 .. 5 % background, IRF FWHM 0.25 ns). tau1/tau2/frac MAEs "
             f"over bi-exponential pixels; tau_m (amplitude-weighted) over all.\n\n"
             + table(["method"] + list(KEYS), rows)
             + f"\n\nF-value of lite_int, mono-exponential, {f['photons']} photons: "
               f"**{f['mean']:.3f}** (per tau: "
             + ", ".join(f"{k} ns: {v:.3f}" for k, v in f["per_tau_ns"].items()) + ")")
+    bands = list(results[METHODS[1]]["tau_m_mae_ns_by_photons"])
+    body += "\n\ntau_m MAE (ns) by photon count:\n\n" + table(
+        ["method"] + [f"{b} photons" for b in bands],
+        [[m] + [results[m]["tau_m_mae_ns_by_photons"][b] for b in bands]
+         for m in METHODS if m in results])
+    if "teacher" in results:
+        ratio = results["lite_int"]["tau_m_mae_ns"] / results["teacher"]["tau_m_mae_ns"]
+        share = results["lite_int"]["params"] / results["teacher"]["params"]
+        body += (f"\n\nlite_int / teacher tau_m MAE: **{ratio:.3f}** (target <= 1.15); Lite "
+                 f"parameters: **{100 * share:.2f} %** of the teacher's (target <= 2.5 %).")
     body += "\n\nShipped models (command, data, wall time recorded inside each file):\n\n" \
         + _provenance()
     update_section("golden-eval", "Lifetime accuracy and speed (golden models)", body,
-                   _command(), data=results)
+                   results.get("command", _command()), data=results)
