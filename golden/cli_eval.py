@@ -108,7 +108,7 @@ def render(results):
             + f"\n\nF-value of lite_int, mono-exponential, {f['photons']} photons: "
               f"**{f['mean']:.3f}** (per tau: "
             + ", ".join(f"{k} ns: {v:.3f}" for k, v in f["per_tau_ns"].items()) + ")")
-    bands = list(results[METHODS[1]]["tau_m_mae_ns_by_photons"])
+    bands = list(results["lite_int"]["tau_m_mae_ns_by_photons"])
     body += "\n\ntau_m MAE (ns) by photon count:\n\n" + table(
         ["method"] + [f"{b} photons" for b in bands],
         [[m] + [results[m]["tau_m_mae_ns_by_photons"][b] for b in bands]
