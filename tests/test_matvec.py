@@ -93,3 +93,12 @@ def test_extremes_never_wrap(cols, mults, w_negative, x_negative):
 def test_messages(kwargs, message):
     with pytest.raises(ValueError, match=f"^{message}$"):
         MatVec(**kwargs)
+
+
+@pytest.mark.parametrize("family, dsp", [("ice40", "SB_MAC16"), ("ecp5", "MULT18X18D")])
+def test_maps_one_hard_dsp_per_multiplier(family, dsp, rng):
+    """Real Yosys synthesis (YoWASP): every multiplier lands in a hard DSP block."""
+    from rtl.synth import cell_counts
+    w = rng.integers(-128, 128, (16, 8))
+    cells = cell_counts(MatVec(weights=w, multipliers=4), family)
+    assert cells[dsp] == 4
