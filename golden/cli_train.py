@@ -32,8 +32,6 @@ def add_parsers(sub):
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--teacher", type=Path, help="teacher weights for knowledge distillation")
     p.add_argument("--kd-alpha", type=float, default=0.5)
-    p.add_argument("--integral-weight", type=float, default=0.0,
-                   help="weight of the per-channel integral (lifetime) loss term")
     p.add_argument("--init", type=Path, help="start from these weights")
     p.add_argument("--max-minutes", type=float)
     p.add_argument("--checkpoint", type=Path, help="resumable checkpoint (default OUT.ckpt)")
@@ -73,8 +71,7 @@ def cmd_train(args):
     checkpoint = args.checkpoint or args.out.with_suffix(".ckpt")
     history = train(model, x, y, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
                     seed=args.seed, checkpoint=checkpoint, teacher_y=teacher_y,
-                    kd_alpha=args.kd_alpha, integral_weight=args.integral_weight,
-                    max_minutes=args.max_minutes)
+                    kd_alpha=args.kd_alpha, max_minutes=args.max_minutes)
     meta = {"command": "python -m golden " + shlex.join(sys.argv[1:]),
             "pixels": int(len(x)), "history": history,
             "wall_seconds": round(time.monotonic() - began, 1), "init": init_meta}

@@ -33,15 +33,10 @@ def network_targets(data, acq=Acquisition()):
                             acq=acq).astype(np.float32)
 
 
-def sequence_loss(pred, target, integral_weight=0.0):
-    """Weighted MSE over the sequences, plus ``integral_weight`` times the mean squared error of
-    each channel's sum over the decoder steps (in bins), which sets the lifetimes."""
+def sequence_loss(pred, target):
     weight = torch.ones(pred.shape[1], 1, device=pred.device)
     weight[0] = FIRST_STEP_WEIGHT
-    loss = ((pred - target).square() * weight).mean()
-    if integral_weight:
-        loss = loss + integral_weight * (pred.sum(dim=1) - target.sum(dim=1)).square().mean()
-    return loss
+    return ((pred - target).square() * weight).mean()
 
 
 def _warmup_cosine(step, total, warmup_share=0.05):
@@ -67,7 +62,7 @@ def predict(model, x, batch_size=2048):
 
 
 def train(model, x, y, *, epochs, batch_size=256, lr=2e-3, seed=0, checkpoint=None,
-          teacher_y=None, kd_alpha=0.5, integral_weight=0.0, max_minutes=None, log=print):
+          teacher_y=None, kd_alpha=0.5, max_minutes=None, log=print):
     """Train ``model`` on inputs ``x`` ``(N, T)`` and targets ``y`` ``(N, T, 3)``.
 
     Parameters
@@ -76,8 +71,6 @@ def train(model, x, y, *, epochs, batch_size=256, lr=2e-3, seed=0, checkpoint=No
         Saved after every epoch; if it exists, training resumes from it.
     teacher_y : array ``(N, T, 3)``, optional
         Teacher outputs for knowledge distillation.
-    integral_weight : float
-        Weight of the per-channel integral term of :func:`sequence_loss`.
     max_minutes : float, optional
         Stop after the epoch during which this wall-clock budget runs out.
 
@@ -123,8 +116,7 @@ def train(model, x, y, *, epochs, batch_size=256, lr=2e-3, seed=0, checkpoint=No
             total = 0.0
             for step in range(steps_per_epoch):
                 idx = perm[step * batch_size:(step + 1) * batch_size]
-                loss = sequence_loss(model(torch.as_tensor(x[idx])), torch.as_tensor(y[idx]),
-                                     integral_weight)
+                loss = sequence_loss(model(torch.as_tensor(x[idx])), torch.as_tensor(y[idx]))
                 optimizer.zero_grad()
                 loss.backward()
                 optimizer.step()
