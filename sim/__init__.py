@@ -1,0 +1,1 @@
+"""Simulation harnesses: cocotb on the elaborated Verilog, and (later) the scheduler model."""

@@ -1,0 +1,60 @@
+"""Run cocotb testbenches on an Amaranth component elaborated to Verilog.
+
+The component is converted with :func:`amaranth.back.verilog.convert`, built and run with
+:func:`cocotb_tools.runner.get_runner` (Icarus by default); data reaches the testbench through a
+``.npz`` file named in the ``TAUFLOW_VECTORS`` environment variable.
+"""
+import re
+from pathlib import Path
+
+import numpy as np
+from amaranth.back import verilog
+from cocotb_tools.check_results import get_results
+from cocotb_tools.runner import get_runner
+
+__all__ = ["run_cocotb", "VECTORS_ENV", "kick_initial_evaluation"]
+
+VECTORS_ENV = "TAUFLOW_VECTORS"
+_TRIGGER = re.compile(r"^(\s*)reg (\\\S*verilog_backend\S*) += 0;$", re.M)
+
+
+def kick_initial_evaluation(source):
+    """Make Icarus evaluate every ``always @*`` block once at start-up.
+
+    Yosys guards those blocks with a trigger register initialised in its declaration, which
+    Icarus does not treat as an event: outputs that depend only on constant-initialised state
+    stay X. Toggling the trigger once (at 1 ps) evaluates them, as synthesis would.
+    """
+    return _TRIGGER.sub(lambda m: f"{m[0]}\n{m[1]}initial #0.001 {m[2]} = 1;", source)
+
+
+def run_cocotb(component, *, name, test_module, build_dir, vectors, simulator="icarus"):
+    """Elaborate ``component`` as module ``name``, run ``test_module`` on it.
+
+    Parameters
+    ----------
+    vectors : dict of arrays
+        Saved to ``build_dir/vectors.npz`` for the testbench.
+
+    Returns
+    -------
+    (int, int)
+        Tests run and tests failed (details in ``build_dir/test.log``).
+    """
+    build_dir = Path(build_dir).resolve()
+    build_dir.mkdir(parents=True, exist_ok=True)
+    source = build_dir / f"{name}.v"
+    source.write_text(kick_initial_evaluation(verilog.convert(component, name=name)))
+    np.savez(build_dir / "vectors.npz", **vectors)
+    runner = get_runner(simulator)
+    runner.build(sources=[source], hdl_toplevel=name, build_dir=build_dir, always=True,
+                 timescale=("1ns", "1ps"), log_file=build_dir / "build.log")
+    results = build_dir / "results.xml"
+    try:
+        runner.test(test_module=test_module, hdl_toplevel=name, build_dir=build_dir,
+                    test_dir=build_dir, log_file=build_dir / "test.log", results_xml=str(results),
+                    extra_env={VECTORS_ENV: str(build_dir / "vectors.npz")})
+    except SystemExit:      # the runner exits on failed tests; the results file says which
+        if not results.exists():
+            raise
+    return get_results(results)
