@@ -1,0 +1,93 @@
+"""Input preprocessing in hardware: background shift, clip, shift-normalise to Q0.8.
+
+Bit-exact to :func:`golden.preprocess.preprocess`. The histogram is buffered in block RAM while
+the background (mean of the first 8 bins, a shift) and the peak are found; a second pass emits
+``max(count - background, 0)`` shifted so the peak lands in ``[128, 255]``.
+"""
+from amaranth import Module, Mux, Signal, signed, unsigned
+from amaranth.lib import data, stream, wiring
+from amaranth.lib.memory import Memory
+from amaranth.lib.wiring import In, Out
+
+from golden.preprocess import BACKGROUND_BINS, COUNT_BITS, INPUT_BITS
+
+__all__ = ["Preprocess"]
+
+
+class Preprocess(wiring.Component):
+    """Per-pixel histogram normaliser.
+
+    Parameters
+    ----------
+    bins : int
+        Histogram length T.
+
+    Attributes
+    ----------
+    counts : In(stream.Signature(unsigned(16)))
+        ``bins`` counts per pixel, in time order.
+    out : Out(stream.Signature(StructLayout{x, valid}))
+        ``bins`` Q0.8 inputs per pixel; ``valid`` is low for a pixel with no signal above
+        background (then every ``x`` is 0).
+    """
+
+    def __init__(self, *, bins):
+        if not isinstance(bins, int) or bins <= BACKGROUND_BINS:
+            raise ValueError(f"bins must be an integer greater than {BACKGROUND_BINS}, "
+                             f"not {bins!r}")
+        self.bins = bins
+        super().__init__({
+            "counts": In(stream.Signature(unsigned(COUNT_BITS))),
+            "out": Out(stream.Signature(data.StructLayout({"x": unsigned(INPUT_BITS),
+                                                           "valid": unsigned(1)}))),
+        })
+
+    def elaborate(self, platform):
+        m = Module()
+        T = self.bins
+        m.submodules.buffer = buffer = Memory(shape=unsigned(COUNT_BITS), depth=T, init=[])
+        rd, wr = buffer.read_port(), buffer.write_port()
+        index = Signal(range(T))
+        total = Signal(unsigned(COUNT_BITS + 3))
+        top = Signal(unsigned(COUNT_BITS))
+        background = Signal(unsigned(COUNT_BITS))
+        peak = Signal(signed(COUNT_BITS + 1))
+        length = Signal(range(COUNT_BITS + 2))
+        m.d.comb += [background.eq(total >> 3), peak.eq(top - background),
+                     rd.addr.eq(index), wr.addr.eq(index), wr.data.eq(self.counts.payload)]
+        for k in range(COUNT_BITS):
+            with m.If(peak[k] & (peak > 0)):
+                m.d.comb += length.eq(k + 1)
+        signal = Signal(signed(COUNT_BITS + 1))
+        m.d.comb += signal.eq(rd.data - background)
+        clipped = Mux(signal > 0, signal, 0)
+        right = Signal(range(COUNT_BITS + 1))
+        left = Signal(range(INPUT_BITS + 1))
+        m.d.comb += [right.eq(Mux(length >= INPUT_BITS, length - INPUT_BITS, 0)),
+                     left.eq(Mux(length >= INPUT_BITS, 0, INPUT_BITS - length))]
+        m.d.comb += [self.out.payload.x.eq((clipped >> right) << left),
+                     self.out.payload.valid.eq(peak > 0)]
+        with m.FSM():
+            with m.State("LOAD"):
+                m.d.comb += [self.counts.ready.eq(1), wr.en.eq(self.counts.valid)]
+                with m.If(self.counts.valid):
+                    c = self.counts.payload
+                    with m.If(index < BACKGROUND_BINS):
+                        m.d.sync += total.eq(total + c)
+                    with m.If(c > top):
+                        m.d.sync += top.eq(c)
+                    m.d.sync += index.eq(index + 1)
+                    with m.If(index == T - 1):
+                        m.d.sync += index.eq(0)
+                        m.next = "FETCH"
+            with m.State("FETCH"):      # block-RAM read: data next cycle
+                m.next = "SEND"
+            with m.State("SEND"):
+                m.d.comb += self.out.valid.eq(1)
+                with m.If(self.out.ready):
+                    m.d.sync += index.eq(index + 1)
+                    m.next = "FETCH"
+                    with m.If(index == T - 1):
+                        m.d.sync += [index.eq(0), total.eq(0), top.eq(0)]
+                        m.next = "LOAD"
+        return m

@@ -1,0 +1,61 @@
+import numpy as np
+import pytest
+from amaranth.sim import Simulator
+
+from golden.export import golden_counts
+from golden.preprocess import preprocess
+from rtl.preprocess import Preprocess
+
+
+def simulate(dut, histograms, rng, gap=0.0, stall=0.0):
+    xs, valids = [], []
+
+    async def producer(ctx):
+        for hist in histograms:
+            for c in hist:
+                while rng.random() < gap:
+                    ctx.set(dut.counts.valid, 0)
+                    await ctx.tick()
+                ctx.set(dut.counts.payload, int(c))
+                ctx.set(dut.counts.valid, 1)
+                await ctx.tick().until(dut.counts.ready)
+            ctx.set(dut.counts.valid, 0)
+
+    async def consumer(ctx):
+        total = len(histograms) * dut.bins
+        while len(xs) < total:
+            ready = bool(rng.random() >= stall)
+            ctx.set(dut.out.ready, ready)
+            _, _, valid, payload = await ctx.tick().sample(dut.out.valid, dut.out.payload)
+            if valid and ready:
+                xs.append(payload.x)
+                valids.append(payload.valid)
+
+    sim = Simulator(dut)
+    sim.add_clock(1e-8)
+    sim.add_testbench(producer)
+    sim.add_testbench(consumer)
+    sim.run()
+    shape = (len(histograms), dut.bins)
+    return np.array(xs).reshape(shape), np.array(valids).reshape(shape)
+
+
+def test_matches_golden_preprocessing_with_gaps_and_stalls(rng):
+    """Edge cases (zero photons, one saturated bin, all bins equal, maximum counts) and
+    simulated decays from 50 to 10^5 photons."""
+    counts = golden_counts(24, 135, seed=4)
+    x, valid = simulate(Preprocess(bins=135), counts, rng, gap=0.3, stall=0.3)
+    ref_x, ref_valid = preprocess(counts)
+    assert np.array_equal(x, ref_x)
+    assert np.array_equal(valid, np.repeat(ref_valid[:, None], 135, axis=1))
+
+
+def test_small_and_random_histograms(rng):
+    counts = np.concatenate([rng.integers(0, 4, (4, 20)), rng.integers(0, 2 ** 16, (4, 20))])
+    x, _ = simulate(Preprocess(bins=20), counts, rng)
+    assert np.array_equal(x, preprocess(counts)[0])
+
+
+def test_message():
+    with pytest.raises(ValueError, match="^bins must be an integer greater than 8, not 8$"):
+        Preprocess(bins=8)
