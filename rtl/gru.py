@@ -21,24 +21,10 @@ from amaranth.lib.wiring import In, Out
 from golden.fixed import FixedSpec
 
 from .activation import ActivationLUT
+from .arith import round_shift, saturate, signed_width
 from .matvec import accumulator_width
 
 __all__ = ["GRULayer"]
-
-
-def _round_shift(value, shift):
-    """Round half up by ``shift`` bits (arithmetic shift of a signed value)."""
-    return (value + (1 << (shift - 1))) >> shift if shift > 0 else value << -shift
-
-
-def _saturate(value, bits):
-    lo, hi = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
-    return Mux(value > hi, hi, Mux(value < lo, lo, value))
-
-
-def _bits(bound):
-    """Signed width holding every integer of magnitude up to ``bound``."""
-    return int(bound).bit_length() + 1
 
 
 class GRULayer(wiring.Component):
@@ -79,7 +65,7 @@ class GRULayer(wiring.Component):
         bias_max = int(max(np.abs(layer.b_ih).max(), np.abs(layer.b_hh).max()))
         ax_bound = (w_max * x_max << self.x_shift) + bias_max
         ah_bound = ((H * w_max * w_max) << self.h_shift) + bias_max
-        self.pre_width = _bits(ax_bound + ah_bound)
+        self.pre_width = signed_width(ax_bound + ah_bound)
         super().__init__({
             "step": In(stream.Signature(data.StructLayout({
                 "x": unsigned(spec.input_bits), "load": unsigned(1),
@@ -105,7 +91,7 @@ class GRULayer(wiring.Component):
         h = Array(Signal(state, name=f"h{i}") for i in range(H))
         hacc = Array(Signal(acc_shape, name=f"hacc{i}") for i in range(3 * H))
         x = Signal(unsigned(spec.input_bits))
-        const = lambda values: Array(Const(int(v), signed(_bits(abs(int(v))))) for v in values)
+        const = lambda values: Array(Const(int(v), signed(signed_width(abs(int(v))))) for v in values)
         w_ih, b_ih, b_hh = const(layer.w_ih[:, 0]), const(layer.b_ih), const(layer.b_hh)
 
         # ---- phase 1: recurrent matmul -------------------------------------------------
@@ -157,7 +143,7 @@ class GRULayer(wiring.Component):
         m.d.sync += [g1_valid.eq(gate_issue), g1_unit.eq(unit), g1_ax_n.eq(ax[2]),
                      g1_ah_n.eq(ah[2]), g1_h.eq(h[unit])]
         rn = Signal(pre_shape)
-        m.d.comb += [rn.eq(_round_shift(sig_r.out * g1_ah_n, spec.sigmoid_frac)),
+        m.d.comb += [rn.eq(round_shift(sig_r.out * g1_ah_n, spec.sigmoid_frac)),
                      tanh.pre.eq(g1_ax_n + rn)]
         # stage 2: n out of its table; blend and store
         g2_valid, g2_unit, g2_z, g2_h = (Signal(), Signal.like(unit), Signal.like(sig_z.out),
@@ -168,7 +154,7 @@ class GRULayer(wiring.Component):
         blend = Signal(signed(2 * wb + 4))
         m.d.comb += blend.eq((one - g2_z) * tanh.out + g2_z * g2_h)
         with m.If(g2_valid):
-            m.d.sync += h[g2_unit].eq(_saturate(_round_shift(blend, spec.sigmoid_frac), wb))
+            m.d.sync += h[g2_unit].eq(saturate(round_shift(blend, spec.sigmoid_frac), wb))
 
         # ---- control -------------------------------------------------------------------
         m.d.comb += [self.out.payload[i].eq(h[i]) for i in range(H)]
