@@ -1,0 +1,147 @@
+"""The Seq2SeqLite core: one pixel's histogram in, its lifetimes out, tagged.
+
+preprocess -> encoder (T steps) -> decoder (T steps from the encoder's state, zero input) ->
+Dense(3) + running integrals -> four divisions (tau of each channel, fraction) -> result.
+Bit-exact to :func:`golden.intref.run_counts`. The preprocessing buffer takes the next pixel
+while the current one is in the network.
+"""
+from amaranth import Array, Module, Mux, Signal, unsigned
+from amaranth.lib import data, stream, wiring
+from amaranth.lib.wiring import In, Out
+
+from golden.preprocess import COUNT_BITS
+
+from .divider import Divider
+from .gru import GRULayer
+from .head import CHANNELS, DenseHead
+from .preprocess import Preprocess
+
+__all__ = ["Seq2SeqCore", "TAG_BITS"]
+
+TAG_BITS = 16
+
+
+class Seq2SeqCore(wiring.Component):
+    """Quantized single-layer Seq2Seq for one pixel at a time.
+
+    Parameters
+    ----------
+    qmodel : golden.quantize.QuantSeq2Seq
+        One encoder and one decoder layer, input size 1.
+    bins : int
+        Histogram length T.
+    multipliers : int
+        Multipliers in each GRU layer's recurrent matmul.
+
+    Attributes
+    ----------
+    inp : In(stream.Signature(StructLayout{tag, count}))
+        ``bins`` transfers per pixel; the tag of the first one names the pixel.
+    out : Out(stream.Signature(StructLayout{tag, tau[3], fraction, tau_defined[3],
+                                           fraction_defined, valid}))
+        ``tau`` in bins and ``fraction`` with ``quotient_frac`` fraction bits; flags as in
+        :func:`golden.intref.lifetimes`; ``valid`` low for a pixel with no signal.
+    """
+
+    def __init__(self, *, qmodel, bins, multipliers=1):
+        if len(qmodel.encoder) != 1 or len(qmodel.decoder) != 1:
+            raise ValueError(f"the core runs one-layer models, not {len(qmodel.encoder)} "
+                             f"layers")
+        spec = qmodel.spec
+        self.qmodel, self.bins, self.multipliers = qmodel, bins, multipliers
+        q_shape = unsigned(spec.quotient_bits)
+        super().__init__({
+            "inp": In(stream.Signature(data.StructLayout({"tag": unsigned(TAG_BITS),
+                                                          "count": unsigned(COUNT_BITS)}))),
+            "out": Out(stream.Signature(data.StructLayout({
+                "tag": unsigned(TAG_BITS), "tau": data.ArrayLayout(q_shape, CHANNELS),
+                "fraction": q_shape, "tau_defined": unsigned(CHANNELS),
+                "fraction_defined": unsigned(1), "valid": unsigned(1)}))),
+        })
+
+    def elaborate(self, platform):
+        m = Module()
+        q, spec, T = self.qmodel, self.qmodel.spec, self.bins
+        m.submodules.pre = pre = Preprocess(bins=T)
+        m.submodules.enc = enc = GRULayer(layer=q.encoder[0], spec=spec,
+                                          multipliers=self.multipliers)
+        m.submodules.dec = dec = GRULayer(layer=q.decoder[0], spec=spec,
+                                          multipliers=self.multipliers)
+        m.submodules.head = head = DenseHead(qmodel=q, bins=T)
+        m.submodules.div = div = Divider(num_width=len(head.sums[0]),
+                                         den_width=len(head.first[0]) + 2, spec=spec)
+        H = enc.hidden_size
+
+        # ---- input: counts to the preprocessing buffer, tag captured on a pixel's first bin
+        in_bin = Signal(range(T))
+        tag_in, tag, pixel_valid = Signal(TAG_BITS), Signal(TAG_BITS), Signal()
+        m.d.comb += [pre.counts.payload.eq(self.inp.payload.count),
+                     pre.counts.valid.eq(self.inp.valid), self.inp.ready.eq(pre.counts.ready)]
+        with m.If(self.inp.valid & self.inp.ready):
+            m.d.sync += in_bin.eq(Mux(in_bin == T - 1, 0, in_bin + 1))
+            with m.If(in_bin == 0):
+                m.d.sync += tag_in.eq(self.inp.payload.tag)
+
+        enc_t, dec_issued, head_t = Signal(range(T)), Signal(range(T + 1)), Signal(range(T))
+        h_enc = Array(Signal(enc.out.payload[0].shape(), name=f"h_enc{i}") for i in range(H))
+        quotients = Array(Signal(spec.quotient_bits, name=f"q{i}") for i in range(4))
+        op = Signal(range(5))
+        sums, first = head.sums, head.first
+        numerators = Array([sums[0], sums[1], sums[2], first[1]])
+        denominators = Array([first[0], first[1], first[2], first[1] + first[2]])
+
+        with m.FSM():
+            with m.State("ENCODE"):
+                m.d.comb += [enc.step.valid.eq(pre.out.valid),
+                             enc.step.payload.x.eq(pre.out.payload.x),
+                             enc.step.payload.load.eq(enc_t == 0),
+                             pre.out.ready.eq(enc.step.ready), enc.out.ready.eq(1)]
+                with m.If(pre.out.valid & enc.step.ready & (enc_t == 0)):
+                    m.d.sync += [tag.eq(tag_in), pixel_valid.eq(pre.out.payload.valid)]
+                with m.If(enc.out.valid):
+                    m.d.sync += enc_t.eq(enc_t + 1)
+                    with m.If(enc_t == T - 1):
+                        m.d.sync += [enc_t.eq(0), dec_issued.eq(0), head_t.eq(0)]
+                        m.d.sync += [h_enc[i].eq(enc.out.payload[i]) for i in range(H)]
+                        m.next = "DECODE"
+            with m.State("DECODE"):
+                m.d.comb += [dec.step.valid.eq(dec_issued < T),
+                             dec.step.payload.load.eq(dec_issued == 0),
+                             head.step.valid.eq(dec.out.valid),
+                             dec.out.ready.eq(head.step.ready),
+                             head.step.payload.first.eq(head_t == 0), head.out.ready.eq(1)]
+                m.d.comb += [dec.step.payload.h_in[i].eq(h_enc[i]) for i in range(H)]
+                m.d.comb += [head.step.payload.h[i].eq(dec.out.payload[i]) for i in range(H)]
+                with m.If(dec.step.valid & dec.step.ready):
+                    m.d.sync += dec_issued.eq(dec_issued + 1)
+                with m.If(head.out.valid):
+                    m.d.sync += head_t.eq(head_t + 1)
+                    with m.If(head_t == T - 1):
+                        m.d.sync += [head_t.eq(0), op.eq(0)]
+                        m.next = "DIVIDE"
+            with m.State("DIVIDE"):
+                m.d.comb += [div.inp.payload.num.eq(numerators[op]),
+                             div.inp.payload.den.eq(denominators[op]),
+                             div.inp.valid.eq(1)]
+                with m.If(div.inp.ready):
+                    m.next = "QUOTIENT"
+            with m.State("QUOTIENT"):
+                m.d.comb += div.out.ready.eq(1)
+                with m.If(div.out.valid):
+                    m.d.sync += [quotients[op].eq(div.out.payload), op.eq(op + 1)]
+                    m.next = "DIVIDE"
+                    with m.If(op == 3):
+                        m.next = "RESULT"
+            with m.State("RESULT"):
+                half = 1 << (spec.quotient_frac - 1)
+                out = self.out.payload
+                m.d.comb += [out.tag.eq(tag), out.valid.eq(pixel_valid),
+                             out.fraction.eq(quotients[3]),
+                             out.fraction_defined.eq((first[1] + first[2]) > 0),
+                             self.out.valid.eq(1)]
+                for k in range(CHANNELS):
+                    m.d.comb += [out.tau[k].eq(Mux(quotients[k] > half, quotients[k] - half, 0)),
+                                 out.tau_defined[k].eq(first[k] > 0)]
+                with m.If(self.out.ready):
+                    m.next = "ENCODE"
+        return m

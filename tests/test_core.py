@@ -1,0 +1,74 @@
+import numpy as np
+import pytest
+from amaranth.sim import Simulator
+
+from golden.export import golden_counts
+from golden.intref import run_counts
+from golden.pipeline import load_default
+from rtl.core import Seq2SeqCore
+
+KEYS = ("tau", "fraction", "tau_defined", "fraction_defined", "valid")
+
+
+def simulate(dut, counts, tags, rng, gap=0.0, stall=0.0):
+    """Stream pixels in; collect result dicts keyed by tag, and the cycle count."""
+    results, cycles = {}, [0]
+
+    async def producer(ctx):
+        for tag, hist in zip(tags, counts):
+            for c in hist:
+                while rng.random() < gap:
+                    ctx.set(dut.inp.valid, 0)
+                    await ctx.tick()
+                ctx.set(dut.inp.payload.tag, int(tag))
+                ctx.set(dut.inp.payload.count, int(c))
+                ctx.set(dut.inp.valid, 1)
+                await ctx.tick().until(dut.inp.ready)
+            ctx.set(dut.inp.valid, 0)
+
+    async def consumer(ctx):
+        while len(results) < len(tags):
+            ready = bool(rng.random() >= stall)
+            ctx.set(dut.out.ready, ready)
+            _, _, valid, p = await ctx.tick().sample(dut.out.valid, dut.out.payload)
+            cycles[0] += 1
+            if valid and ready:
+                assert p.tag not in results, "duplicated pixel"
+                results[p.tag] = {"tau": [p.tau[k] for k in range(3)], "fraction": p.fraction,
+                                  "tau_defined": [(p.tau_defined >> k) & 1 for k in range(3)],
+                                  "fraction_defined": p.fraction_defined, "valid": p.valid}
+
+    sim = Simulator(dut)
+    sim.add_clock(1e-8)
+    sim.add_testbench(producer)
+    sim.add_testbench(consumer)
+    sim.run()
+    return results, cycles[0]
+
+
+def expected(q, counts):
+    ref = run_counts(q, counts)
+    return [{"tau": ref["tau_q"][n].tolist(), "fraction": int(ref["fraction_q"][n]),
+             "tau_defined": ref["tau_defined"][n].astype(int).tolist(),
+             "fraction_defined": int(ref["fraction_defined"][n]), "valid": int(ref["valid"][n])}
+            for n in range(len(counts))]
+
+
+def test_short_histograms_bit_exact_with_gaps_and_stalls(rng):
+    """The shipped model on 20-bin histograms: edge cases and decays, tags preserved."""
+    q = load_default()
+    counts = golden_counts(7, 20, seed=9)
+    tags = rng.permutation(1000)[:7]
+    got, _ = simulate(Seq2SeqCore(qmodel=q, bins=20, multipliers=24), counts, tags, rng,
+                      gap=0.3, stall=0.3)
+    for tag, want in zip(tags, expected(q, counts)):
+        assert got[tag] == want, tag
+
+
+@pytest.mark.slow
+def test_paper_configuration_pixel(rng):
+    """One full T = 135 pixel at 8 multipliers (slow in the Python simulator)."""
+    q = load_default()
+    counts = golden_counts(6, 135, seed=2)[5:6]
+    got, cycles = simulate(Seq2SeqCore(qmodel=q, bins=135, multipliers=8), counts, [5], rng)
+    assert got[5] == expected(q, counts)[0]
