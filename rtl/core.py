@@ -49,6 +49,13 @@ class Seq2SeqCore(wiring.Component):
                              f"layers")
         spec = qmodel.spec
         self.qmodel, self.bins, self.multipliers = qmodel, bins, multipliers
+        # built here so that bad parameters fail at construction, not at elaboration
+        self.pre = Preprocess(bins=bins)
+        self.enc = GRULayer(layer=qmodel.encoder[0], spec=spec, multipliers=multipliers)
+        self.dec = GRULayer(layer=qmodel.decoder[0], spec=spec, multipliers=multipliers)
+        self.head = DenseHead(qmodel=qmodel, bins=bins)
+        self.div = Divider(num_width=len(self.head.sums[0]),
+                           den_width=len(self.head.first[0]) + 2, spec=spec)
         q_shape = unsigned(spec.quotient_bits)
         super().__init__({
             "inp": In(stream.Signature(data.StructLayout({"tag": unsigned(TAG_BITS),
@@ -62,14 +69,11 @@ class Seq2SeqCore(wiring.Component):
     def elaborate(self, platform):
         m = Module()
         q, spec, T = self.qmodel, self.qmodel.spec, self.bins
-        m.submodules.pre = pre = Preprocess(bins=T)
-        m.submodules.enc = enc = GRULayer(layer=q.encoder[0], spec=spec,
-                                          multipliers=self.multipliers)
-        m.submodules.dec = dec = GRULayer(layer=q.decoder[0], spec=spec,
-                                          multipliers=self.multipliers)
-        m.submodules.head = head = DenseHead(qmodel=q, bins=T)
-        m.submodules.div = div = Divider(num_width=len(head.sums[0]),
-                                         den_width=len(head.first[0]) + 2, spec=spec)
+        m.submodules.pre = pre = self.pre
+        m.submodules.enc = enc = self.enc
+        m.submodules.dec = dec = self.dec
+        m.submodules.head = head = self.head
+        m.submodules.div = div = self.div
         H = enc.hidden_size
 
         # ---- input: counts to the preprocessing buffer, tag captured on a pixel's first bin
