@@ -86,6 +86,9 @@ class Seq2SeqCore(wiring.Component):
             with m.If(in_bin == 0):
                 m.d.sync += tag_in.eq(self.inp.payload.tag)
 
+        # tie off inputs that are constant in this core (undriven ports are X in Verilog)
+        m.d.comb += [enc.step.payload.h_in.as_value().eq(0), dec.step.payload.x.eq(0)]
+
         enc_t, dec_issued, head_t = Signal(range(T)), Signal(range(T + 1)), Signal(range(T))
         h_enc = Array(Signal(enc.out.payload[0].shape(), name=f"h_enc{i}") for i in range(H))
         quotients = Array(Signal(spec.quotient_bits, name=f"q{i}") for i in range(4))

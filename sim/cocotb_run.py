@@ -16,6 +16,7 @@ __all__ = ["run_cocotb", "VECTORS_ENV", "kick_initial_evaluation"]
 
 VECTORS_ENV = "TAUFLOW_VECTORS"
 _TRIGGER = re.compile(r"^(\s*)reg (\\\S*verilog_backend\S*) += 0;$", re.M)
+_CONSTANT_ALWAYS = re.compile(r"always @\*\n(\s+[^\n;]*= \d+'[bhd][0-9a-fA-F_]+;)\n")
 
 
 def kick_initial_evaluation(source):
@@ -23,8 +24,10 @@ def kick_initial_evaluation(source):
 
     Yosys guards those blocks with a trigger register initialised in its declaration, which
     Icarus does not treat as an event: outputs that depend only on constant-initialised state
-    stay X. Toggling the trigger once (at 1 ps) evaluates them, as synthesis would.
+    stay X. Toggling the trigger once (at 1 ps) evaluates them, as synthesis would. Blocks that
+    only assign a constant (tied-off ports) have no inputs at all and become ``initial``.
     """
+    source = _CONSTANT_ALWAYS.sub(lambda m: f"initial\n{m[1]}\n", source)
     return _TRIGGER.sub(lambda m: f"{m[0]}\n{m[1]}initial #0.001 {m[2]} = 1;", source)
 
 

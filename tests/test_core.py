@@ -1,5 +1,4 @@
 import numpy as np
-import pytest
 from amaranth.sim import Simulator
 
 from golden.export import golden_counts
@@ -65,9 +64,8 @@ def test_short_histograms_bit_exact_with_gaps_and_stalls(rng):
         assert got[tag] == want, tag
 
 
-@pytest.mark.slow
 def test_paper_configuration_pixel(rng):
-    """One full T = 135 pixel at 8 multipliers (slow in the Python simulator)."""
+    """One full T = 135 pixel at 8 multipliers per layer (the paper configuration)."""
     q = load_default()
     counts = golden_counts(6, 135, seed=2)[5:6]
     got, cycles = simulate(Seq2SeqCore(qmodel=q, bins=135, multipliers=8), counts, [5], rng)
