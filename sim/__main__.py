@@ -1,0 +1,48 @@
+"""Command line: ``python -m sim cycles``: RTL cycles per pixel into BENCHMARKS.md."""
+import argparse
+import shlex
+import sys
+
+from golden.benchmarks import table, update_section
+from golden.export import golden_counts
+from golden.pipeline import load_default
+
+from .cycles import macs_per_pixel, measure_core
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m sim", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("cycles", help="measure the core's cycles per pixel")
+    p.add_argument("--multipliers", type=int, nargs="+", default=[8, 16, 32, 96])
+    p.add_argument("--no-benchmarks", action="store_true")
+    args = parser.parse_args(argv)
+    q = load_default()
+    bins = q.meta["acquisition"]["bins"]
+    counts = golden_counts(7, bins, seed=3)[4:]
+    macs = macs_per_pixel(bins, q.hidden_size)
+    rows = []
+    for m in args.multipliers:
+        latency, interval = measure_core(q, counts, m)
+        dsps = 2 * m + 3                     # encoder + decoder matmuls, head
+        rows.append([m, dsps, latency, interval, macs / (interval * dsps),
+                     macs / (interval * m)])
+        print(f"M={m}: latency {latency} cycles, {interval:.0f} cycles/pixel")
+    if not args.no_benchmarks:
+        body = (f"Seq2SeqLite 32x32, T = {bins}, 8-bit, one pixel at a time "
+                f"(`rtl.core.Seq2SeqCore`, Amaranth simulation, no stalls). MACs/pixel = "
+                f"{macs}. DSP efficiency counts every multiplier the core instantiates "
+                f"(2M + 3); the encoder's and decoder's M multipliers never work at the same "
+                f"time in a single-pixel core, so it cannot exceed 50 % until the multi-pixel "
+                f"scheduler (issue 5) overlaps pixels. The reference HLS design needs 110,297 "
+                f"cycles per pixel with 183 DSPs.\n\n"
+                + table(["M per layer", "multipliers (2M+3)", "latency (cycles)",
+                         "cycles/pixel", "DSP efficiency", "efficiency of the active layer"],
+                        rows))
+        update_section("rtl-cycles", "RTL core: cycles per pixel", body,
+                       "python -m sim " + shlex.join(sys.argv[1:]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
