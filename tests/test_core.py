@@ -1,48 +1,32 @@
 import numpy as np
-from amaranth.sim import Simulator
 
 from golden.export import golden_counts
 from golden.intref import run_counts
 from golden.pipeline import load_default
 from rtl.core import Seq2SeqCore
+from streams import simulate_streams
 
 KEYS = ("tau", "fraction", "tau_defined", "fraction_defined", "valid")
 
 
 def simulate(dut, counts, tags, rng, gap=0.0, stall=0.0):
     """Stream pixels in; collect result dicts keyed by tag, and the cycle count."""
-    results, cycles = {}, [0]
+    items = [(tag, c) for tag, hist in zip(tags, counts) for c in hist]
 
-    async def producer(ctx):
-        for tag, hist in zip(tags, counts):
-            for c in hist:
-                while rng.random() < gap:
-                    ctx.set(dut.inp.valid, 0)
-                    await ctx.tick()
-                ctx.set(dut.inp.payload.tag, int(tag))
-                ctx.set(dut.inp.payload.count, int(c))
-                ctx.set(dut.inp.valid, 1)
-                await ctx.tick().until(dut.inp.ready)
-            ctx.set(dut.inp.valid, 0)
+    def put(ctx, item):
+        ctx.set(dut.inp.payload.tag, int(item[0]))
+        ctx.set(dut.inp.payload.count, int(item[1]))
 
-    async def consumer(ctx):
-        while len(results) < len(tags):
-            ready = bool(rng.random() >= stall)
-            ctx.set(dut.out.ready, ready)
-            _, _, valid, p = await ctx.tick().sample(dut.out.valid, dut.out.payload)
-            cycles[0] += 1
-            if valid and ready:
-                assert p.tag not in results, "duplicated pixel"
-                results[p.tag] = {"tau": [p.tau[k] for k in range(3)], "fraction": p.fraction,
-                                  "tau_defined": [(p.tau_defined >> k) & 1 for k in range(3)],
-                                  "fraction_defined": p.fraction_defined, "valid": p.valid}
+    def take(ctx, p):
+        return p.tag, {"tau": [p.tau[k] for k in range(3)], "fraction": p.fraction,
+                       "tau_defined": [(p.tau_defined >> k) & 1 for k in range(3)],
+                       "fraction_defined": p.fraction_defined, "valid": p.valid}
 
-    sim = Simulator(dut)
-    sim.add_clock(1e-8)
-    sim.add_testbench(producer)
-    sim.add_testbench(consumer)
-    sim.run()
-    return results, cycles[0]
+    out, cycles = simulate_streams(dut, dut.inp, items, dut.out, len(tags), rng=rng, gap=gap,
+                                   stall=stall, put=put, take=take)
+    results = dict(out)
+    assert len(results) == len(out), "a pixel was delivered twice"
+    return results, cycles
 
 
 def expected(q, counts):

@@ -1,37 +1,20 @@
 import numpy as np
 import pytest
-from amaranth.sim import Simulator
 from hypothesis import given, settings, strategies as st
 
 from golden.fixed import FixedSpec
 from golden.intref import divide
 from rtl.divider import Divider
+from streams import simulate_streams
 
 
 def simulate(dut, pairs, rng, stall=0.0):
-    got = []
+    def put(ctx, pair):
+        ctx.set(dut.inp.payload.num, int(pair[0]))
+        ctx.set(dut.inp.payload.den, int(pair[1]))
 
-    async def producer(ctx):
-        for num, den in pairs:
-            ctx.set(dut.inp.payload.num, int(num))
-            ctx.set(dut.inp.payload.den, int(den))
-            ctx.set(dut.inp.valid, 1)
-            await ctx.tick().until(dut.inp.ready)
-            ctx.set(dut.inp.valid, 0)
-
-    async def consumer(ctx):
-        while len(got) < len(pairs):
-            ready = bool(rng.random() >= stall)
-            ctx.set(dut.out.ready, ready)
-            _, _, valid, value = await ctx.tick().sample(dut.out.valid, dut.out.payload)
-            if valid and ready:
-                got.append(value)
-
-    sim = Simulator(dut)
-    sim.add_clock(1e-8)
-    sim.add_testbench(producer)
-    sim.add_testbench(consumer)
-    sim.run()
+    got, _ = simulate_streams(dut, dut.inp, pairs, dut.out, len(pairs), rng=rng, stall=stall,
+                              put=put)
     return np.array(got)
 
 

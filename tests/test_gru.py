@@ -1,44 +1,27 @@
 import numpy as np
 import pytest
-from amaranth.sim import Simulator
 
 from golden.fixed import FixedSpec
 from golden.intref import run_network
 from golden.models import Seq2Seq
 from golden.quantize import quantize_model
 from rtl.gru import GRULayer
+from streams import simulate_streams
 
 
 def simulate(dut, steps, rng, stall=0.0):
     """Drive ``steps`` (list of (x, h_in or None)); return the states and the cycle count."""
-    states, cycles = [], [0]
+    def put(ctx, step):
+        x, h_in = step
+        ctx.set(dut.step.payload.x, int(x))
+        ctx.set(dut.step.payload.load, h_in is not None)
+        for i, v in enumerate(h_in if h_in is not None else []):
+            ctx.set(dut.step.payload.h_in[i], int(v))
 
-    async def producer(ctx):
-        for x, h_in in steps:
-            ctx.set(dut.step.payload.x, int(x))
-            ctx.set(dut.step.payload.load, h_in is not None)
-            if h_in is not None:
-                for i, v in enumerate(h_in):
-                    ctx.set(dut.step.payload.h_in[i], int(v))
-            ctx.set(dut.step.valid, 1)
-            await ctx.tick().until(dut.step.ready)
-            ctx.set(dut.step.valid, 0)
-
-    async def consumer(ctx):
-        while len(states) < len(steps):
-            ready = bool(rng.random() >= stall)
-            ctx.set(dut.out.ready, ready)
-            _, _, valid, payload = await ctx.tick().sample(dut.out.valid, dut.out.payload)
-            cycles[0] += 1
-            if valid and ready:
-                states.append([payload[i] for i in range(dut.hidden_size)])
-
-    sim = Simulator(dut)
-    sim.add_clock(1e-8)
-    sim.add_testbench(producer)
-    sim.add_testbench(consumer)
-    sim.run()
-    return np.array(states), cycles[0]
+    states, cycles = simulate_streams(
+        dut, dut.step, steps, dut.out, len(steps), rng=rng, stall=stall, put=put,
+        take=lambda ctx, p: [p[i] for i in range(dut.hidden_size)])
+    return np.array(states), cycles
 
 
 @pytest.fixture(scope="module")

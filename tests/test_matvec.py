@@ -1,45 +1,21 @@
 import numpy as np
 import pytest
 from amaranth import signed, unsigned
-from amaranth.sim import Simulator
 from hypothesis import given, settings, strategies as st
 
 from rtl.matvec import MatVec, accumulator_width
+from streams import simulate_streams
 
 
 def simulate(dut, vectors, rng, stall=0.0):
     """Feed ``vectors``; collect ``W x`` per vector; return (results, cycles)."""
-    results, cycles = [], [0]
-
-    async def producer(ctx):
-        for vec in vectors:
-            for value in vec:
-                ctx.set(dut.vec.payload, int(value))
-                ctx.set(dut.vec.valid, 1)
-                await ctx.tick().until(dut.vec.ready)
-            ctx.set(dut.vec.valid, 0)
-
-    async def bench(ctx):
-        rows = {}
-        n_groups = dut.groups
-        while len(results) < len(vectors):
-            ready = bool(rng.random() >= stall)
-            ctx.set(dut.out.ready, ready)
-            _, _, valid, payload = await ctx.tick().sample(dut.out.valid, dut.out.payload)
-            cycles[0] += 1
-            if valid and ready:
-                g = payload.group
-                rows[g] = [payload.values[i] for i in range(dut.multipliers)]
-                if len(rows) == n_groups:
-                    results.append(np.concatenate([rows[k] for k in range(n_groups)]))
-                    rows = {}
-
-    sim = Simulator(dut)
-    sim.add_clock(1e-8)
-    sim.add_testbench(producer)
-    sim.add_testbench(bench)
-    sim.run()
-    return np.array(results), cycles[0]
+    items = [v for vec in vectors for v in vec]
+    groups, cycles = simulate_streams(
+        dut, dut.vec, items, dut.out, len(vectors) * dut.groups, rng=rng, stall=stall,
+        take=lambda ctx, p: (p.group, [p.values[i] for i in range(dut.multipliers)]))
+    results = [np.concatenate([vals for _, vals in sorted(groups[k:k + dut.groups])])
+               for k in range(0, len(groups), dut.groups)]
+    return np.array(results), cycles
 
 
 @pytest.mark.parametrize("rows, cols, mults, x_shape", [

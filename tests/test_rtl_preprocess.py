@@ -1,43 +1,19 @@
 import numpy as np
 import pytest
-from amaranth.sim import Simulator
 
 from golden.export import golden_counts
 from golden.preprocess import preprocess
 from rtl.preprocess import Preprocess
+from streams import simulate_streams
 
 
 def simulate(dut, histograms, rng, gap=0.0, stall=0.0):
-    xs, valids = [], []
-
-    async def producer(ctx):
-        for hist in histograms:
-            for c in hist:
-                while rng.random() < gap:
-                    ctx.set(dut.counts.valid, 0)
-                    await ctx.tick()
-                ctx.set(dut.counts.payload, int(c))
-                ctx.set(dut.counts.valid, 1)
-                await ctx.tick().until(dut.counts.ready)
-            ctx.set(dut.counts.valid, 0)
-
-    async def consumer(ctx):
-        total = len(histograms) * dut.bins
-        while len(xs) < total:
-            ready = bool(rng.random() >= stall)
-            ctx.set(dut.out.ready, ready)
-            _, _, valid, payload = await ctx.tick().sample(dut.out.valid, dut.out.payload)
-            if valid and ready:
-                xs.append(payload.x)
-                valids.append(payload.valid)
-
-    sim = Simulator(dut)
-    sim.add_clock(1e-8)
-    sim.add_testbench(producer)
-    sim.add_testbench(consumer)
-    sim.run()
+    out, _ = simulate_streams(dut, dut.counts, np.ravel(histograms), dut.out,
+                              np.size(histograms), rng=rng, gap=gap, stall=stall,
+                              take=lambda ctx, p: (p.x, p.valid))
     shape = (len(histograms), dut.bins)
-    return np.array(xs).reshape(shape), np.array(valids).reshape(shape)
+    return (np.array([x for x, _ in out]).reshape(shape),
+            np.array([v for _, v in out]).reshape(shape))
 
 
 def test_matches_golden_preprocessing_with_gaps_and_stalls(rng):
