@@ -1,11 +1,18 @@
 """Writing measured figures into BENCHMARKS.md, one marked section per producing command."""
 import json
 import re
+import shlex
+import sys
 from pathlib import Path
 
-__all__ = ["BENCHMARKS", "update_section", "table"]
+__all__ = ["BENCHMARKS", "update_section", "table", "command_line"]
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "BENCHMARKS.md"
+
+
+def command_line(package):
+    """The command that is running, as the user would type it: ``python -m PACKAGE ...``."""
+    return f"python -m {package} " + shlex.join(sys.argv[1:])
 
 
 def table(header, rows):

@@ -1,11 +1,9 @@
 """`python -m golden eval`: the accuracy and speed table of every estimator."""
 import json
-import shlex
-import sys
 import time
 from pathlib import Path
 
-from .benchmarks import table, update_section
+from .benchmarks import command_line, table, update_section
 from .evaluate import METHODS, evaluate
 from .models import load_weights
 from .phantom import phantom
@@ -39,10 +37,6 @@ def load_models(with_teacher=True):
     if with_teacher and (weights / "teacher.pt").exists():
         models["teacher"] = load_weights(weights / "teacher.pt")[0]
     return models
-
-
-def _command():
-    return "python -m golden " + shlex.join(sys.argv[1:])
 
 
 def _provenance(weights=DEFAULT_WEIGHTS.parent):
@@ -79,7 +73,7 @@ def cmd_speed(args):
         body = (f"A {args.size} x {args.size} phantom (T = 135) through `golden.pipeline.analyse` "
                 f"(validation, preprocessing, 8-bit integer network, divider): "
                 f"**{seconds:.2f} s, {pixels / seconds:.0f} pixels/s** on 2 cores.")
-        update_section("golden-speed", "Integer reference throughput", body, _command())
+        update_section("golden-speed", "Integer reference throughput", body, command_line("golden"))
 
 
 def cmd_eval(args):
@@ -88,7 +82,7 @@ def cmd_eval(args):
     else:
         results = evaluate(load_models("teacher" in args.methods), n=args.n,
                            methods=args.methods)
-        results["command"] = _command()
+        results["command"] = command_line("golden")
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=2) + "\n")
         print(f"wrote {args.json}")
@@ -121,4 +115,4 @@ def render(results):
     body += "\n\nShipped models (command, data, wall time recorded inside each file):\n\n" \
         + _provenance()
     update_section("golden-eval", "Lifetime accuracy and speed (golden models)", body,
-                   results.get("command", _command()), data=results)
+                   results.get("command", command_line("golden")), data=results)

@@ -1,11 +1,11 @@
 """`python -m golden simulate` and `python -m golden map`: decays and lifetime maps."""
 import json
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
+from .benchmarks import command_line
 from .outputs import output_dir, plot_tau_m, write_maps, write_report
 from .phantom import phantom
 from .physics import IRF, Acquisition, simulate_counts
@@ -109,7 +109,7 @@ def cmd_map(args):
               "pixels_per_s": round(pixels / seconds, 1),
               "valid_pixels": int(maps["valid"].sum()),
               "saturated_pixels": int(maps["saturated"].sum()), "weights": str(args.weights),
-              "command": "python -m golden " + " ".join(sys.argv[1:])}
+              "command": command_line("golden")}
     true_tm = None
     if truth is not None:
         true_tm = truth["frac"] * truth["tau1"] + (1 - truth["frac"]) * truth["tau2"]

@@ -1,13 +1,11 @@
 """`python -m golden quantize|qat|sweep|export`: fixed-point models and what the RTL reads."""
 import json
-import shlex
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-from .benchmarks import table, update_section
+from .benchmarks import command_line, table, update_section
 from .datasets import load_dataset
 from .evaluate import estimate, metrics, test_set
 from .export import export
@@ -23,10 +21,6 @@ __all__ = ["add_parsers"]
 
 SWEEP_BITS = (4, 6, 8, 10, 12, 16)
 DEFAULT_FLOAT = DEFAULT_WEIGHTS.with_name("lite.pt")
-
-
-def _command():
-    return "python -m golden " + shlex.join(sys.argv[1:])
 
 
 def _meta(acq_bins=135, bin_width_ns=0.09, **extra):
@@ -70,7 +64,7 @@ def add_parsers(sub):
 def cmd_quantize(args):
     model, meta = load_weights(args.float_path)
     q = quantize_model(model, FixedSpec(bits=args.bits))
-    q.meta = _meta(method="ptq", command=_command(), float_weights=str(args.float_path))
+    q.meta = _meta(method="ptq", command=command_line("golden"), float_weights=str(args.float_path))
     save_quantized(q, args.out)
     print(f"wrote {args.out}")
 
@@ -88,7 +82,7 @@ def cmd_qat(args):
                     epochs=args.epochs, lr=args.lr, max_minutes=args.max_minutes,
                     checkpoint=args.out.with_suffix(".ckpt"))
     q = quantize_model(model, spec)
-    q.meta = _meta(acq.bins, acq.bin_width_ns, method="qat", command=_command(),
+    q.meta = _meta(acq.bins, acq.bin_width_ns, method="qat", command=command_line("golden"),
                    pixels=int(valid.sum()), history=history,
                    wall_seconds=round(time.monotonic() - began, 1))
     save_quantized(q, args.out)
@@ -123,7 +117,7 @@ def cmd_sweep(args):
                 f"photons.\n\n" + table(["model", "tau_m MAE (ns)", "tau1 MAE", "tau2 MAE",
                                          "frac MAE", "sigmoid LUT max err",
                                          "tanh LUT max err"], rows))
-        update_section("golden-sweep", "Bit-width sweep (Seq2SeqLite)", body, _command())
+        update_section("golden-sweep", "Bit-width sweep (Seq2SeqLite)", body, command_line("golden"))
 
 
 def cmd_export(args):

@@ -1,12 +1,10 @@
 """`python -m golden dataset` and `python -m golden train`: make data, train teacher or student."""
-import shlex
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
-import torch
 
+from .benchmarks import command_line
 from .datasets import TEST_RANGE, TRAIN_RANGE, load_dataset, make_dataset, save_dataset
 from .models import build, load_weights, save_weights
 from .training import network_inputs, network_targets, predict, progress_bar, train
@@ -72,7 +70,7 @@ def cmd_train(args):
     history = train(model, x, y, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
                     seed=args.seed, checkpoint=checkpoint, teacher_y=teacher_y,
                     kd_alpha=args.kd_alpha, max_minutes=args.max_minutes)
-    meta = {"command": "python -m golden " + shlex.join(sys.argv[1:]),
+    meta = {"command": command_line("golden"),
             "pixels": int(len(x)), "history": history,
             "wall_seconds": round(time.monotonic() - began, 1), "init": init_meta}
     args.out.parent.mkdir(parents=True, exist_ok=True)

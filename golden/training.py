@@ -89,7 +89,7 @@ def train(model, x, y, *, epochs, batch_size=256, lr=2e-3, seed=0, checkpoint=No
     order = rng.permutation(len(x))
     n_val = max(1, int(len(x) * VALIDATION_SHARE))
     val_idx, train_idx = order[:n_val], order[n_val:]
-    x_val, y_val = torch.as_tensor(x[val_idx]), torch.as_tensor(y[val_idx])
+    x_val, y_val = x[val_idx], torch.as_tensor(y[val_idx])
     steps_per_epoch = math.ceil(len(train_idx) / batch_size)
 
     torch.manual_seed(seed)
@@ -124,9 +124,7 @@ def train(model, x, y, *, epochs, batch_size=256, lr=2e-3, seed=0, checkpoint=No
                 total += loss.item()
                 bar.update(task, advance=1, status=f"epoch {epoch + 1}/{epochs} "
                                                    f"loss {total / (step + 1):.5f}")
-            with torch.no_grad():
-                model.eval()
-                val = float(sequence_loss(torch.as_tensor(predict(model, x_val.numpy())), y_val))
+            val = float(sequence_loss(torch.as_tensor(predict(model, x_val)), y_val))
             history.append({"epoch": epoch + 1, "train_loss": total / steps_per_epoch,
                             "val_loss": val, "seconds": time.monotonic() - t0})
             log(f"epoch {epoch + 1}: train {history[-1]['train_loss']:.5f} val {val:.5f}")

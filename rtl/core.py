@@ -68,7 +68,7 @@ class Seq2SeqCore(wiring.Component):
 
     def elaborate(self, platform):
         m = Module()
-        q, spec, T = self.qmodel, self.qmodel.spec, self.bins
+        spec, T = self.qmodel.spec, self.bins
         m.submodules.pre = pre = self.pre
         m.submodules.enc = enc = self.enc
         m.submodules.dec = dec = self.dec

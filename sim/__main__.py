@@ -1,9 +1,8 @@
 """Command line: ``python -m sim cycles``: RTL cycles per pixel into BENCHMARKS.md."""
 import argparse
-import shlex
 import sys
 
-from golden.benchmarks import table, update_section
+from golden.benchmarks import command_line, table, update_section
 from golden.export import golden_counts
 from golden.pipeline import load_default
 
@@ -44,7 +43,7 @@ def main(argv=None):
                          "busy share of the M recurrent-matmul multipliers"],
                         rows))
         update_section("rtl-cycles", "RTL core: cycles per pixel", body,
-                       "python -m sim " + shlex.join(sys.argv[1:]))
+                       command_line("sim"))
     return 0
 
 

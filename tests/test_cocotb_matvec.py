@@ -1,6 +1,5 @@
 """MatVec as Verilog under Icarus and Verilator (cocotb 2), the same checks as the Amaranth
 simulation."""
-import numpy as np
 import pytest
 from amaranth import signed
 

@@ -1,4 +1,3 @@
-import numpy as np
 
 from golden.export import golden_counts
 from golden.intref import run_counts
