@@ -1,50 +1,29 @@
-"""Command line: ``python -m sim cycles``: RTL cycles per pixel into BENCHMARKS.md."""
+"""Command line: ``python -m sim COMMAND``. Each command lives in its own module with
+``add_arguments(parser)`` and ``run(args) -> exit code``."""
 import argparse
+import importlib
 import sys
 
-from golden.benchmarks import command_line, table, update_section
-from golden.export import golden_counts
-from golden.pipeline import load_default
+from golden.validate import InputError
 
-from .cycles import macs_per_pixel, measure_core
+COMMANDS = {
+    "cycles": ("sim.cli_cycles", "measure the single-pixel core's cycles per pixel"),
+}
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m sim", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("cycles", help="measure the core's cycles per pixel")
-    p.add_argument("--multipliers", type=int, nargs="+", default=[8, 16, 32, 96])
-    p.add_argument("--no-benchmarks", action="store_true")
+    modules = {}
+    for name, (module, help_text) in COMMANDS.items():
+        modules[name] = importlib.import_module(module)
+        modules[name].add_arguments(sub.add_parser(name, help=help_text))
     args = parser.parse_args(argv)
-    q = load_default()
-    bins = q.meta["acquisition"]["bins"]
-    counts = golden_counts(7, bins, seed=3)[4:]
-    macs = macs_per_pixel(bins, q.hidden_size)
-    rows = []
-    for m in args.multipliers:
-        latency, interval = measure_core(q, counts, m)
-        dsps = 2 * m + 3                     # encoder + decoder matmuls, head
-        recurrent = 2 * bins * 3 * q.hidden_size ** 2     # W_hh h, encoder and decoder
-        rows.append([m, dsps, latency, interval, macs / (interval * dsps),
-                     recurrent / (interval * m)])
-        print(f"M={m}: latency {latency} cycles, {interval:.0f} cycles/pixel")
-    if not args.no_benchmarks:
-        body = (f"Seq2SeqLite 32x32, T = {bins}, 8-bit, one pixel at a time "
-                f"(`rtl.core.Seq2SeqCore`, Amaranth simulation, no stalls). MACs/pixel = "
-                f"{macs}. DSP efficiency counts every multiplier the core instantiates "
-                f"(2M + 3); the encoder's and decoder's M multipliers never work at the same "
-                f"time in a single-pixel core, so it cannot exceed 50 % until the multi-pixel "
-                f"scheduler (issue 5) overlaps pixels. The last column is the share of cycles "
-                f"in which the active layer's M multipliers do recurrent-matmul work (the "
-                f"32-cycle serial gate stage per step is the rest). The reference HLS design needs 110,297 "
-                f"cycles per pixel with 183 DSPs.\n\n"
-                + table(["M per layer", "multipliers (2M+3)", "latency (cycles)",
-                         "cycles/pixel", "DSP efficiency",
-                         "busy share of the M recurrent-matmul multipliers"],
-                        rows))
-        update_section("rtl-cycles", "RTL core: cycles per pixel", body,
-                       command_line("sim"))
-    return 0
+    try:
+        return modules[args.command].run(args)
+    except InputError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":
