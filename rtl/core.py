@@ -5,20 +5,16 @@ Dense(3) + running integrals -> four divisions (tau of each channel, fraction) -
 Bit-exact to :func:`golden.intref.run_counts`. The preprocessing buffer takes the next pixel
 while the current one is in the network.
 """
-from amaranth import Array, Module, Mux, Signal, unsigned
-from amaranth.lib import data, stream, wiring
+from amaranth import Array, Module, Mux, Signal
+from amaranth.lib import stream, wiring
 from amaranth.lib.wiring import In, Out
 
-from golden.preprocess import COUNT_BITS
-
-from .divider import Divider
 from .gru import GRULayer
-from .head import CHANNELS, DenseHead
+from .head import DenseHead
 from .preprocess import Preprocess
+from .result import TAG_BITS, ResultUnit, input_layout, result_layout
 
-__all__ = ["Seq2SeqCore", "TAG_BITS"]
-
-TAG_BITS = 16
+__all__ = ["Seq2SeqCore"]
 
 
 class Seq2SeqCore(wiring.Component):
@@ -37,10 +33,8 @@ class Seq2SeqCore(wiring.Component):
     ----------
     inp : In(stream.Signature(StructLayout{tag, count}))
         ``bins`` transfers per pixel; the tag of the first one names the pixel.
-    out : Out(stream.Signature(StructLayout{tag, tau[3], fraction, tau_defined[3],
-                                           fraction_defined, valid}))
-        ``tau`` in bins and ``fraction`` with ``quotient_frac`` fraction bits; flags as in
-        :func:`golden.intref.lifetimes`; ``valid`` low for a pixel with no signal.
+    out : Out(stream.Signature(rtl.result.result_layout(spec)))
+        The pixel's lifetimes, tagged.
     """
 
     def __init__(self, *, qmodel, bins, multipliers=1):
@@ -54,26 +48,19 @@ class Seq2SeqCore(wiring.Component):
         self.enc = GRULayer(layer=qmodel.encoder[0], spec=spec, multipliers=multipliers)
         self.dec = GRULayer(layer=qmodel.decoder[0], spec=spec, multipliers=multipliers)
         self.head = DenseHead(qmodel=qmodel, bins=bins)
-        self.div = Divider(num_width=len(self.head.sums[0]),
-                           den_width=len(self.head.first[0]) + 2, spec=spec)
-        q_shape = unsigned(spec.quotient_bits)
-        super().__init__({
-            "inp": In(stream.Signature(data.StructLayout({"tag": unsigned(TAG_BITS),
-                                                          "count": unsigned(COUNT_BITS)}))),
-            "out": Out(stream.Signature(data.StructLayout({
-                "tag": unsigned(TAG_BITS), "tau": data.ArrayLayout(q_shape, CHANNELS),
-                "fraction": q_shape, "tau_defined": unsigned(CHANNELS),
-                "fraction_defined": unsigned(1), "valid": unsigned(1)}))),
-        })
+        self.result = ResultUnit(sum_shape=self.head.sum_shape,
+                                 first_shape=self.head.first.shape().elem_shape, spec=spec)
+        super().__init__({"inp": In(stream.Signature(input_layout())),
+                          "out": Out(stream.Signature(result_layout(spec)))})
 
     def elaborate(self, platform):
         m = Module()
-        spec, T = self.qmodel.spec, self.bins
+        T = self.bins
         m.submodules.pre = pre = self.pre
         m.submodules.enc = enc = self.enc
         m.submodules.dec = dec = self.dec
         m.submodules.head = head = self.head
-        m.submodules.div = div = self.div
+        m.submodules.result = result = self.result
         H = enc.hidden_size
 
         # ---- input: counts to the preprocessing buffer, tag captured on a pixel's first bin
@@ -91,11 +78,10 @@ class Seq2SeqCore(wiring.Component):
 
         enc_t, dec_issued, head_t = Signal(range(T)), Signal(range(T + 1)), Signal(range(T))
         h_enc = Array(Signal(enc.out.payload[0].shape(), name=f"h_enc{i}") for i in range(H))
-        quotients = Array(Signal(spec.quotient_bits, name=f"q{i}") for i in range(4))
-        op = Signal(range(5))
-        sums, first = head.sums, head.first
-        numerators = Array([sums[0], sums[1], sums[2], first[1]])
-        denominators = Array([first[0], first[1], first[2], first[1] + first[2]])
+        wiring.connect(m, wiring.flipped(self.out), result.out)
+        m.d.comb += [result.inp.payload.tag.eq(tag), result.inp.payload.valid.eq(pixel_valid),
+                     result.inp.payload.sums.eq(head.sums),
+                     result.inp.payload.first.eq(head.first)]
 
         with m.FSM():
             with m.State("ENCODE"):
@@ -124,31 +110,10 @@ class Seq2SeqCore(wiring.Component):
                 with m.If(head.out.valid):
                     m.d.sync += head_t.eq(head_t + 1)
                     with m.If(head_t == T - 1):
-                        m.d.sync += [head_t.eq(0), op.eq(0)]
-                        m.next = "DIVIDE"
-            with m.State("DIVIDE"):
-                m.d.comb += [div.inp.payload.num.eq(numerators[op]),
-                             div.inp.payload.den.eq(denominators[op]),
-                             div.inp.valid.eq(1)]
-                with m.If(div.inp.ready):
-                    m.next = "QUOTIENT"
-            with m.State("QUOTIENT"):
-                m.d.comb += div.out.ready.eq(1)
-                with m.If(div.out.valid):
-                    m.d.sync += [quotients[op].eq(div.out.payload), op.eq(op + 1)]
-                    m.next = "DIVIDE"
-                    with m.If(op == 3):
+                        m.d.sync += head_t.eq(0)
                         m.next = "RESULT"
             with m.State("RESULT"):
-                half = 1 << (spec.quotient_frac - 1)
-                out = self.out.payload
-                m.d.comb += [out.tag.eq(tag), out.valid.eq(pixel_valid),
-                             out.fraction.eq(quotients[3]),
-                             out.fraction_defined.eq((first[1] + first[2]) > 0),
-                             self.out.valid.eq(1)]
-                for k in range(CHANNELS):
-                    m.d.comb += [out.tau[k].eq(Mux(quotients[k] > half, quotients[k] - half, 0)),
-                                 out.tau_defined[k].eq(first[k] > 0)]
-                with m.If(self.out.ready):
+                m.d.comb += result.inp.valid.eq(1)
+                with m.If(result.inp.ready):
                     m.next = "ENCODE"
         return m
