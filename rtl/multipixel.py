@@ -1,0 +1,443 @@
+"""The multi-pixel core: pixel lanes sharing one weight memory and a pool of multipliers.
+
+``slots`` x ``batch`` lanes each hold one pixel in flight. The ``batch`` lanes of a slot run in
+lockstep, so every weight word read from block RAM feeds ``batch`` pixels: the recurrent matmul is
+a matrix-matrix product over the batch on ``rows x batch`` multipliers. One GRU step of a slot is
+two jobs on two units that work on different slots at once:
+
+1. **matmul unit** -- ``W_hh h`` for the slot's current layer (encoder and decoder weights share
+   one memory and the same multipliers), ``3H/rows`` groups of ``H`` cycles; group results are
+   drained into per-lane accumulator memories.
+2. **gate unit** -- one hidden unit per cycle in a 6-stage pipeline: gate constants and
+   accumulators from memory; ``r``/``z`` tables; ``r * (W_hn h + b_hn)`` and the ``tanh``
+   table; ``h' = (1 - z) n + z h`` into the state memory; on decoder steps the Dense(3) head
+   accumulates ``W_d h'`` unit by unit and the running integrals take its clamped outputs.
+
+A scheduler admits preprocessed pixels into free slots, serves ready slots round-robin on both
+units, and sends finished slots through the shared divider (:class:`rtl.result.ResultUnit`).
+Results carry their pixel's tag; they leave in admission order in steady state, but only the tag
+is authoritative. A partly filled slot starts after ``4 T`` idle input cycles (end of stream).
+Bit-exact to :func:`golden.intref.run_counts`.
+"""
+import math
+
+from amaranth import Array, Const, Module, Mux, Signal, signed, unsigned
+from amaranth.lib import stream, wiring
+from amaranth.lib.memory import Memory
+from amaranth.lib.wiring import In, Out
+
+from .activation import ActivationLUT
+from .arith import round_shift, saturate, signed_width
+from .head import CHANNELS
+from .matvec import accumulator_width
+from .preprocess import Preprocess
+from .result import TAG_BITS, ResultUnit, input_layout, result_layout
+
+__all__ = ["MultiPixelCore", "FREE", "READY", "MATMUL", "GATE_READY", "GATES", "FINISH"]
+
+# slot states
+FREE, READY, MATMUL, GATE_READY, GATES, FINISH = range(6)
+
+
+def _positive(name, value):
+    if not isinstance(value, int) or value <= 0:
+        raise ValueError(f"{name} must be a positive integer, not {value!r}")
+
+
+class MultiPixelCore(wiring.Component):
+    """Quantized single-layer Seq2Seq for ``slots * batch`` pixels in flight.
+
+    Parameters
+    ----------
+    qmodel : golden.quantize.QuantSeq2Seq
+        One encoder and one decoder layer, input size 1.
+    bins : int
+        Histogram length T.
+    rows : int
+        Weight rows per matmul cycle; divides ``3H`` and is at most ``H``.
+    batch : int
+        Lanes per slot (pixels sharing each weight read); ``rows * batch`` multipliers.
+    slots : int
+        Slots in flight; two keep both units busy.
+
+    Attributes
+    ----------
+    inp : In(stream.Signature(rtl.result.input_layout()))
+        ``bins`` transfers per pixel; the tag of the first one names the pixel.
+    out : Out(stream.Signature(rtl.result.result_layout(spec)))
+        The pixel's lifetimes, tagged.
+    matmul_issue : Signal(1)
+        High in each cycle the matmul unit issues a multiply (for utilisation measurements).
+    """
+
+    def __init__(self, *, qmodel, bins, rows=8, batch=1, slots=2):
+        if len(qmodel.encoder) != 1 or len(qmodel.decoder) != 1:
+            raise ValueError(f"the core runs one-layer models, not {len(qmodel.encoder)} "
+                             f"layers")
+        for name, value in (("rows", rows), ("batch", batch), ("slots", slots)):
+            _positive(name, value)
+        H = qmodel.hidden_size
+        if (3 * H) % rows or rows > H:
+            raise ValueError(f"rows must divide {3 * H} and be at most {H}, not {rows}")
+        self.layers = (qmodel.encoder[0], qmodel.decoder[0])
+        for layer in self.layers:
+            if layer.w_ih.shape[1] != 1:
+                raise ValueError(f"input_size must be 1, not {layer.w_ih.shape[1]}")
+        self.qmodel, self.spec, self.bins = qmodel, qmodel.spec, bins
+        self.hidden_size, self.rows, self.batch, self.slots = H, rows, batch, slots
+        self.groups = 3 * H // rows
+        self.lanes, self.multipliers = slots * batch, rows * batch
+        spec = self.spec
+        self.acc_width = accumulator_width(H, spec.bits, signed(spec.bits))
+        self.lut_frac = min(layer.acc_frac for layer in self.layers)
+        self.pre_width = max(self._pre_bound(layer) for layer in self.layers).bit_length() + 1
+        self.pre = Preprocess(bins=bins)
+        head_bound = H * (1 << (2 * spec.bits - 2)) + int(abs(qmodel.head_b).max())
+        self.head_width = signed_width(head_bound)
+        self.sum_shape = unsigned(spec.output_bits - 1 + math.ceil(math.log2(bins)))
+        self.first_shape = unsigned(spec.output_bits - 1)
+        self.result = ResultUnit(sum_shape=self.sum_shape, first_shape=self.first_shape,
+                                 spec=spec)
+        self.matmul_issue = Signal()
+        super().__init__({"inp": In(stream.Signature(input_layout())),
+                          "out": Out(stream.Signature(result_layout(spec)))})
+
+    # ---- construction helpers ------------------------------------------------------------
+    def _shifts(self, layer):
+        """(x_shift, h_shift, lut_shift) of a layer: alignments to its accumulator scale, and
+        from it to the tables' common input scale (floor shifts compose exactly)."""
+        P = layer.acc_frac
+        shifts = (P - layer.x_frac, P - layer.h_frac, P - self.lut_frac)
+        if min(shifts) < 0:
+            raise ValueError("the accumulator scale must be the finest of the layer's scales")
+        return shifts
+
+    def _pre_bound(self, layer):
+        spec, H = self.spec, self.hidden_size
+        xs, hs, _ = self._shifts(layer)
+        w_max, x_max = 1 << (spec.bits - 1), (1 << spec.input_bits) - 1
+        bias = int(abs(layer.b_ih).max() + abs(layer.b_hh).max())
+        return (w_max * x_max << xs) + ((H * w_max * w_max) << hs) + bias
+
+    def _weight_words(self):
+        R, H, wb = self.rows, self.hidden_size, self.spec.bits
+        mask = (1 << wb) - 1
+        return [sum((int(layer.w_hh[g * R + i, c]) & mask) << (i * wb) for i in range(R))
+                for layer in self.layers for g in range(self.groups) for c in range(H)]
+
+    def _rom(self, m, name, values):
+        """A ROM of signed constants; returns its read port."""
+        values = [int(v) for v in values]
+        shape = signed(signed_width(max(abs(v) for v in values)))
+        m.submodules[name] = rom = Memory(shape=shape, depth=len(values), init=values)
+        return rom.read_port()
+
+    def _pick(self, m, states, pointer, wanted):
+        """Round-robin choice: the first slot from ``pointer`` on whose state is ``wanted``."""
+        S = self.slots
+        found, chosen = Signal(), Signal(range(S))
+        for offset in reversed(range(S)):
+            index = Mux(pointer + offset >= S, pointer + offset - S, pointer + offset)
+            with m.If(states[index] == wanted):
+                m.d.comb += [found.eq(1), chosen.eq(index)]
+        return found, chosen
+
+    # ---- hardware --------------------------------------------------------------------------
+    def elaborate(self, platform):
+        m = Module()
+        spec, T = self.spec, self.bins
+        H, R, B, S, G = self.hidden_size, self.rows, self.batch, self.slots, self.groups
+        wb = spec.bits
+        state_shape, acc_shape = signed(wb), signed(self.acc_width)
+        m.submodules.pre = pre = self.pre
+        m.submodules.result = result = self.result
+        wiring.connect(m, wiring.flipped(self.out), result.out)
+
+        # ---- per-slot scheduler state ---------------------------------------------------
+        states = Array(Signal(range(6), name=f"state{s}") for s in range(S))
+        step = Array(Signal(range(T), name=f"t{s}") for s in range(S))
+        decoding = Array(Signal(name=f"decoding{s}") for s in range(S))
+        fresh = Array(Signal(name=f"fresh{s}") for s in range(S))
+        used = Array(Signal(B, name=f"used{s}") for s in range(S))
+        tags = Array(Array(Signal(TAG_BITS, name=f"tag{s}_{b}") for b in range(B))
+                     for s in range(S))
+        pixel_valid = Array(Signal(B, name=f"pixel_valid{s}") for s in range(S))
+        sums = Array(Array(Array(Signal(self.sum_shape, name=f"sum{s}_{b}_{k}")
+                                 for k in range(CHANNELS)) for b in range(B)) for s in range(S))
+        first = Array(Array(Array(Signal(self.first_shape, name=f"first{s}_{b}_{k}")
+                                  for k in range(CHANNELS)) for b in range(B)) for s in range(S))
+
+        # ---- per-lane memories: state, recurrent accumulators (one per gate), inputs -------
+        h_mm, h_gate, h_write, acc_write, acc_read, x_write, x_read = ([] for _ in range(7))
+        for b in range(B):
+            m.submodules[f"h{b}"] = hmem = Memory(shape=state_shape, depth=S * H, init=[])
+            h_mm.append(hmem.read_port())
+            h_gate.append(hmem.read_port())
+            h_write.append(hmem.write_port())
+            writes, reads = [], []
+            for k in range(3):
+                m.submodules[f"acc{b}_{k}"] = amem = Memory(shape=acc_shape, depth=S * H,
+                                                            init=[])
+                writes.append(amem.write_port())
+                reads.append(amem.read_port())
+            acc_write.append(writes)
+            acc_read.append(reads)
+            m.submodules[f"x{b}"] = xmem = Memory(shape=unsigned(spec.input_bits),
+                                                  depth=S * T, init=[])
+            x_write.append(xmem.write_port())
+            x_read.append(xmem.read_port())
+
+        # ---- admission: input -> preprocess -> a free slot's lanes -------------------------
+        in_bin, idle = Signal(range(T)), Signal(range(4 * T + 1))
+        tag_in = Signal(TAG_BITS)
+        m.d.comb += [pre.counts.payload.eq(self.inp.payload.count),
+                     pre.counts.valid.eq(self.inp.valid), self.inp.ready.eq(pre.counts.ready)]
+        with m.If(self.inp.valid & self.inp.ready):
+            m.d.sync += [in_bin.eq(Mux(in_bin == T - 1, 0, in_bin + 1)), idle.eq(0)]
+            with m.If(in_bin == 0):
+                m.d.sync += tag_in.eq(self.inp.payload.tag)
+        with m.Elif(idle != 4 * T):
+            m.d.sync += idle.eq(idle + 1)
+
+        ld_slot, ld_lane, ld_t = Signal(range(S)), Signal(range(B)), Signal(range(T))
+        start_slot = Signal()
+        m.d.comb += pre.out.ready.eq(states[ld_slot] == FREE)
+        for b in range(B):
+            m.d.comb += [x_write[b].addr.eq(ld_slot * T + ld_t),
+                         x_write[b].data.eq(pre.out.payload.x),
+                         x_write[b].en.eq(pre.out.valid & pre.out.ready & (ld_lane == b))]
+        with m.If(pre.out.valid & pre.out.ready):
+            m.d.sync += ld_t.eq(ld_t + 1)
+            with m.If(ld_t == 0):
+                m.d.sync += [tags[ld_slot][ld_lane].eq(tag_in),
+                             pixel_valid[ld_slot].bit_select(ld_lane, 1).eq(
+                                 pre.out.payload.valid),
+                             used[ld_slot].bit_select(ld_lane, 1).eq(1)]
+            with m.If(ld_t == T - 1):
+                m.d.sync += [ld_t.eq(0), ld_lane.eq(ld_lane + 1)]
+                m.d.comb += start_slot.eq(ld_lane == B - 1)
+        # end of stream: start a partly filled slot once the input has been idle for 4 T cycles
+        with m.If((ld_lane != 0) & (ld_t == 0) & (idle == 4 * T) & ~pre.out.valid):
+            m.d.comb += start_slot.eq(1)
+        with m.If(start_slot):
+            m.d.sync += [states[ld_slot].eq(READY), step[ld_slot].eq(0),
+                         decoding[ld_slot].eq(0), fresh[ld_slot].eq(1), ld_lane.eq(0),
+                         ld_slot.eq(Mux(ld_slot == S - 1, 0, ld_slot + 1))]
+
+        # ---- matmul unit ------------------------------------------------------------------
+        m.submodules.weights = wmem = Memory(shape=unsigned(R * wb), depth=2 * G * H,
+                                             init=self._weight_words())
+        w_rd = wmem.read_port()
+        mm_rr, mm_slot, mm_layer, mm_fresh = Signal(range(S)), Signal(range(S)), Signal(), \
+            Signal()
+        col, group = Signal(range(H)), Signal(range(G))
+        issue = self.matmul_issue
+        s1 = {k: Signal(range(G) if k == "group" else range(S) if k == "slot" else 1,
+                        name=f"mm1_{k}") for k in ("valid", "first", "last", "group", "slot",
+                                                   "fresh")}
+        s2 = {k: Signal.like(v, name=f"mm2_{k}") for k, v in s1.items()}
+        m.d.comb += w_rd.addr.eq(mm_layer * (G * H) + group * H + col)
+        m.d.comb += [h_mm[b].addr.eq(mm_slot * H + col) for b in range(B)]
+        m.d.sync += [s1["valid"].eq(issue), s1["first"].eq(col == 0),
+                     s1["last"].eq(col == H - 1), s1["group"].eq(group), s1["slot"].eq(mm_slot),
+                     s1["fresh"].eq(mm_fresh)]
+        m.d.sync += [s2[k].eq(s1[k]) for k in s1]
+        drain = [[Signal(acc_shape, name=f"drain{b}_{i}") for i in range(R)] for b in range(B)]
+        drain_left, drain_slot, drain_final = Signal(range(R + 1)), Signal(range(S)), Signal()
+        drain_gate, drain_unit = Signal(range(3)), Signal(range(H))
+        copy = s2["valid"] & s2["last"]
+        for b in range(B):
+            h_value = Mux(s1["fresh"], 0, h_mm[b].data.as_signed())
+            for i in range(R):
+                product = Signal(acc_shape, name=f"product{b}_{i}")
+                acc = Signal(acc_shape, name=f"mmacc{b}_{i}")
+                total = Signal(acc_shape, name=f"total{b}_{i}")
+                m.d.sync += product.eq(w_rd.data[i * wb:(i + 1) * wb].as_signed() * h_value)
+                m.d.comb += total.eq(product + Mux(s2["first"], 0, acc))
+                with m.If(s2["valid"]):
+                    m.d.sync += acc.eq(total)
+                with m.If(drain_left != 0):      # shift the drain register towards element 0
+                    m.d.sync += drain[b][i].eq(drain[b][i + 1] if i + 1 < R else 0)
+                with m.If(copy):
+                    m.d.sync += drain[b][i].eq(total)
+            for k in range(3):
+                m.d.comb += [acc_write[b][k].addr.eq(drain_slot * H + drain_unit),
+                             acc_write[b][k].data.eq(drain[b][0]),
+                             acc_write[b][k].en.eq((drain_left != 0) & (drain_gate == k))]
+        with m.If(drain_left != 0):
+            m.d.sync += [drain_left.eq(drain_left - 1), drain_unit.eq(drain_unit + 1)]
+            with m.If(drain_unit == H - 1):
+                m.d.sync += [drain_unit.eq(0), drain_gate.eq(drain_gate + 1)]
+            with m.If((drain_left == 1) & drain_final):
+                m.d.sync += states[drain_slot].eq(GATE_READY)
+        with m.If(copy):
+            m.d.sync += [drain_left.eq(R), drain_slot.eq(s2["slot"]),
+                         drain_final.eq(s2["group"] == G - 1)]
+            with m.If(s2["group"] == 0):
+                m.d.sync += [drain_gate.eq(0), drain_unit.eq(0)]
+        mm_found, mm_chosen = self._pick(m, states, mm_rr, READY)
+        with m.FSM(name="matmul"):
+            with m.State("IDLE"):
+                with m.If(mm_found):
+                    m.d.sync += [states[mm_chosen].eq(MATMUL), mm_slot.eq(mm_chosen),
+                                 mm_layer.eq(decoding[mm_chosen]), mm_fresh.eq(fresh[mm_chosen]),
+                                 mm_rr.eq(Mux(mm_chosen == S - 1, 0, mm_chosen + 1)),
+                                 col.eq(0), group.eq(0)]
+                    m.next = "RUN"
+            with m.State("RUN"):
+                m.d.comb += issue.eq(1)
+                m.d.sync += col.eq(col + 1)
+                with m.If(col == H - 1):
+                    m.d.sync += [col.eq(0), group.eq(group + 1)]
+                    with m.If(group == G - 1):
+                        m.next = "IDLE"
+
+        # ---- gate unit --------------------------------------------------------------------
+        self._gates(m, states=states, step=step, decoding=decoding, fresh=fresh, sums=sums,
+                    first=first, h_gate=h_gate, h_write=h_write, acc_read=acc_read,
+                    x_read=x_read)
+
+        # ---- results: finished slots through the divider ----------------------------------
+        out_rr, out_slot, out_lane = Signal(range(S)), Signal(range(S)), Signal(range(B))
+        out_found, out_chosen = self._pick(m, states, out_rr, FINISH)
+        lane_sums, lane_first = sums[out_slot][out_lane], first[out_slot][out_lane]
+        m.d.comb += [result.inp.payload.tag.eq(tags[out_slot][out_lane]),
+                     result.inp.payload.valid.eq(pixel_valid[out_slot].bit_select(out_lane, 1))]
+        m.d.comb += [result.inp.payload.sums[k].eq(lane_sums[k]) for k in range(CHANNELS)]
+        m.d.comb += [result.inp.payload.first[k].eq(lane_first[k]) for k in range(CHANNELS)]
+        with m.FSM(name="results"):
+            with m.State("IDLE"):
+                with m.If(out_found):
+                    m.d.sync += [out_slot.eq(out_chosen), out_lane.eq(0),
+                                 out_rr.eq(Mux(out_chosen == S - 1, 0, out_chosen + 1))]
+                    m.next = "SEND"
+            with m.State("SEND"):
+                lane_used = used[out_slot].bit_select(out_lane, 1)
+                m.d.comb += result.inp.valid.eq(lane_used)
+                with m.If(result.inp.ready | ~lane_used):
+                    m.d.sync += out_lane.eq(out_lane + 1)
+                    with m.If(out_lane == B - 1):
+                        m.d.sync += [states[out_slot].eq(FREE), used[out_slot].eq(0)]
+                        m.next = "IDLE"
+        return m
+
+    def _gates(self, m, *, states, step, decoding, fresh, sums, first, h_gate, h_write,
+               acc_read, x_read):
+        """The gate pipeline (stages g0 .. g5) and the per-step slot bookkeeping."""
+        spec, q, T = self.spec, self.qmodel, self.bins
+        H, B, S = self.hidden_size, self.batch, self.slots
+        wb, sf = spec.bits, spec.sigmoid_frac
+        enc, dec = self.layers
+        pre_shape = signed(self.pre_width)
+        rom = lambda name, attr_fn: self._rom(m, name, [v for layer in self.layers
+                                                         for v in attr_fn(layer)])
+        w_r = rom("w_r", lambda l: l.w_ih[:H, 0])
+        w_z = rom("w_z", lambda l: l.w_ih[H:2 * H, 0])
+        w_n = rom("w_n", lambda l: l.w_ih[2 * H:, 0])
+        b_r = rom("b_r", lambda l: l.b_ih[:H] + l.b_hh[:H])
+        b_z = rom("b_z", lambda l: l.b_ih[H:2 * H] + l.b_hh[H:2 * H])
+        b_in = rom("b_in", lambda l: l.b_ih[2 * H:])
+        b_hn = rom("b_hn", lambda l: l.b_hh[2 * H:])
+        head_w = [self._rom(m, f"head_w{k}", q.head_w[k]) for k in range(CHANNELS)]
+
+        def by_layer(layer_bit, build):
+            """``build(shifts)`` for the encoder or decoder, chosen by ``layer_bit``."""
+            return Mux(layer_bit, build(self._shifts(dec)), build(self._shifts(enc)))
+
+        g_rr, g_slot, g_layer, g_fresh, g_t = (Signal(range(S)), Signal(range(S)), Signal(),
+                                               Signal(), Signal(range(T)))
+        unit, issue = Signal(range(H)), Signal()
+        fields = {"valid": 1, "unit": range(H), "slot": range(S), "layer": 1, "fresh": 1,
+                  "t": range(T)}
+        stages = [{k: Signal(v, name=f"g{n}_{k}") for k, v in fields.items()}
+                  for n in range(1, 6)]
+        g1, g2, g3, g4, g5 = stages
+        m.d.sync += [g1["valid"].eq(issue), g1["unit"].eq(unit), g1["slot"].eq(g_slot),
+                     g1["layer"].eq(g_layer), g1["fresh"].eq(g_fresh), g1["t"].eq(g_t)]
+        for before, after in zip(stages, stages[1:]):
+            m.d.sync += [after[k].eq(before[k]) for k in fields]
+        # g0: addresses
+        const_addr = g_layer * H + unit
+        m.d.comb += [port.addr.eq(const_addr) for port in (w_r, w_z, w_n, b_r, b_z, b_in, b_hn)]
+        m.d.comb += [port.addr.eq(g3["unit"]) for port in head_w]   # read in g3, used in g4
+        one = Const(1 << sf, unsigned(sf + 1))
+        head_shift = q.head_acc_frac - spec.output_frac
+        job_end = g5["valid"] & (g5["unit"] == H - 1)
+        for b in range(B):
+            m.d.comb += [acc_read[b][k].addr.eq(g_slot * H + unit) for k in range(3)]
+            m.d.comb += [h_gate[b].addr.eq(g_slot * H + unit), x_read[b].addr.eq(g_slot * T + g_t)]
+            luts = {}
+            for name, kind in (("r", "sigmoid"), ("z", "sigmoid"), ("n", "tanh")):
+                luts[name] = lut = ActivationLUT(kind=kind, spec=spec, pre_width=self.pre_width,
+                                                 pre_frac=self.lut_frac)
+                m.submodules[f"{kind}_{name}{b}"] = lut
+                m.d.comb += lut.en.eq(1)
+            # g1: pre-activations of r and z into their tables; n's two halves registered
+            x = Mux(g1["layer"], 0, x_read[b].data)
+            hacc = [acc_read[b][k].data for k in range(3)]
+
+            def pre_act(weight, acc, bias):
+                return by_layer(g1["layer"], lambda s: ((weight.data * x << s[0])
+                                                        + (acc << s[1]) + bias.data) >> s[2])
+            ax_n, ah_n, h_old = Signal(pre_shape), Signal(pre_shape), Signal(signed(wb))
+            m.d.comb += [luts["r"].pre.eq(pre_act(w_r, hacc[0], b_r)),
+                         luts["z"].pre.eq(pre_act(w_z, hacc[1], b_z))]
+            m.d.sync += [ax_n.eq(by_layer(g1["layer"], lambda s: (w_n.data * x << s[0])
+                                          + b_in.data)),
+                         ah_n.eq(by_layer(g1["layer"], lambda s: (hacc[2] << s[1])
+                                          + b_hn.data)),
+                         h_old.eq(Mux(g1["fresh"], 0, h_gate[b].data))]
+            # g2: r out; n's pre-activation into its table
+            n_pre = Signal(pre_shape)
+            z, h_old2 = Signal.like(luts["z"].out), Signal(signed(wb))
+            m.d.comb += [n_pre.eq(ax_n + round_shift(luts["r"].out * ah_n, sf)),
+                         luts["n"].pre.eq(by_layer(g2["layer"], lambda s: n_pre >> s[2]))]
+            m.d.sync += [z.eq(luts["z"].out), h_old2.eq(h_old)]
+            # g3: blend into the state memory
+            blend = Signal(signed(2 * wb + 4))
+            h_new = Signal(signed(wb))
+            m.d.comb += [blend.eq((one - z) * luts["n"].out + z * h_old2),
+                         h_write[b].addr.eq(g3["slot"] * H + g3["unit"]),
+                         h_write[b].data.eq(saturate(round_shift(blend, sf), wb)),
+                         h_write[b].en.eq(g3["valid"])]
+            m.d.sync += h_new.eq(h_write[b].data)
+            # g4: Dense(3) head, accumulated unit by unit on decoder steps
+            accs = [Signal(signed(self.head_width), name=f"head{b}_{k}")
+                    for k in range(CHANNELS)]
+            for k in range(CHANNELS):
+                start = Mux(g4["unit"] == 0, int(q.head_b[k]), accs[k])
+                with m.If(g4["valid"]):
+                    m.d.sync += accs[k].eq(start + head_w[k].data * h_new)
+            # g5: the step's outputs into the running integrals
+                y = Signal(signed(spec.output_bits), name=f"y{b}_{k}")
+                m.d.comb += y.eq(saturate(round_shift(accs[k], head_shift), spec.output_bits))
+                clamped = Mux(y > 0, y, 0)
+                with m.If(job_end & g5["layer"]):
+                    lane_sum = sums[g5["slot"]][b][k]
+                    with m.If(g5["t"] == 0):
+                        m.d.sync += [lane_sum.eq(clamped), first[g5["slot"]][b][k].eq(clamped)]
+                    with m.Else():
+                        m.d.sync += lane_sum.eq(lane_sum + clamped)
+        # bookkeeping at the end of a step: the slot waits for its next matmul, or finishes
+        with m.If(job_end):
+            slot, last = g5["slot"], g5["t"] == T - 1
+            m.d.sync += [fresh[slot].eq(0), step[slot].eq(Mux(last, 0, g5["t"] + 1)),
+                         states[slot].eq(READY)]
+            with m.If(last):
+                m.d.sync += decoding[slot].eq(1)
+                with m.If(g5["layer"]):
+                    m.d.sync += states[slot].eq(FINISH)
+        g_found, g_chosen = self._pick(m, states, g_rr, GATE_READY)
+        with m.FSM(name="gates"):
+            with m.State("IDLE"):
+                with m.If(g_found):
+                    m.d.sync += [states[g_chosen].eq(GATES), g_slot.eq(g_chosen),
+                                 g_layer.eq(decoding[g_chosen]), g_fresh.eq(fresh[g_chosen]),
+                                 g_t.eq(step[g_chosen]), unit.eq(0),
+                                 g_rr.eq(Mux(g_chosen == S - 1, 0, g_chosen + 1))]
+                    m.next = "RUN"
+            with m.State("RUN"):
+                m.d.comb += issue.eq(1)
+                m.d.sync += unit.eq(unit + 1)
+                with m.If(unit == H - 1):
+                    m.next = "IDLE"
