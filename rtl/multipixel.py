@@ -16,7 +16,8 @@ two jobs on two units that work on different slots at once:
 A scheduler admits preprocessed pixels into free slots, serves ready slots round-robin on both
 units, and sends finished slots through the shared divider (:class:`rtl.result.ResultUnit`).
 Results carry their pixel's tag; they leave in admission order in steady state, but only the tag
-is authoritative. A partly filled slot starts after ``4 T`` idle input cycles (end of stream).
+is authoritative. A partly filled slot starts once the input has offered nothing for ``4 T``
+cycles (end of stream).
 Bit-exact to :func:`golden.intref.run_counts`.
 """
 import math
@@ -193,9 +194,11 @@ class MultiPixelCore(wiring.Component):
         m.d.comb += [pre.counts.payload.eq(self.inp.payload.count),
                      pre.counts.valid.eq(self.inp.valid), self.inp.ready.eq(pre.counts.ready)]
         with m.If(self.inp.valid & self.inp.ready):
-            m.d.sync += [in_bin.eq(Mux(in_bin == T - 1, 0, in_bin + 1)), idle.eq(0)]
+            m.d.sync += in_bin.eq(Mux(in_bin == T - 1, 0, in_bin + 1))
             with m.If(in_bin == 0):
                 m.d.sync += tag_in.eq(self.inp.payload.tag)
+        with m.If(self.inp.valid):
+            m.d.sync += idle.eq(0)
         with m.Elif(idle != 4 * T):
             m.d.sync += idle.eq(idle + 1)
 
@@ -216,7 +219,7 @@ class MultiPixelCore(wiring.Component):
             with m.If(ld_t == T - 1):
                 m.d.sync += [ld_t.eq(0), ld_lane.eq(ld_lane + 1)]
                 m.d.comb += start_slot.eq(ld_lane == B - 1)
-        # end of stream: start a partly filled slot once the input has been idle for 4 T cycles
+        # end of stream: start a partly filled slot once the input has offered nothing for 4 T
         with m.If((ld_lane != 0) & (ld_t == 0) & (idle == 4 * T) & ~pre.out.valid):
             m.d.comb += start_slot.eq(1)
         with m.If(start_slot):

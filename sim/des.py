@@ -1,0 +1,154 @@
+"""Queue-based discrete-event model of the multi-pixel core (STOMP-like), on SimPy.
+
+Tasks queue on servers with service times in clock cycles, mirroring
+:class:`rtl.multipixel.MultiPixelCore`:
+
+=================  ========================================================================
+server             tasks and service time
+=================  ========================================================================
+``preprocess``     per pixel: load ``T`` counts, then emit ``T`` inputs at two cycles each
+                   into a free slot's lane (the emission waits for the slot)
+``matmul``         per GRU step of a slot: ``1 + (3H/rows) * H`` (select, then one weight word
+                   per cycle on ``rows x batch`` multipliers); the slot's gates may start
+                   ``rows + 2`` cycles after it (pipeline and accumulator drain)
+``gates``          per GRU step of a slot: ``1 + H`` (one hidden unit per cycle); the slot may
+                   request its next matmul ``PIPELINE`` cycles after it
+``divider``        per lane of a finished slot: four sequential divisions
+=================  ========================================================================
+
+A pluggable ``policy`` orders the requests waiting for a server: ``"round-robin"`` (first come,
+first served, what the RTL does), ``"in-order"`` (lowest pixel number first) or
+``"earliest-finish"`` (the slot with the fewest steps left first). ``slots=1, batch=1`` is the
+"manual scheduling" baseline: one pixel at a time, operations in program order.
+"""
+from dataclasses import dataclass
+
+import simpy
+
+__all__ = ["Config", "POLICIES", "simulate", "macs_per_pixel", "baseline"]
+
+POLICIES = ("round-robin", "in-order", "earliest-finish")
+GATE_PIPELINE = 5          # gate issue of the last unit -> the slot's next step may be selected
+DIVISION = 19              # cycles per division: handshake, range check, 16 quotient bits, done
+RESULT = 4 * DIVISION + 2  # a lane through the result unit, accept to accept
+
+
+def macs_per_pixel(bins, hidden, inputs=1):
+    """DESIGN.md: ``T*3H(I+H)`` (encoder) + ``T*(3H*H + 3*H)`` (decoder and head)."""
+    return bins * 3 * hidden * (inputs + hidden) + bins * (3 * hidden * hidden + 3 * hidden)
+
+
+@dataclass(frozen=True)
+class Config:
+    """One hardware configuration of the multi-pixel core."""
+    rows: int
+    batch: int = 1
+    slots: int = 2
+    bins: int = 135
+    hidden: int = 32
+
+    @property
+    def lanes(self):
+        return self.slots * self.batch
+
+    @property
+    def multipliers(self):
+        """Recurrent-matmul multipliers (the gate and head units add 9 per lane of a batch)."""
+        return self.rows * self.batch
+
+    @property
+    def groups(self):
+        return 3 * self.hidden // self.rows
+
+
+class _Model:
+    def __init__(self, config, policy, pixels):
+        if policy not in POLICIES:
+            raise ValueError(f"policy must be one of {POLICIES}, not {policy!r}")
+        self.c, self.policy, self.pixels = config, policy, pixels
+        self.env = simpy.Environment()
+        self.matmul = simpy.PriorityResource(self.env, capacity=1)
+        self.gates = simpy.PriorityResource(self.env, capacity=1)
+        self.divider = simpy.Resource(self.env, capacity=1)
+        self.free_slots = simpy.Store(self.env)
+        self.done = []
+        self.matmul_busy = 0
+
+    def priority(self, first_pixel, steps_left):
+        if self.policy == "in-order":
+            return first_pixel
+        if self.policy == "earliest-finish":
+            return steps_left
+        return 0                                  # equal priorities: first come, first served
+
+    def preprocess(self):
+        """Pixels one after another; each batch of lanes is handed to a slot process. A pixel's
+        counts load while the previous slot is busy; its inputs wait for a free slot."""
+        c, env = self.c, self.env
+        pixel = 0
+        while pixel < self.pixels:
+            yield env.timeout(c.bins + 1)         # T counts in, first table read
+            slot = yield self.free_slots.get()
+            yield env.timeout(2 * c.bins - 1)     # T inputs out, two cycles each
+            lanes = min(c.batch, self.pixels - pixel)
+            yield env.timeout(3 * c.bins * (lanes - 1))
+            env.process(self.run_slot(slot, pixel, lanes))
+            pixel += lanes
+
+    def run_slot(self, slot, first_pixel, lanes):
+        c, env = self.c, self.env
+        steps = 2 * c.bins
+        for step in range(steps):
+            priority = self.priority(first_pixel, steps - step)
+            with self.matmul.request(priority=priority) as request:
+                yield request
+                service = 1 + c.groups * c.hidden
+                self.matmul_busy += service - 1
+                yield env.timeout(service)
+            yield env.timeout(c.rows + 2)
+            with self.gates.request(priority=priority) as request:
+                yield request
+                yield env.timeout(1 + c.hidden)
+            yield env.timeout(GATE_PIPELINE)
+        with self.divider.request() as request:
+            yield request
+            yield env.timeout(1)                  # the result FSM selects the slot
+            for lane in range(lanes):
+                yield env.timeout(RESULT if lane else 1)
+                self.done.append(env.now + RESULT - 1)
+            yield env.timeout(1)
+            self.free_slots.put(slot)
+            yield env.timeout(RESULT - 2)         # the last lane's divisions
+
+    def run(self):
+        for slot in range(self.c.slots):
+            self.free_slots.put(slot)
+        self.env.process(self.preprocess())
+        self.env.run()
+        return sorted(self.done)
+
+
+def simulate(config, *, pixels=None, policy="round-robin"):
+    """Predict the core's timing for ``pixels`` back-to-back pixels (default: four rounds).
+
+    Returns a dict: ``cycles_per_pixel`` (steady state: the interval between the last
+    result of the first round and the last result, per pixel), ``latency`` (first result),
+    ``matmul_busy`` (share of cycles in which the matmul unit issues, over the run).
+    """
+    pixels = pixels or 4 * config.lanes
+    if pixels < 2 * config.lanes:
+        raise ValueError(f"pixels must be at least two rounds ({2 * config.lanes}), not {pixels}")
+    model = _Model(config, policy, pixels)
+    done = model.run()
+    warm = config.lanes - 1
+    interval = (done[-1] - done[warm]) / (len(done) - 1 - warm)
+    return {"cycles_per_pixel": interval, "latency": done[0],
+            "matmul_busy": model.matmul_busy / done[-1]}
+
+
+def baseline(multipliers, *, bins=135, hidden=32):
+    """The "manual scheduling" baseline on a multiplier budget: one pixel at a time, program
+    order, its recurrent matmul spread over ``min(multipliers, 3H)`` multipliers."""
+    rows = max(r for r in range(1, 3 * hidden + 1)
+               if (3 * hidden) % r == 0 and r <= multipliers)
+    return Config(rows=rows, batch=1, slots=1, bins=bins, hidden=hidden)
