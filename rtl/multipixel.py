@@ -8,10 +8,12 @@ two jobs on two units that work on different slots at once:
 1. **matmul unit** -- ``W_hh h`` for the slot's current layer (encoder and decoder weights share
    one memory and the same multipliers), ``3H/rows`` groups of ``H`` cycles; group results are
    drained into per-lane accumulator memories.
-2. **gate unit** -- one hidden unit per cycle in a 6-stage pipeline: gate constants and
-   accumulators from memory; ``r``/``z`` tables; ``r * (W_hn h + b_hn)`` and the ``tanh``
-   table; ``h' = (1 - z) n + z h`` into the state memory; on decoder steps the Dense(3) head
-   accumulates ``W_d h'`` unit by unit and the running integrals take its clamped outputs.
+2. **gate unit** -- one hidden unit per cycle in a 10-stage pipeline (no multiplier or table
+   read shares a stage with an adder chain, for Fmax): gate constants and accumulators from
+   memory; input products; ``r``/``z`` tables; ``r * (W_hn h + b_hn)``; the ``tanh`` table;
+   the blend products; ``h' = (1 - z) n + z h`` into the state memory; on decoder steps the
+   Dense(3) head accumulates ``W_d h'`` unit by unit and the running integrals take its
+   clamped outputs.
 
 A scheduler admits preprocessed pixels into free slots, serves ready slots round-robin on both
 units, and sends finished slots through the shared divider (:class:`rtl.result.ResultUnit`).
@@ -38,6 +40,8 @@ __all__ = ["MultiPixelCore", "FREE", "READY", "MATMUL", "GATE_READY", "GATES", "
 
 # slot states
 FREE, READY, MATMUL, GATE_READY, GATES, FINISH = range(6)
+#: Gate pipeline depth: the stage at which a step's last unit updates the slot.
+GATE_STAGES = 9
 
 
 def _positive(name, value):
@@ -326,7 +330,7 @@ class MultiPixelCore(wiring.Component):
 
     def _gates(self, m, *, states, step, decoding, fresh, sums, first, h_gate, h_write,
                acc_read, x_read):
-        """The gate pipeline (stages g0 .. g5) and the per-step slot bookkeeping."""
+        """The gate pipeline (stages g0 .. g9) and the per-step slot bookkeeping."""
         spec, q, T = self.spec, self.qmodel, self.bins
         H, B, S = self.hidden_size, self.batch, self.slots
         wb, sf = spec.bits, spec.sigmoid_frac
@@ -352,20 +356,32 @@ class MultiPixelCore(wiring.Component):
         unit, issue = Signal(range(H)), Signal()
         fields = {"valid": 1, "unit": range(H), "slot": range(S), "layer": 1, "fresh": 1,
                   "t": range(T)}
-        stages = [{k: Signal(v, name=f"g{n}_{k}") for k, v in fields.items()}
-                  for n in range(1, 6)]
-        g1, g2, g3, g4, g5 = stages
-        m.d.sync += [g1["valid"].eq(issue), g1["unit"].eq(unit), g1["slot"].eq(g_slot),
-                     g1["layer"].eq(g_layer), g1["fresh"].eq(g_fresh), g1["t"].eq(g_t)]
-        for before, after in zip(stages, stages[1:]):
+        stages = [None] + [{k: Signal(v, name=f"g{n}_{k}") for k, v in fields.items()}
+                           for n in range(1, GATE_STAGES + 1)]
+        g = stages
+        m.d.sync += [g[1]["valid"].eq(issue), g[1]["unit"].eq(unit), g[1]["slot"].eq(g_slot),
+                     g[1]["layer"].eq(g_layer), g[1]["fresh"].eq(g_fresh), g[1]["t"].eq(g_t)]
+        for before, after in zip(stages[1:], stages[2:]):
             m.d.sync += [after[k].eq(before[k]) for k in fields]
         # g0: addresses
         const_addr = g_layer * H + unit
         m.d.comb += [port.addr.eq(const_addr) for port in (w_r, w_z, w_n, b_r, b_z, b_in, b_hn)]
-        m.d.comb += [port.addr.eq(g3["unit"]) for port in head_w]   # read in g3, used in g4
+        m.d.comb += [port.addr.eq(g[6]["unit"]) for port in head_w]   # read in g6, used in g7
         one = Const(1 << sf, unsigned(sf + 1))
         head_shift = q.head_acc_frac - spec.output_frac
-        job_end = g5["valid"] & (g5["unit"] == H - 1)
+        job_end = g[GATE_STAGES]["valid"] & (g[GATE_STAGES]["unit"] == H - 1)
+        biases = [Signal.like(port.data, name=f"{name}_g2")
+                  for name, port in (("b_r", b_r), ("b_z", b_z), ("b_in", b_in), ("b_hn", b_hn))]
+        m.d.sync += [reg.eq(port.data) for reg, port in zip(biases, (b_r, b_z, b_in, b_hn))]
+
+        def delayed(value, stages_, name):
+            """``value`` registered ``stages_`` times."""
+            for n in range(stages_):
+                reg = Signal.like(value, name=f"{name}_d{n}")
+                m.d.sync += reg.eq(value)
+                value = reg
+            return value
+
         for b in range(B):
             m.d.comb += [acc_read[b][k].addr.eq(g_slot * H + unit) for k in range(3)]
             m.d.comb += [h_gate[b].addr.eq(g_slot * H + unit), x_read[b].addr.eq(g_slot * T + g_t)]
@@ -375,60 +391,76 @@ class MultiPixelCore(wiring.Component):
                                                  pre_frac=self.lut_frac)
                 m.submodules[f"{kind}_{name}{b}"] = lut
                 m.d.comb += lut.en.eq(1)
-            # g1: pre-activations of r and z into their tables; n's two halves registered
-            x = Mux(g1["layer"], 0, x_read[b].data)
-            hacc = [acc_read[b][k].data for k in range(3)]
+            # g1: memories out; input products and accumulators registered
+            x = Mux(g[1]["layer"], 0, x_read[b].data)
+            wx = [Signal(signed(wb + spec.input_bits + 1), name=f"wx{b}_{k}") for k in "rzn"]
+            hacc = [Signal.like(acc_read[b][k].data, name=f"hacc{b}_{k}") for k in range(3)]
+            h_old = Signal(signed(wb), name=f"h_old{b}")
+            m.d.sync += [wx[k].eq(w.data * x) for k, w in enumerate((w_r, w_z, w_n))]
+            m.d.sync += [hacc[k].eq(acc_read[b][k].data) for k in range(3)]
+            m.d.sync += h_old.eq(Mux(g[1]["fresh"], 0, h_gate[b].data))
+            # g2: r and z pre-activations into their tables; n's halves registered
+            layer2 = g[2]["layer"]
 
-            def pre_act(weight, acc, bias):
-                return by_layer(g1["layer"], lambda s: ((weight.data * x << s[0])
-                                                        + (acc << s[1]) + bias.data) >> s[2])
-            ax_n, ah_n, h_old = Signal(pre_shape), Signal(pre_shape), Signal(signed(wb))
-            m.d.comb += [luts["r"].pre.eq(pre_act(w_r, hacc[0], b_r)),
-                         luts["z"].pre.eq(pre_act(w_z, hacc[1], b_z))]
-            m.d.sync += [ax_n.eq(by_layer(g1["layer"], lambda s: (w_n.data * x << s[0])
-                                          + b_in.data)),
-                         ah_n.eq(by_layer(g1["layer"], lambda s: (hacc[2] << s[1])
-                                          + b_hn.data)),
-                         h_old.eq(Mux(g1["fresh"], 0, h_gate[b].data))]
-            # g2: r out; n's pre-activation into its table
-            n_pre = Signal(pre_shape)
-            z, h_old2 = Signal.like(luts["z"].out), Signal(signed(wb))
-            m.d.comb += [n_pre.eq(ax_n + round_shift(luts["r"].out * ah_n, sf)),
-                         luts["n"].pre.eq(by_layer(g2["layer"], lambda s: n_pre >> s[2]))]
-            m.d.sync += [z.eq(luts["z"].out), h_old2.eq(h_old)]
-            # g3: blend into the state memory
-            blend = Signal(signed(2 * wb + 4))
-            h_new = Signal(signed(wb))
-            m.d.comb += [blend.eq((one - z) * luts["n"].out + z * h_old2),
-                         h_write[b].addr.eq(g3["slot"] * H + g3["unit"]),
+            def pre_act(k, bias):
+                return by_layer(layer2, lambda s: ((wx[k] << s[0]) + (hacc[k] << s[1])
+                                                   + bias) >> s[2])
+            ax_n, ah_n = Signal(pre_shape, name=f"ax_n{b}"), Signal(pre_shape, name=f"ah_n{b}")
+            m.d.comb += [luts["r"].pre.eq(pre_act(0, biases[0])),
+                         luts["z"].pre.eq(pre_act(1, biases[1]))]
+            m.d.sync += [ax_n.eq(by_layer(layer2, lambda s: (wx[2] << s[0]) + biases[2])),
+                         ah_n.eq(by_layer(layer2, lambda s: (hacc[2] << s[1]) + biases[3]))]
+            # g3: r and z out; r * (W_hn h + b_hn) registered
+            r_ah = Signal(signed(self.pre_width + sf + 1), name=f"r_ah{b}")
+            ax_n4 = delayed(ax_n, 1, f"ax_n{b}")
+            m.d.sync += r_ah.eq(luts["r"].out * ah_n)
+            z = delayed(luts["z"].out, 2, f"z{b}")                        # to g5
+            # g4: n's pre-activation into its table
+            n_pre = Signal(pre_shape, name=f"n_pre{b}")
+            m.d.comb += [n_pre.eq(ax_n4 + round_shift(r_ah, sf)),
+                         luts["n"].pre.eq(by_layer(g[4]["layer"], lambda s: n_pre >> s[2]))]
+            # g5: n out; the two blend products registered
+            h_prev = delayed(h_old, 3, f"h_old{b}")                       # to g5
+            keep, update = (Signal(signed(2 * wb + 2), name=f"keep{b}"),
+                            Signal(signed(2 * wb + 2), name=f"update{b}"))
+            m.d.sync += [update.eq((one - z) * luts["n"].out), keep.eq(z * h_prev)]
+            # g6: blend into the state memory
+            blend = Signal(signed(2 * wb + 4), name=f"blend{b}")
+            h_new = Signal(signed(wb), name=f"h_new{b}")
+            m.d.comb += [blend.eq(update + keep),
+                         h_write[b].addr.eq(g[6]["slot"] * H + g[6]["unit"]),
                          h_write[b].data.eq(saturate(round_shift(blend, sf), wb)),
-                         h_write[b].en.eq(g3["valid"])]
+                         h_write[b].en.eq(g[6]["valid"])]
             m.d.sync += h_new.eq(h_write[b].data)
-            # g4: Dense(3) head, accumulated unit by unit on decoder steps
+            # g7: Dense(3) products; g8: accumulated unit by unit
             accs = [Signal(signed(self.head_width), name=f"head{b}_{k}")
                     for k in range(CHANNELS)]
             for k in range(CHANNELS):
-                start = Mux(g4["unit"] == 0, int(q.head_b[k]), accs[k])
-                with m.If(g4["valid"]):
-                    m.d.sync += accs[k].eq(start + head_w[k].data * h_new)
-            # g5: the step's outputs into the running integrals
+                product = Signal(signed(2 * wb), name=f"head_product{b}_{k}")
+                m.d.sync += product.eq(head_w[k].data * h_new)
+                start = Mux(g[8]["unit"] == 0, int(q.head_b[k]), accs[k])
+                with m.If(g[8]["valid"]):
+                    m.d.sync += accs[k].eq(start + product)
+            # g9: on decoder steps, the step's outputs into the running integrals
                 y = Signal(signed(spec.output_bits), name=f"y{b}_{k}")
                 m.d.comb += y.eq(saturate(round_shift(accs[k], head_shift), spec.output_bits))
                 clamped = Mux(y > 0, y, 0)
-                with m.If(job_end & g5["layer"]):
-                    lane_sum = sums[g5["slot"]][b][k]
-                    with m.If(g5["t"] == 0):
-                        m.d.sync += [lane_sum.eq(clamped), first[g5["slot"]][b][k].eq(clamped)]
+                last = g[GATE_STAGES]
+                with m.If(job_end & last["layer"]):
+                    lane_sum = sums[last["slot"]][b][k]
+                    with m.If(last["t"] == 0):
+                        m.d.sync += [lane_sum.eq(clamped), first[last["slot"]][b][k].eq(clamped)]
                     with m.Else():
                         m.d.sync += lane_sum.eq(lane_sum + clamped)
         # bookkeeping at the end of a step: the slot waits for its next matmul, or finishes
+        end = g[GATE_STAGES]
         with m.If(job_end):
-            slot, last = g5["slot"], g5["t"] == T - 1
-            m.d.sync += [fresh[slot].eq(0), step[slot].eq(Mux(last, 0, g5["t"] + 1)),
+            slot, last = end["slot"], end["t"] == T - 1
+            m.d.sync += [fresh[slot].eq(0), step[slot].eq(Mux(last, 0, end["t"] + 1)),
                          states[slot].eq(READY)]
             with m.If(last):
                 m.d.sync += decoding[slot].eq(1)
-                with m.If(g5["layer"]):
+                with m.If(end["layer"]):
                     m.d.sync += states[slot].eq(FINISH)
         g_found, g_chosen = self._pick(m, states, g_rr, GATE_READY)
         with m.FSM(name="gates"):

@@ -25,10 +25,12 @@ from dataclasses import dataclass
 
 import simpy
 
+from rtl.multipixel import GATE_STAGES
+
 __all__ = ["Config", "POLICIES", "simulate", "macs_per_pixel", "baseline"]
 
 POLICIES = ("round-robin", "in-order", "earliest-finish")
-GATE_PIPELINE = 5          # gate issue of the last unit -> the slot's next step may be selected
+GATE_PIPELINE = GATE_STAGES  # last gate issue -> the slot's next step may be selected
 DIVISION = 19              # cycles per division: handshake, range check, 16 quotient bits, done
 RESULT = 4 * DIVISION + 2  # a lane through the result unit, accept to accept
 
