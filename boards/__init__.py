@@ -1,0 +1,1 @@
+"""Host link and board support: protocol, UART, frame engine, top level, host driver."""

@@ -1,0 +1,127 @@
+"""Host driver for the link (``boards/PROTOCOL.md``) over any byte port with pyserial's
+``read(size)`` / ``write(data)``: a ``serial.Serial`` or a :class:`boards.simulation.SimulatedPort`.
+
+Timing is the port's: a ``read`` that returns nothing means the port's timeout passed.
+"""
+from collections import OrderedDict, deque
+
+import numpy as np
+
+from golden.validate import check_counts
+
+from . import protocol
+from .protocol import Command, Status
+
+__all__ = ["LinkError", "Host", "TAGS"]
+
+TAGS = 1 << 16
+
+
+class LinkError(RuntimeError):
+    """The board did not answer, or answered something unusable."""
+
+
+class Host:
+    """Sends histograms, collects their results.
+
+    Parameters
+    ----------
+    port : object
+        ``read(size) -> bytes`` (fewer bytes after its timeout) and ``write(bytes)``.
+    bins : int
+        Histogram length T the board was built for.
+    window : int
+        HISTOGRAMs in flight (without a RESULT yet); the board buffers two.
+    retries : int
+        Times a pixel is resent (after a read timeout or a BUSY report) before giving up.
+
+    Attributes
+    ----------
+    errors : list of protocol.Error
+        Every error seen: the board's status reports and the host parser's own errors.
+    """
+
+    def __init__(self, port, *, bins, window=2, retries=3):
+        for name, value in (("bins", bins), ("window", window)):
+            if not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, not {value!r}")
+        if not isinstance(retries, int) or retries < 0:
+            raise ValueError(f"retries must be a non-negative integer, not {retries!r}")
+        self.port, self.bins, self.window, self.retries = port, bins, window, retries
+        self.errors = []
+        self._parser = protocol.Parser(lengths=protocol.host_commands())
+
+    def _events(self):
+        """Frames received by the next read (none after a port timeout); errors recorded."""
+        data = self.port.read(1)
+        if not data:
+            return None
+        frames = []
+        for event in self._parser.feed(data):
+            if isinstance(event, protocol.Error):
+                self.errors.append(event)
+            elif event.command == Command.STATUS:
+                report = protocol.decode_status(event.payload)
+                if report["code"] == Status.OK:
+                    frames.append(event)
+                else:
+                    self.errors.append(protocol.Error(report["code"], event.tag))
+            else:
+                frames.append(event)
+        return frames
+
+    def ping(self, tag=0):
+        """Check the board: returns its STATUS (``code``, ``version``, ``bins``)."""
+        self.port.write(protocol.ping(tag))
+        while (frames := self._events()) is not None:
+            for frame in frames:
+                if frame.command == Command.STATUS and frame.tag == tag:
+                    report = protocol.decode_status(frame.payload)
+                    if report["bins"] != self.bins:
+                        raise LinkError(f"the board expects {report['bins']} bins, "
+                                        f"not {self.bins}")
+                    return report
+        raise LinkError("no answer to PING")
+
+    def process(self, counts, *, first_tag=0):
+        """Lifetimes of ``counts`` ``(..., T)`` in the format of :func:`golden.intref.run_counts`.
+
+        Returns ``tau_q`` ``(..., 3)``, ``fraction_q``, ``tau_defined`` ``(..., 3)``,
+        ``fraction_defined`` and ``valid``; pixel ``i`` travels with tag ``first_tag + i``
+        (modulo 2**16). Raises :class:`LinkError` when a pixel fails ``retries + 1`` times.
+        """
+        counts = check_counts(counts, self.bins)
+        flat = counts.reshape(-1, self.bins)
+        results = [None] * len(flat)
+        attempts = [0] * len(flat)
+        todo = deque(range(len(flat)))
+        in_flight = OrderedDict()                       # tag -> pixel index
+
+        def send(i):
+            tag = (first_tag + i) % TAGS
+            if attempts[i] > self.retries:
+                raise LinkError(f"pixel {i} (tag {tag}) failed {attempts[i]} times; "
+                                f"errors: {self.errors[-3:]}")
+            attempts[i] += 1
+            in_flight[tag] = i
+            self.port.write(protocol.histogram(tag, flat[i]))
+
+        errors_seen = len(self.errors)
+        while todo or in_flight:
+            while todo and len(in_flight) < self.window:
+                send(todo.popleft())
+            frames = self._events()
+            if frames is None:                          # timeout: what is in flight was lost
+                todo.extendleft(reversed(in_flight.values()))
+                in_flight.clear()
+                continue
+            for frame in frames:
+                if frame.command == Command.RESULT and frame.tag in in_flight:
+                    results[in_flight.pop(frame.tag)] = protocol.decode_result(frame.payload)
+            for error in self.errors[errors_seen:]:
+                if error.code == Status.BUSY and error.tag in in_flight:
+                    todo.appendleft(in_flight.pop(error.tag))
+            errors_seen = len(self.errors)
+        shape = counts.shape[:-1]
+        return {key: np.array([r[key] for r in results]).reshape(shape + np.shape(value))
+                for key, value in results[0].items()}

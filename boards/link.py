@@ -1,0 +1,285 @@
+"""The host-link protocol engine (``boards/PROTOCOL.md``): frames in, pixels to the core; results
+and status reports out, as frames.
+
+:class:`FrameReceiver` behaves exactly like :class:`boards.protocol.Parser` (plus BUSY, which
+depends on the core's pace); :class:`FrameTransmitter` produces the bytes of
+:func:`boards.protocol.result` and :func:`boards.protocol.status`.
+"""
+from amaranth import Array, Cat, Const, Module, Signal, unsigned
+from amaranth.lib import data, stream, wiring
+from amaranth.lib.crc.catalog import CRC16_CCITT_FALSE
+from amaranth.lib.fifo import SyncFIFO
+from amaranth.lib.memory import Memory
+from amaranth.lib.wiring import In, Out
+
+from rtl.result import TAG_BITS, input_layout, result_layout
+
+from .protocol import (HEADER_BYTES, RESULT_BYTES, STATUS_BYTES, SYNC, VERSION, Command,
+                       Status, board_commands)
+
+__all__ = ["STATUS_LAYOUT", "FrameReceiver", "FrameTransmitter"]
+
+STATUS_LAYOUT = data.StructLayout({"code": unsigned(8), "tag": unsigned(TAG_BITS)})
+STATUS_DEPTH = 4
+WORD_BITS = 16
+
+
+def _check_bins(bins):
+    if not isinstance(bins, int) or bins < 1:
+        raise ValueError(f"bins must be a positive integer, not {bins!r}")
+
+
+class FrameReceiver(wiring.Component):
+    """Parses received bytes; buffers HISTOGRAMs (two slots) until their CRC checked, then
+    streams them to the core; queues status reports (PING answers and errors).
+
+    Parameters
+    ----------
+    bins : int
+        Histogram length T.
+    timeout : int
+        Idle clock cycles inside a frame before it counts as TRUNCATED.
+
+    Attributes
+    ----------
+    inp : In(stream.Signature(unsigned(8)))
+        Bytes from the UART; always ready except for the cycle after a header and a CRC.
+    framing_error : In(1)
+        The UART's framing-error pulse.
+    pixels : Out(stream.Signature(rtl.result.input_layout()))
+        ``bins`` counts per accepted HISTOGRAM, each with its tag (the core's ``inp``).
+    status : Out(stream.Signature(STATUS_LAYOUT))
+        Status reports, from a 4-deep FIFO; reports that find it full are dropped.
+    """
+
+    def __init__(self, *, bins, timeout):
+        _check_bins(bins)
+        if not isinstance(timeout, int) or timeout < 1:
+            raise ValueError(f"timeout must be a positive integer, not {timeout!r}")
+        self.bins, self.timeout = bins, timeout
+        super().__init__({
+            "inp": In(stream.Signature(8)),
+            "framing_error": In(1),
+            "pixels": Out(stream.Signature(input_layout())),
+            "status": Out(stream.Signature(STATUS_LAYOUT)),
+        })
+
+    def elaborate(self, platform):
+        m = Module()
+        T = self.bins
+        index_bits = max((T - 1).bit_length(), 1)
+        m.submodules.crc = crc = CRC16_CCITT_FALSE(8).create()
+        m.submodules.fifo = fifo = SyncFIFO(width=STATUS_LAYOUT.size, depth=STATUS_DEPTH)
+        m.submodules.buffer = buffer = Memory(shape=self.pixels.payload.count.shape(),
+                                              depth=2 << index_bits, init=[])
+        wr, rd = buffer.write_port(), buffer.read_port()
+
+        # ---- status reports: one per cycle at most, into the FIFO (dropped when it is full)
+        report = Signal(STATUS_LAYOUT)
+        report_valid = Signal()
+        m.d.comb += [fifo.w_data.eq(report), fifo.w_en.eq(report_valid),
+                     self.status.payload.eq(fifo.r_data), self.status.valid.eq(fifo.r_rdy),
+                     fifo.r_en.eq(self.status.ready)]
+
+        # ---- two histogram slots: filled in turn by the parser, drained in turn to the core
+        full = Array(Signal(name=f"full{i}") for i in range(2))
+        slot_tag = Array(Signal(TAG_BITS, name=f"slot_tag{i}") for i in range(2))
+        wr_slot, rd_slot = Signal(), Signal()
+
+        # ---- parser
+        byte = self.inp.payload
+        got = Signal()
+        n = Signal(range(HEADER_BYTES + 2 * T + 2))         # bytes received after the sync
+        command, length, tag = Signal(8), Signal(16), Signal(TAG_BITS)
+        low = Signal(8)                                     # low byte of a count
+        busy, reported = Signal(), Signal()
+        idle = Signal(range(self.timeout))
+        payload_at = n - HEADER_BYTES
+        m.d.comb += [got.eq(self.inp.valid & self.inp.ready), crc.data.eq(byte),
+                     wr.addr.eq(Cat(payload_at[1:1 + index_bits], wr_slot)),
+                     wr.data.eq(Cat(low, byte))]
+
+        def emit(code, tag=0):
+            m.d.comb += [report.code.eq(code), report.tag.eq(tag), report_valid.eq(1)]
+
+        def error(code):
+            emit(code, tag)
+            m.d.sync += reported.eq(1)
+            m.next = "HUNT"
+
+        def discard():
+            with m.If(~reported):
+                emit(Status.NOISE)
+                m.d.sync += reported.eq(1)
+
+        with m.FSM():
+            with m.State("HUNT"):
+                m.d.comb += self.inp.ready.eq(1)
+                with m.If(got & (byte == SYNC[0])):
+                    m.next = "SYNC"
+                with m.Elif(got | self.framing_error):
+                    discard()
+            with m.State("SYNC"):
+                m.d.comb += self.inp.ready.eq(1)
+                with m.If(got & (byte == SYNC[1])):
+                    m.d.sync += [n.eq(0), tag.eq(0), idle.eq(0)]
+                    m.d.comb += crc.start.eq(1)
+                    m.next = "FRAME"
+                with m.Elif((got & (byte != SYNC[0])) | self.framing_error):
+                    discard()
+                    m.next = "HUNT"
+            with m.State("FRAME"):
+                m.d.comb += self.inp.ready.eq(1)
+                m.d.sync += idle.eq(idle + 1)
+                with m.If(got):
+                    m.d.comb += crc.valid.eq(1)
+                    m.d.sync += [n.eq(n + 1), idle.eq(0)]
+                    with m.Switch(n):
+                        with m.Case(0):
+                            m.d.sync += command.eq(byte)
+                        with m.Case(1):
+                            m.d.sync += length[:8].eq(byte)
+                        with m.Case(2):
+                            m.d.sync += length[8:].eq(byte)
+                        with m.Case(3):
+                            m.d.sync += tag[:8].eq(byte)
+                        with m.Case(4):
+                            m.d.sync += tag[8:].eq(byte)
+                            m.next = "HEADER"
+                    with m.If(n >= HEADER_BYTES):
+                        m.d.sync += low.eq(byte)
+                        m.d.comb += wr.en.eq((command == Command.HISTOGRAM) & ~busy &
+                                             (payload_at < length) & payload_at[0])
+                    with m.If(n == HEADER_BYTES + length + 1):
+                        m.next = "CHECK"
+                with m.Elif(self.framing_error):
+                    error(Status.FRAMING)
+                with m.Elif(idle == self.timeout - 1):
+                    error(Status.TRUNCATED)
+            with m.State("HEADER"):
+                m.d.sync += busy.eq(full[wr_slot])
+                m.next = "FRAME"
+                with m.Switch(command):
+                    for code, size in board_commands(T).items():
+                        with m.Case(code):
+                            with m.If(length != size):
+                                error(Status.BAD_LENGTH)
+                    with m.Default():
+                        error(Status.UNKNOWN_COMMAND)
+            with m.State("CHECK"):
+                m.next = "HUNT"
+                with m.If(~crc.match_detected):
+                    error(Status.BAD_CRC)
+                with m.Else():
+                    m.d.sync += reported.eq(0)
+                    with m.If(command == Command.PING):
+                        emit(Status.OK, tag)
+                    with m.Elif(busy):
+                        emit(Status.BUSY, tag)
+                    with m.Else():
+                        m.d.sync += [full[wr_slot].eq(1), slot_tag[wr_slot].eq(tag),
+                                     wr_slot.eq(~wr_slot)]
+
+        # ---- drain: FETCH (block-RAM read) / SEND each count of the oldest full slot
+        index = Signal(range(T))
+        m.d.comb += [rd.addr.eq(Cat(index[:index_bits], rd_slot)),
+                     self.pixels.payload.count.eq(rd.data),
+                     self.pixels.payload.tag.eq(slot_tag[rd_slot])]
+        with m.FSM():
+            with m.State("WAIT"):
+                with m.If(full[rd_slot]):
+                    m.next = "FETCH"
+            with m.State("FETCH"):
+                m.next = "SEND"
+            with m.State("SEND"):
+                m.d.comb += self.pixels.valid.eq(1)
+                with m.If(self.pixels.ready):
+                    m.d.sync += index.eq(index + 1)
+                    m.next = "FETCH"
+                    with m.If(index == T - 1):
+                        m.d.sync += [index.eq(0), full[rd_slot].eq(0), rd_slot.eq(~rd_slot)]
+                        m.next = "WAIT"
+        return m
+
+
+class FrameTransmitter(wiring.Component):
+    """Sends each result and status report as a frame; results first.
+
+    Parameters
+    ----------
+    bins : int
+        Histogram length T (reported in STATUS frames).
+    spec : golden.fixed.FixedSpec
+        Fixed-point spec of the core; its quotients must fit in 16 bits.
+
+    Attributes
+    ----------
+    results : In(stream.Signature(rtl.result.result_layout(spec)))
+        The core's results.
+    status : In(stream.Signature(STATUS_LAYOUT))
+        Status reports.
+    out : Out(stream.Signature(unsigned(8)))
+        Bytes for the UART.
+    """
+
+    def __init__(self, *, bins, spec):
+        _check_bins(bins)
+        if spec.quotient_bits > WORD_BITS:
+            raise ValueError(f"quotient_bits must be at most {WORD_BITS} for RESULT frames, "
+                             f"not {spec.quotient_bits}")
+        self.bins = bins
+        super().__init__({"results": In(stream.Signature(result_layout(spec))),
+                          "status": In(stream.Signature(STATUS_LAYOUT)),
+                          "out": Out(stream.Signature(8))})
+
+    def _result_payload(self):
+        r = self.results.payload
+        words = [*(r.tau[k] for k in range(len(r.tau))), r.fraction]
+        flags = Cat(r.tau_defined, r.fraction_defined, r.valid)
+        return Cat(*(Cat(w, Const(0, WORD_BITS - len(w))) for w in words), flags)
+
+    def elaborate(self, platform):
+        m = Module()
+        m.submodules.crc = crc = CRC16_CCITT_FALSE(8).create()
+        frame = Signal(8 * (len(SYNC) + HEADER_BYTES + max(RESULT_BYTES, STATUS_BYTES)))
+        size = Signal(range(len(frame) // 8 + 1))
+        index = Signal.like(size)
+        m.d.comb += crc.data.eq(self.out.payload)
+
+        def load(command, payload_bytes, tag, payload):
+            m.d.sync += [frame.eq(Cat(Const(SYNC[0], 8), Const(SYNC[1], 8), Const(command, 8),
+                                      Const(payload_bytes, 16), tag, payload)),
+                         size.eq(len(SYNC) + HEADER_BYTES + payload_bytes), index.eq(0)]
+            m.d.comb += crc.start.eq(1)
+            m.next = "SEND"
+
+        def send(value):
+            m.d.comb += [self.out.payload.eq(value), self.out.valid.eq(1)]
+            return self.out.ready
+
+        with m.FSM():
+            with m.State("IDLE"):
+                with m.If(self.results.valid):
+                    m.d.comb += self.results.ready.eq(1)
+                    load(Command.RESULT, RESULT_BYTES, self.results.payload.tag,
+                         self._result_payload())
+                with m.Elif(self.status.valid):
+                    m.d.comb += self.status.ready.eq(1)
+                    s = self.status.payload
+                    load(Command.STATUS, STATUS_BYTES, s.tag,
+                         Cat(s.code, Const(VERSION, 8), Const(self.bins, 16)))
+            with m.State("SEND"):
+                with m.If(send(frame.word_select(index, 8))):
+                    m.d.comb += crc.valid.eq(index >= len(SYNC))
+                    m.d.sync += index.eq(index + 1)
+                    with m.If(index == size - 1):
+                        m.next = "CRC_WAIT"
+            with m.State("CRC_WAIT"):           # the CRC register takes the last byte
+                m.next = "CRC_HIGH"
+            with m.State("CRC_HIGH"):
+                with m.If(send(crc.crc[8:])):
+                    m.next = "CRC_LOW"
+            with m.State("CRC_LOW"):
+                with m.If(send(crc.crc[:8])):
+                    m.next = "IDLE"
+        return m

@@ -1,0 +1,190 @@
+"""The host-link frame format (``boards/PROTOCOL.md``): encoding, decoding, CRC, and the
+streaming receiver that the RTL (:mod:`boards.link`) is tested against."""
+import binascii
+from dataclasses import dataclass
+from enum import IntEnum
+
+__all__ = ["SYNC", "VERSION", "HEADER_BYTES", "RESULT_BYTES", "STATUS_BYTES", "Command", "Status",
+           "Frame", "Error", "crc16", "encode", "histogram", "ping", "result", "status",
+           "decode_result", "decode_status", "board_commands", "host_commands", "Parser"]
+
+SYNC = b"\xa5\x5a"
+VERSION = 1
+HEADER_BYTES = 5                    # command, length (2), tag (2)
+RESULT_BYTES = 9
+STATUS_BYTES = 4
+CHANNELS = 3
+
+
+class Command(IntEnum):
+    HISTOGRAM = 0x01
+    PING = 0x02
+    RESULT = 0x81
+    STATUS = 0x82
+
+
+class Status(IntEnum):
+    OK = 0
+    BAD_CRC = 1
+    BAD_LENGTH = 2
+    UNKNOWN_COMMAND = 3
+    TRUNCATED = 4
+    NOISE = 5
+    FRAMING = 6
+    BUSY = 7
+
+
+@dataclass(frozen=True)
+class Frame:
+    """A frame whose CRC checked."""
+    command: int
+    tag: int
+    payload: bytes
+
+
+@dataclass(frozen=True)
+class Error:
+    """A receiver error: a :class:`Status` code and the tag as far as it was received."""
+    code: Status
+    tag: int
+
+
+def crc16(data, crc=0xFFFF):
+    """CRC-16/CCITT-FALSE (polynomial 0x1021, init 0xFFFF, no reflection, no final XOR)."""
+    return binascii.crc_hqx(bytes(data), crc)
+
+
+def encode(command, tag, payload=b""):
+    """One frame: sync, command, length, tag, payload, CRC (high byte first)."""
+    body = bytes([command]) + len(payload).to_bytes(2, "little") + tag.to_bytes(2, "little")
+    body += bytes(payload)
+    return SYNC + body + crc16(body).to_bytes(2, "big")
+
+
+def histogram(tag, counts):
+    """A HISTOGRAM frame of 16-bit ``counts``."""
+    return encode(Command.HISTOGRAM, tag, b"".join(int(c).to_bytes(2, "little") for c in counts))
+
+
+def ping(tag=0):
+    return encode(Command.PING, tag)
+
+
+def result(tag, tau_q, fraction_q, tau_defined, fraction_defined, valid):
+    """A RESULT frame from one pixel of :func:`golden.intref.run_counts`' output."""
+    flags = sum(int(bool(d)) << k for k, d in enumerate(tau_defined))
+    flags |= int(bool(fraction_defined)) << 3 | int(bool(valid)) << 4
+    words = [*map(int, tau_q), int(fraction_q)]
+    return encode(Command.RESULT, tag,
+                  b"".join(w.to_bytes(2, "little") for w in words) + bytes([flags]))
+
+
+def status(code, tag, bins):
+    return encode(Command.STATUS, tag, bytes([code, VERSION]) + bins.to_bytes(2, "little"))
+
+
+def decode_result(payload):
+    """RESULT payload -> the per-pixel keys of :func:`golden.intref.run_counts`."""
+    words = [int.from_bytes(payload[2 * k:2 * k + 2], "little") for k in range(CHANNELS + 1)]
+    flags = payload[2 * CHANNELS + 2]
+    return {"tau_q": words[:CHANNELS], "fraction_q": words[CHANNELS],
+            "tau_defined": [bool(flags >> k & 1) for k in range(CHANNELS)],
+            "fraction_defined": bool(flags >> 3 & 1), "valid": bool(flags >> 4 & 1)}
+
+
+def decode_status(payload):
+    """STATUS payload -> ``{"code", "version", "bins"}``."""
+    return {"code": Status(payload[0]), "version": payload[1],
+            "bins": int.from_bytes(payload[2:4], "little")}
+
+
+def board_commands(bins):
+    """Payload length of each command the board accepts."""
+    return {Command.HISTOGRAM: 2 * bins, Command.PING: 0}
+
+
+def host_commands():
+    """Payload length of each command the host accepts."""
+    return {Command.RESULT: RESULT_BYTES, Command.STATUS: STATUS_BYTES}
+
+
+class Parser:
+    """Streaming receiver: bytes in, :class:`Frame` and :class:`Error` events out.
+
+    Follows the receiver rules of ``PROTOCOL.md`` exactly (the RTL is tested against it).
+
+    Parameters
+    ----------
+    lengths : dict
+        Command -> payload length; other commands are UNKNOWN_COMMAND.
+    """
+
+    def __init__(self, *, lengths):
+        for command, length in lengths.items():
+            if not isinstance(length, int) or not 0 <= length < 1 << 16:
+                raise ValueError(f"payload length of command {command:#04x} must be an integer "
+                                 f"in 0 .. 65535, not {length!r}")
+        self.lengths = dict(lengths)
+        self._hunt(reported=False)
+
+    def _hunt(self, *, reported):
+        self.state, self.reported, self.data = "hunt", reported, bytearray()
+
+    def _error(self, code):
+        tag = int.from_bytes(self.data[3:5].ljust(2, b"\0"), "little")
+        self._hunt(reported=True)
+        return [Error(code, tag)]
+
+    def _discard(self):
+        if self.reported:
+            return []
+        self.reported = True
+        return [Error(Status.NOISE, 0)]
+
+    def feed(self, data):
+        """Bytes received; returns the events they complete."""
+        events = []
+        for byte in bytes(data):
+            events += self._byte(byte)
+        return events
+
+    def _byte(self, byte):
+        if self.state in ("hunt", "sync"):
+            if byte == SYNC[0]:
+                self.state = "sync"
+            elif byte == SYNC[1] and self.state == "sync":
+                self.state = "frame"
+            else:
+                self.state = "hunt"
+                return self._discard()
+            return []
+        self.data.append(byte)
+        if len(self.data) == HEADER_BYTES:
+            command = self.data[0]
+            if command not in self.lengths:
+                return self._error(Status.UNKNOWN_COMMAND)
+            if int.from_bytes(self.data[1:3], "little") != self.lengths[command]:
+                return self._error(Status.BAD_LENGTH)
+        if len(self.data) < HEADER_BYTES + 2 or len(self.data) < self._total():
+            return []
+        if crc16(self.data) != 0:
+            return self._error(Status.BAD_CRC)
+        frame = Frame(self.data[0], int.from_bytes(self.data[3:5], "little"),
+                      bytes(self.data[HEADER_BYTES:-2]))
+        self._hunt(reported=False)
+        return [frame]
+
+    def _total(self):
+        """Bytes after the sync that the current frame needs (header, payload, CRC)."""
+        return HEADER_BYTES + int.from_bytes(self.data[1:3], "little") + 2
+
+    def framing_error(self):
+        """A UART framing error (a byte with a bad stop bit, not delivered)."""
+        if self.state in ("hunt", "sync"):
+            self.state = "hunt"
+            return self._discard()
+        return self._error(Status.FRAMING)
+
+    def idle(self):
+        """An idle gap of the timeout length."""
+        return [] if self.state in ("hunt", "sync") else self._error(Status.TRUNCATED)

@@ -1,0 +1,82 @@
+"""Platform-independent top level: UART pins -> frame receiver -> Seq2Seq core -> frame
+transmitter -> UART pins."""
+from amaranth import Module
+from amaranth.lib import wiring
+from amaranth.lib.wiring import In, Out
+
+from rtl.core import Seq2SeqCore
+
+from .link import FrameReceiver, FrameTransmitter
+from .uart import BITS_PER_BYTE, MIN_DIVISOR, UARTRx, UARTTx
+
+__all__ = ["LinkTop", "BAUD_TOLERANCE"]
+
+BAUD_TOLERANCE = 0.02
+
+
+class LinkTop(wiring.Component):
+    """The core behind the host link (``boards/PROTOCOL.md``).
+
+    Parameters
+    ----------
+    qmodel : golden.quantize.QuantSeq2Seq
+        The integer model.
+    bins : int
+        Histogram length T.
+    multipliers : int
+        Multipliers per GRU layer.
+    clk_freq : float
+        Clock frequency in Hz.
+    baud : float
+        UART bit rate; ``clk_freq / baud`` is rounded to the clock cycles per bit, which must be
+        at least 4 and give a rate within 2 % of ``baud``.
+    timeout_bytes : int
+        An idle gap of this many byte times inside a frame makes it TRUNCATED.
+
+    Attributes
+    ----------
+    rx : In(1), idle high
+        UART line from the host.
+    tx : Out(1), idle high
+        UART line to the host.
+    """
+
+    def __init__(self, *, qmodel, bins, multipliers, clk_freq, baud, timeout_bytes=64):
+        for name, value in (("clk_freq", clk_freq), ("baud", baud)):
+            if not isinstance(value, (int, float)) or not value > 0:
+                raise ValueError(f"{name} must be a positive number, not {value!r}")
+        divisor = round(clk_freq / baud)
+        if divisor < MIN_DIVISOR:
+            raise ValueError(f"clk_freq / baud must be at least {MIN_DIVISOR}, "
+                             f"not {clk_freq / baud:g}")
+        error = abs(clk_freq / divisor / baud - 1)
+        if error > BAUD_TOLERANCE:
+            raise ValueError(f"baud {baud:g} is {error:.1%} off the nearest rate "
+                             f"clk_freq / {divisor}; the UART needs {BAUD_TOLERANCE:.0%}")
+        if not isinstance(timeout_bytes, int) or timeout_bytes < 2:
+            raise ValueError(f"timeout_bytes must be an integer of at least 2, "
+                             f"not {timeout_bytes!r}")
+        self.divisor = divisor
+        self.core = Seq2SeqCore(qmodel=qmodel, bins=bins, multipliers=multipliers)
+        self.uart_rx = UARTRx(divisor=divisor)
+        self.uart_tx = UARTTx(divisor=divisor)
+        self.receiver = FrameReceiver(bins=bins,
+                                      timeout=timeout_bytes * BITS_PER_BYTE * divisor)
+        self.transmitter = FrameTransmitter(bins=bins, spec=qmodel.spec)
+        super().__init__({"rx": In(1, init=1), "tx": Out(1, init=1)})
+
+    def elaborate(self, platform):
+        m = Module()
+        m.submodules.uart_rx = rx = self.uart_rx
+        m.submodules.uart_tx = tx = self.uart_tx
+        m.submodules.receiver = receiver = self.receiver
+        m.submodules.core = core = self.core
+        m.submodules.transmitter = transmitter = self.transmitter
+        m.d.comb += [rx.rx.eq(self.rx), self.tx.eq(tx.tx),
+                     receiver.framing_error.eq(rx.error)]
+        wiring.connect(m, rx.out, receiver.inp)
+        wiring.connect(m, receiver.pixels, core.inp)
+        wiring.connect(m, core.out, transmitter.results)
+        wiring.connect(m, receiver.status, transmitter.status)
+        wiring.connect(m, transmitter.out, tx.inp)
+        return m

@@ -1,0 +1,91 @@
+"""The host driver against a pure-Python board (the protocol model plus the integer reference)
+that can corrupt, refuse or ignore frames."""
+import numpy as np
+import pytest
+
+from boards import protocol
+from boards.host import Host, LinkError
+from boards.protocol import Command, Error, Status
+from golden.export import golden_counts
+from golden.intref import run_counts
+from golden.pipeline import load_default
+
+BINS = 135
+KEYS = ("tau_q", "fraction_q", "tau_defined", "fraction_defined", "valid")
+
+
+@pytest.fixture(scope="module")
+def qmodel():
+    return load_default()
+
+
+class FakeBoard:
+    """``write`` parses like the RTL and answers at once; ``read`` returns b"" when nothing is
+    waiting (a port timeout). ``faults`` maps a frame number to "corrupt", "busy" or "drop"."""
+
+    def __init__(self, qmodel, *, bins=BINS, faults=None):
+        self.qmodel, self.bins, self.faults = qmodel, bins, dict(faults or {})
+        self.parser = protocol.Parser(lengths=protocol.board_commands(bins))
+        self.frames, self.outgoing = 0, bytearray()
+
+    def write(self, data):
+        fault = self.faults.pop(self.frames, None)
+        self.frames += 1
+        if fault == "corrupt":
+            data = data[:-1] + bytes([data[-1] ^ 1])
+        for event in self.parser.feed(data):
+            if isinstance(event, Error):
+                self.outgoing += protocol.status(event.code, event.tag, self.bins)
+            elif event.command == Command.PING:
+                self.outgoing += protocol.status(Status.OK, event.tag, self.bins)
+            elif fault == "busy":
+                self.outgoing += protocol.status(Status.BUSY, event.tag, self.bins)
+            elif fault != "drop":
+                ref = run_counts(self.qmodel, np.frombuffer(event.payload, "<u2")[None])
+                self.outgoing += protocol.result(event.tag, **{k: ref[k][0] for k in KEYS})
+        return len(data)
+
+    def read(self, size=1):
+        data = bytes(self.outgoing[:size])
+        del self.outgoing[:size]
+        return data
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"bins": 0}, "bins must be a positive integer, not 0"),
+    ({"window": 0}, "window must be a positive integer, not 0"),
+    ({"retries": -1}, "retries must be a non-negative integer, not -1"),
+])
+def test_arguments_are_checked(qmodel, kwargs, message):
+    with pytest.raises(ValueError, match=f"^{message}$"):
+        Host(FakeBoard(qmodel), **{"bins": BINS, **kwargs})
+
+
+def test_results_in_golden_format_with_lost_and_refused_frames(qmodel):
+    """An image ``(H, W, T)``; a corrupted frame is resent after the timeout, a BUSY one at
+    once, a dropped one after the timeout; tags wrap around."""
+    counts = golden_counts(6, BINS, seed=1).reshape(2, 3, BINS)
+    board = FakeBoard(qmodel, faults={1: "corrupt", 3: "busy", 5: "drop"})
+    host = Host(board, bins=BINS)
+    got = host.process(counts, first_tag=2 ** 16 - 2)
+    ref = run_counts(qmodel, counts.reshape(6, BINS))
+    for key in KEYS:
+        assert np.array_equal(got[key], ref[key].reshape(2, 3, *ref[key].shape[1:])), key
+    assert [e.code for e in host.errors] == [Status.BAD_CRC, Status.BUSY]
+    assert board.frames == 9
+
+
+def test_gives_up_after_the_retries(qmodel):
+    board = FakeBoard(qmodel, faults={n: "drop" for n in range(3)})
+    with pytest.raises(LinkError, match=r"^pixel 0 \(tag 7\) failed 3 times; errors: \[\]$"):
+        Host(board, bins=BINS, window=1, retries=2).process(golden_counts(1, BINS),
+                                                              first_tag=7)
+
+
+def test_ping(qmodel):
+    assert Host(FakeBoard(qmodel), bins=BINS).ping(3) == {"code": Status.OK, "version": 1,
+                                                          "bins": BINS}
+    with pytest.raises(LinkError, match=r"^the board expects 20 bins, not 135$"):
+        Host(FakeBoard(qmodel, bins=20), bins=BINS).ping()
+    with pytest.raises(LinkError, match=r"^no answer to PING$"):
+        Host(FakeBoard(qmodel, faults={0: "corrupt"}), bins=BINS).ping()

@@ -1,0 +1,272 @@
+"""The protocol engine: receiver against the :class:`boards.protocol.Parser` model, transmitter
+against the encoder, and the whole top level (UART pins, core) against the integer reference."""
+import dataclasses
+
+import numpy as np
+import pytest
+from amaranth.sim import Simulator
+
+from boards import protocol
+from boards.host import Host
+from boards.link import FrameReceiver, FrameTransmitter
+from boards.protocol import Command, Error, Frame, Parser, Status
+from boards.simulation import CLOCK_PERIOD, SimulatedPort
+from boards.top import LinkTop
+from boards.uart import BITS_PER_BYTE
+from golden.export import golden_counts
+from golden.intref import run_counts
+from golden.pipeline import load_default
+
+RESULT_KEYS = ("tau_q", "fraction_q", "tau_defined", "fraction_defined", "valid")
+SPACING = 3                     # cycles between bytes offered to the receiver
+
+
+@pytest.fixture(scope="module")
+def qmodel():
+    return load_default()
+
+
+def test_receiver_checks_its_arguments():
+    with pytest.raises(ValueError, match=r"^bins must be a positive integer, not 0$"):
+        FrameReceiver(bins=0, timeout=10)
+    with pytest.raises(ValueError, match=r"^timeout must be a positive integer, not 2.5$"):
+        FrameReceiver(bins=20, timeout=2.5)
+
+
+def test_transmitter_checks_its_arguments(qmodel):
+    with pytest.raises(ValueError, match=r"^bins must be a positive integer, not '20'$"):
+        FrameTransmitter(bins="20", spec=qmodel.spec)
+    with pytest.raises(ValueError, match=r"^quotient_bits must be at most 16 for RESULT frames, "
+                                         r"not 17$"):
+        FrameTransmitter(bins=20, spec=dataclasses.replace(qmodel.spec, quotient_bits=17))
+
+
+# ---- receiver: a script of bytes, idle gaps and framing errors, for the RTL and the model
+
+def run_receiver(script, *, bins, timeout, pixels_ready=True):
+    """Returns ``(pixels, reports)``: ``[(tag, counts)]`` and ``[(code, tag)]``."""
+    dut = FrameReceiver(bins=bins, timeout=timeout)
+    counts, reports = [], []
+
+    async def producer(ctx):
+        for kind, value in script:
+            if kind == "bytes":
+                for byte in value:
+                    ctx.set(dut.inp.payload, byte)
+                    ctx.set(dut.inp.valid, 1)
+                    await ctx.tick().until(dut.inp.ready)
+                    ctx.set(dut.inp.valid, 0)
+                    await ctx.tick().repeat(SPACING)
+            elif kind == "idle":
+                await ctx.tick().repeat(timeout + SPACING)
+            else:
+                ctx.set(dut.framing_error, 1)
+                await ctx.tick()
+                ctx.set(dut.framing_error, 0)
+                await ctx.tick().repeat(SPACING)
+        await ctx.tick().repeat(4 * bins)
+
+    async def pixel_consumer(ctx):
+        ctx.set(dut.pixels.ready, pixels_ready)
+        while True:
+            _, _, valid, p = await ctx.tick().sample(dut.pixels.valid, dut.pixels.payload)
+            if valid and pixels_ready:
+                counts.append((p.tag, p.count))
+
+    async def status_consumer(ctx):
+        ctx.set(dut.status.ready, 1)
+        while True:
+            _, _, valid, p = await ctx.tick().sample(dut.status.valid, dut.status.payload)
+            if valid:
+                reports.append((p.code, p.tag))
+
+    sim = Simulator(dut)
+    sim.add_clock(CLOCK_PERIOD)
+    sim.add_testbench(producer)
+    sim.add_testbench(pixel_consumer, background=True)
+    sim.add_testbench(status_consumer, background=True)
+    sim.run()
+    pixels = [(counts[i][0], [c for _, c in counts[i:i + bins]])
+              for i in range(0, len(counts), bins)]
+    return pixels, reports
+
+
+def model(script, bins):
+    """What the receiver must do, from the :class:`Parser`."""
+    parser = Parser(lengths=protocol.board_commands(bins))
+    pixels, reports = [], []
+    for kind, value in script:
+        events = {"bytes": lambda: parser.feed(value), "idle": parser.idle,
+                  "framing": parser.framing_error}[kind]()
+        for event in events:
+            if isinstance(event, Error):
+                reports.append((event.code, event.tag))
+            elif event.command == Command.PING:
+                reports.append((Status.OK, event.tag))
+            else:
+                pixels.append((event.tag, np.frombuffer(event.payload, "<u2").tolist()))
+    return pixels, reports
+
+
+def random_script(rng, bins, pieces):
+    """Good HISTOGRAMs and PINGs, frames with one corrupted byte, frames cut by an idle gap or
+    a framing error, noise (sync bytes included), idle gaps and framing errors."""
+    script = []
+    for _ in range(pieces):
+        tag = int(rng.integers(0, 2 ** 16))
+        frame = (protocol.histogram(tag, rng.integers(0, 2 ** 16, bins)) if rng.random() < 0.7
+                 else protocol.ping(tag))
+        kind = rng.choice(["good", "corrupt", "truncated", "noise", "idle", "framing"],
+                          p=[0.45, 0.2, 0.1, 0.15, 0.05, 0.05])
+        if kind == "corrupt":
+            frame = bytearray(frame)
+            frame[rng.integers(0, len(frame))] ^= int(rng.integers(1, 256))
+            script.append(("bytes", bytes(frame)))
+        elif kind == "truncated":
+            script += [("bytes", frame[:rng.integers(1, len(frame))]),
+                       (str(rng.choice(["idle", "framing"])), None)]
+        elif kind == "noise":
+            noise = rng.choice([0xA5, 0x5A, 0x01, 0x02, 0x00, 0xFF], rng.integers(1, 8))
+            script.append(("bytes", bytes(noise.tolist())))
+        elif kind in ("idle", "framing"):
+            script.append((kind, None))
+        else:
+            script.append(("bytes", frame))
+    return script
+
+
+def test_receiver_matches_the_parser(rng):
+    """200 random pieces: the RTL's pixels and status reports equal the model's, in order."""
+    bins = 20
+    script = random_script(rng, bins, 200) + [("idle", None)]
+    got = run_receiver(script, bins=bins, timeout=30)
+    want = model(script, bins)
+    assert len(want[0]) > 50 and len({code for code, _ in want[1]}) == 7
+    assert got == want
+
+
+def test_receiver_reports_busy_when_both_buffers_are_full(rng):
+    """With the core not taking pixels, the third good HISTOGRAM is refused as BUSY."""
+    script = [("bytes", protocol.histogram(tag, rng.integers(0, 2 ** 16, 20)))
+              for tag in (1, 2, 3)]
+    assert run_receiver(script, bins=20, timeout=30, pixels_ready=False) == ([],
+                                                                            [(Status.BUSY, 3)])
+
+
+# ---- transmitter
+
+def test_transmitter_frames(rng, qmodel):
+    """Random results and status reports from two producers, output stalls: every frame is
+    exactly what the encoder makes, and each stream keeps its order."""
+    dut = FrameTransmitter(bins=135, spec=qmodel.spec)
+    results = [{"tag": int(rng.integers(0, 2 ** 16)), "tau_q": rng.integers(0, 2 ** 16, 3),
+                "fraction_q": int(rng.integers(0, 2 ** 16)),
+                "tau_defined": rng.integers(0, 2, 3), "fraction_defined": int(rng.integers(2)),
+                "valid": int(rng.integers(2))} for _ in range(12)]
+    reports = [(Status(int(rng.integers(0, 8))), int(rng.integers(0, 2 ** 16))) for _ in range(12)]
+    sent = bytearray()
+
+    async def result_producer(ctx):
+        for r in results:
+            p = dut.results.payload
+            ctx.set(p.tag, r["tag"])
+            ctx.set(p.fraction, r["fraction_q"])
+            ctx.set(p.fraction_defined, r["fraction_defined"])
+            ctx.set(p.valid, r["valid"])
+            ctx.set(p.tau_defined, sum(int(d) << k for k, d in enumerate(r["tau_defined"])))
+            for k in range(3):
+                ctx.set(p.tau[k], int(r["tau_q"][k]))
+            ctx.set(dut.results.valid, 1)
+            await ctx.tick().until(dut.results.ready)
+            ctx.set(dut.results.valid, 0)
+            await ctx.tick().repeat(int(rng.integers(1, 40)))
+
+    async def status_producer(ctx):
+        for code, tag in reports:
+            ctx.set(dut.status.payload.code, code)
+            ctx.set(dut.status.payload.tag, tag)
+            ctx.set(dut.status.valid, 1)
+            await ctx.tick().until(dut.status.ready)
+            ctx.set(dut.status.valid, 0)
+            await ctx.tick().repeat(int(rng.integers(1, 40)))
+
+    async def consumer(ctx):
+        while True:
+            ready = bool(rng.random() < 0.5)
+            ctx.set(dut.out.ready, ready)
+            _, _, valid, byte = await ctx.tick().sample(dut.out.valid, dut.out.payload)
+            if valid and ready:
+                sent.append(byte)
+
+    sim = Simulator(dut)
+    sim.add_clock(CLOCK_PERIOD)
+    sim.add_testbench(result_producer)
+    sim.add_testbench(status_producer)
+    sim.add_testbench(consumer, background=True)
+    sim.run_until(4000 * CLOCK_PERIOD)
+    frames = Parser(lengths=protocol.host_commands()).feed(sent)
+    assert [f for f in frames if f.command == Command.RESULT] == [
+        Frame(Command.RESULT, r["tag"], protocol.result(**r)[7:-2]) for r in results]
+    assert [f for f in frames if f.command == Command.STATUS] == [
+        Frame(Command.STATUS, tag, protocol.status(code, tag, 135)[7:-2])
+        for code, tag in reports]
+
+
+# ---- the whole top level over its UART pins
+
+def link(qmodel, bins):
+    """The top at 4 clocks per bit, and a port that waits long enough for any result."""
+    top = LinkTop(qmodel=qmodel, bins=bins, multipliers=96, clk_freq=4e6, baud=1e6,
+                  timeout_bytes=4)
+    frame_cycles = (2 * bins + 9) * BITS_PER_BYTE * top.divisor
+    return top, SimulatedPort(top, timeout=4 * (150 * bins + frame_cycles))
+
+
+def expected(qmodel, counts):
+    ref = run_counts(qmodel, counts)
+    return {key: ref[key] for key in RESULT_KEYS}
+
+
+def assert_results_equal(got, want):
+    for key in RESULT_KEYS:
+        assert np.array_equal(got[key], want[key]), key
+
+
+@pytest.mark.parametrize("bins, rows", [
+    (20, slice(None)), (135, [3, 10]), pytest.param(135, slice(None), marks=pytest.mark.slow)])
+def test_pixels_bit_exact_through_the_uart(rng, qmodel, bins, rows):
+    """Edge cases, simulated decays and uniformly random histograms (20 pixels; at T = 135 by
+    default the maximum-counts edge case and a decay), sent by the host driver bit by bit on
+    ``rx``; results decoded from ``tx`` equal the integer reference."""
+    counts = np.concatenate([golden_counts(16, bins, seed=bins),
+                             rng.integers(0, 2 ** 16, (4, bins))])[rows]
+    top, port = link(qmodel, bins)
+    host = Host(port, bins=bins)
+    assert host.ping(tag=77) == {"code": Status.OK, "version": protocol.VERSION, "bins": bins}
+    assert_results_equal(host.process(counts, first_tag=65530), expected(qmodel, counts))
+    assert host.errors == [] and port.framing_errors == 0
+
+
+def test_errors_are_reported_and_the_link_resynchronises(rng, qmodel):
+    """Each incident gives the model's status report, then a good frame's result arrives."""
+    bins = 20
+    top, port = link(qmodel, bins)
+    host = Host(port, bins=bins)
+    good = protocol.histogram(9, golden_counts(5, bins, seed=3)[4])
+    corrupted = bytearray(good)
+    corrupted[20] ^= 0x10
+    noise = rng.integers(0, 256, 30)
+    incidents = [(bytes(corrupted), False), (good[:25], True),
+                 (bytes(noise[noise != 0xA5].tolist()), False),
+                 (protocol.encode(0x33, 5, b""), False),
+                 (protocol.encode(Command.HISTOGRAM, 6, bytes(2 * bins + 2)), False)]
+    counts = golden_counts(len(incidents), bins, seed=5)
+    for (data, idle), pixel in zip(incidents, counts):
+        parser = Parser(lengths=protocol.board_commands(bins))
+        want = parser.feed(data) + (parser.idle() if idle else [])
+        seen = len(host.errors)
+        port.write(data)
+        if idle:
+            port.run(len(data) * BITS_PER_BYTE * top.divisor + 2 * top.receiver.timeout)
+        assert_results_equal(host.process(pixel[None]), expected(qmodel, pixel[None]))
+        assert host.errors[seen:] == want and len(want) == 1
