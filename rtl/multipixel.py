@@ -338,9 +338,12 @@ class MultiPixelCore(wiring.Component):
         pre_shape = signed(self.pre_width)
         rom = lambda name, attr_fn: self._rom(m, name, [v for layer in self.layers
                                                          for v in attr_fn(layer)])
-        w_r = rom("w_r", lambda l: l.w_ih[:H, 0])
-        w_z = rom("w_z", lambda l: l.w_ih[H:2 * H, 0])
-        w_n = rom("w_n", lambda l: l.w_ih[2 * H:, 0])
+        # the decoder's input is zero: its input weights are stored as zeros, so the input
+        # product needs no multiplexer in front of the multiplier
+        w_in = lambda l: l.w_ih[:, 0] * (l is enc)
+        w_r = rom("w_r", lambda l: w_in(l)[:H])
+        w_z = rom("w_z", lambda l: w_in(l)[H:2 * H])
+        w_n = rom("w_n", lambda l: w_in(l)[2 * H:])
         b_r = rom("b_r", lambda l: l.b_ih[:H] + l.b_hh[:H])
         b_z = rom("b_z", lambda l: l.b_ih[H:2 * H] + l.b_hh[H:2 * H])
         b_in = rom("b_in", lambda l: l.b_ih[2 * H:])
@@ -392,7 +395,7 @@ class MultiPixelCore(wiring.Component):
                 m.submodules[f"{kind}_{name}{b}"] = lut
                 m.d.comb += lut.en.eq(1)
             # g1: memories out; input products and accumulators registered
-            x = Mux(g[1]["layer"], 0, x_read[b].data)
+            x = x_read[b].data
             wx = [Signal(signed(wb + spec.input_bits + 1), name=f"wx{b}_{k}") for k in "rzn"]
             hacc = [Signal.like(acc_read[b][k].data, name=f"hacc{b}_{k}") for k in range(3)]
             h_old = Signal(signed(wb), name=f"h_old{b}")
