@@ -1,7 +1,7 @@
 """HDL forms of the spec's arithmetic rules (see :mod:`golden.fixed`)."""
 from amaranth import Mux
 
-__all__ = ["round_shift", "saturate", "signed_width"]
+__all__ = ["round_shift", "saturate", "signed_width", "shift_add_product"]
 
 
 def round_shift(value, shift):
@@ -19,3 +19,14 @@ def saturate(value, bits):
 def signed_width(bound):
     """Signed width holding every integer of magnitude up to ``bound``."""
     return int(bound).bit_length() + 1
+
+
+def shift_add_product(a, b):
+    """``a * b`` as a sum of shifted partial products, one per bit of ``b`` (the narrower
+    operand), so that synthesis builds it from LUTs instead of a hard multiplier. A signed
+    ``b``'s top bit weighs ``-2**(n-1)``."""
+    width = len(b)
+    terms = [Mux(b[i], a << i, 0) for i in range(width)]
+    if b.shape().signed:
+        terms[-1] = Mux(b[width - 1], -(a << (width - 1)), 0)
+    return sum(terms[1:], terms[0])

@@ -30,7 +30,7 @@ from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
 from .activation import ActivationLUT
-from .arith import round_shift, saturate, signed_width
+from .arith import round_shift, saturate, shift_add_product, signed_width
 from .head import CHANNELS
 from .matvec import accumulator_width
 from .preprocess import Preprocess
@@ -64,6 +64,9 @@ class MultiPixelCore(wiring.Component):
         Lanes per slot (pixels sharing each weight read); ``rows * batch`` multipliers.
     slots : int
         Slots in flight; two keep both units busy.
+    gate_luts : bool
+        Build the gate and head units' multipliers from LUTs (shift and add), leaving the hard
+        DSPs to the matmul (the iCE40 UP5K has only 8).
 
     Attributes
     ----------
@@ -75,7 +78,7 @@ class MultiPixelCore(wiring.Component):
         High in each cycle the matmul unit issues a multiply (for utilisation measurements).
     """
 
-    def __init__(self, *, qmodel, bins, rows=8, batch=1, slots=2):
+    def __init__(self, *, qmodel, bins, rows=8, batch=1, slots=2, gate_luts=False):
         if len(qmodel.encoder) != 1 or len(qmodel.decoder) != 1:
             raise ValueError(f"the core runs one-layer models, not {len(qmodel.encoder)} "
                              f"layers")
@@ -92,6 +95,7 @@ class MultiPixelCore(wiring.Component):
         self.hidden_size, self.rows, self.batch, self.slots = H, rows, batch, slots
         self.groups = 3 * H // rows
         self.lanes, self.multipliers = slots * batch, rows * batch
+        self.gate_luts = bool(gate_luts)
         spec = self.spec
         self.acc_width = accumulator_width(H, spec.bits, signed(spec.bits))
         self.lut_frac = min(layer.acc_frac for layer in self.layers)
@@ -377,6 +381,10 @@ class MultiPixelCore(wiring.Component):
                   for name, port in (("b_r", b_r), ("b_z", b_z), ("b_in", b_in), ("b_hn", b_hn))]
         m.d.sync += [reg.eq(port.data) for reg, port in zip(biases, (b_r, b_z, b_in, b_hn))]
 
+        def multiply(a, b):
+            """A gate-unit product: a hard multiplier, or LUTs over the bits of ``b``."""
+            return shift_add_product(a, b) if self.gate_luts else a * b
+
         def delayed(value, stages_, name):
             """``value`` registered ``stages_`` times."""
             for n in range(stages_):
@@ -399,7 +407,7 @@ class MultiPixelCore(wiring.Component):
             wx = [Signal(signed(wb + spec.input_bits + 1), name=f"wx{b}_{k}") for k in "rzn"]
             hacc = [Signal.like(acc_read[b][k].data, name=f"hacc{b}_{k}") for k in range(3)]
             h_old = Signal(signed(wb), name=f"h_old{b}")
-            m.d.sync += [wx[k].eq(w.data * x) for k, w in enumerate((w_r, w_z, w_n))]
+            m.d.sync += [wx[k].eq(multiply(w.data, x)) for k, w in enumerate((w_r, w_z, w_n))]
             m.d.sync += [hacc[k].eq(acc_read[b][k].data) for k in range(3)]
             m.d.sync += h_old.eq(Mux(g[1]["fresh"], 0, h_gate[b].data))
             # g2: r and z pre-activations into their tables; n's halves registered
@@ -416,7 +424,7 @@ class MultiPixelCore(wiring.Component):
             # g3: r and z out; r * (W_hn h + b_hn) registered
             r_ah = Signal(signed(self.pre_width + sf + 1), name=f"r_ah{b}")
             ax_n4 = delayed(ax_n, 1, f"ax_n{b}")
-            m.d.sync += r_ah.eq(luts["r"].out * ah_n)
+            m.d.sync += r_ah.eq(multiply(ah_n, luts["r"].out))
             z = delayed(luts["z"].out, 2, f"z{b}")                        # to g5
             # g4: n's pre-activation into its table
             n_pre = Signal(pre_shape, name=f"n_pre{b}")
@@ -426,7 +434,7 @@ class MultiPixelCore(wiring.Component):
             h_prev = delayed(h_old, 3, f"h_old{b}")                       # to g5
             keep, update = (Signal(signed(2 * wb + 2), name=f"keep{b}"),
                             Signal(signed(2 * wb + 2), name=f"update{b}"))
-            m.d.sync += [update.eq((one - z) * luts["n"].out), keep.eq(z * h_prev)]
+            m.d.sync += [update.eq(multiply(luts["n"].out, one - z)), keep.eq(multiply(h_prev, z))]
             # g6: blend into the state memory
             blend = Signal(signed(2 * wb + 4), name=f"blend{b}")
             h_new = Signal(signed(wb), name=f"h_new{b}")
@@ -440,7 +448,7 @@ class MultiPixelCore(wiring.Component):
                     for k in range(CHANNELS)]
             for k in range(CHANNELS):
                 product = Signal(signed(2 * wb), name=f"head_product{b}_{k}")
-                m.d.sync += product.eq(head_w[k].data * h_new)
+                m.d.sync += product.eq(multiply(head_w[k].data, h_new))
                 start = Mux(g[8]["unit"] == 0, int(q.head_b[k]), accs[k])
                 with m.If(g[8]["valid"]):
                     m.d.sync += accs[k].eq(start + product)

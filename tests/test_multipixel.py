@@ -21,16 +21,18 @@ def test_bad_parameters(kwargs, message):
         MultiPixelCore(qmodel=load_default(), bins=20, **kwargs)
 
 
-@pytest.mark.parametrize("rows, batch, slots, pixels", [
-    (16, 1, 2, 4),     # one lane per slot, both units overlapping two pixels
-    (32, 2, 3, 9),     # batches of two, three slots, the last slot partly filled
-    (24, 3, 1, 3),     # row groups straddle the gates; one slot: no overlap
+@pytest.mark.parametrize("rows, batch, slots, pixels, gate_luts", [
+    (16, 1, 2, 4, False),   # one lane per slot, both units overlapping two pixels
+    (32, 2, 3, 9, False),   # batches of two, three slots, the last slot partly filled
+    (24, 3, 1, 3, True),    # row groups straddle the gates; one slot; LUT gate multipliers
 ])
-def test_short_histograms_bit_exact_with_gaps_and_stalls(rng, rows, batch, slots, pixels):
+def test_short_histograms_bit_exact_with_gaps_and_stalls(rng, rows, batch, slots, pixels,
+                                                         gate_luts):
     q = load_default()
     counts = golden_counts(pixels, 20, seed=rows)
     tags = rng.permutation(60000)[:pixels]
-    dut = MultiPixelCore(qmodel=q, bins=20, rows=rows, batch=batch, slots=slots)
+    dut = MultiPixelCore(qmodel=q, bins=20, rows=rows, batch=batch, slots=slots,
+                         gate_luts=gate_luts)
     got, _ = simulate(dut, counts, tags, rng, gap=0.3, stall=0.3)
     for tag, want in zip(tags, expected(q, counts)):
         assert got[tag] == want, tag

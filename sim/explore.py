@@ -1,0 +1,105 @@
+"""Design-space exploration: every multi-pixel configuration through the discrete-event model,
+costed with a resource model fitted to real Yosys reports, within a board's budget.
+
+The resource model is a least-squares fit, per FPGA family, of each resource (LUTs, DSPs,
+block RAMs) on the features ``1, rows*batch, batch, slots`` to the synthesis reports stored in
+``sim/resources.json`` (regenerate with ``python -m sim resources``).
+"""
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .des import Config, baseline, macs_per_pixel, simulate
+
+__all__ = ["Board", "BOARDS", "ResourceModel", "configurations", "evaluate", "RESOURCES"]
+
+RESOURCES = Path(__file__).with_name("resources.json")
+
+
+@dataclass(frozen=True)
+class Board:
+    """A board's FPGA budget and the clock assumed until nextpnr reports one."""
+    name: str
+    family: str
+    luts: int
+    dsp: int
+    bram: int
+    clock_mhz: float
+
+
+BOARDS = {
+    "icebreaker": Board("icebreaker", "ice40", luts=5280, dsp=8, bram=30, clock_mhz=20.0),
+    "ulx3s-85f": Board("ulx3s-85f", "ecp5", luts=83640, dsp=156, bram=208, clock_mhz=50.0),
+}
+#: Cell types counted as each resource, per family.
+CELLS = {"ice40": {"luts": ["SB_LUT4"], "dsp": ["SB_MAC16"], "bram": ["SB_RAM40_4K"]},
+         "ecp5": {"luts": ["LUT4"], "dsp": ["MULT18X18D"], "bram": ["DP16KD"]}}
+
+
+def _features(rows, batch, slots):
+    return [1.0, rows * batch, batch, slots]
+
+
+class ResourceModel:
+    """Per-family linear resource model fitted to synthesis reports.
+
+    Parameters
+    ----------
+    reports : list of dict
+        ``{"family", "rows", "batch", "slots", "cells": {cell type: count}}`` each.
+    family : str
+    """
+
+    def __init__(self, reports, family):
+        points = [r for r in reports if r["family"] == family]
+        if len(points) < 2:
+            raise ValueError(f"need at least 2 synthesis reports for {family}, "
+                             f"have {len(points)}")
+        X = np.array([_features(r["rows"], r["batch"], r["slots"]) for r in points])
+        self.family, self.points = family, points
+        self.coef = {}
+        for resource, cells in CELLS[family].items():
+            y = np.array([sum(r["cells"].get(c, 0) for c in cells) for r in points], float)
+            self.coef[resource] = np.linalg.lstsq(X, y, rcond=None)[0]
+
+    @classmethod
+    def load(cls, family, path=RESOURCES):
+        return cls(json.loads(Path(path).read_text()), family)
+
+    def predict(self, rows, batch, slots):
+        """``{"luts", "dsp", "bram"}`` estimated for one configuration (rounded up)."""
+        x = np.array(_features(rows, batch, slots))
+        return {k: int(np.ceil(round(max(c @ x, 0), 6))) for k, c in self.coef.items()}
+
+
+def configurations(hidden=32, max_batch=8, max_slots=3):
+    """Every legal ``(rows, batch, slots)``: rows divide ``3H`` and are at most ``H``."""
+    rows = [r for r in range(1, hidden + 1) if (3 * hidden) % r == 0]
+    return [(r, b, s) for r in rows for b in range(1, max_batch + 1)
+            for s in range(1, max_slots + 1)]
+
+
+def evaluate(board, model, rows, batch, slots, *, bins=135, hidden=32):
+    """The report entry of one configuration on ``board``."""
+    config = Config(rows=rows, batch=batch, slots=slots, bins=bins, hidden=hidden)
+    cycles = simulate(config)["cycles_per_pixel"]
+    clock = board.clock_mhz * 1e6
+    used = model.predict(rows, batch, slots)
+    pixels_per_s = clock / cycles
+    return {"rows": rows, "batch": batch, "slots": slots, "lanes": config.lanes,
+            "multipliers": used["dsp"], "matmul_multipliers": config.multipliers,
+            "cycles_per_pixel": cycles, "pixels_per_s": pixels_per_s,
+            "dsp_efficiency": macs_per_pixel(bins, hidden) * pixels_per_s / (board.dsp * clock),
+            "luts": used["luts"], "bram": used["bram"],
+            "fits": used["luts"] <= board.luts and used["dsp"] <= board.dsp
+            and used["bram"] <= board.bram}
+
+
+def baseline_entry(board, model, *, bins=135, hidden=32):
+    """The manual-scheduling baseline on the board's multiplier budget: one pixel at a time,
+    program order, the largest legal row count whose multipliers fit (at least one row)."""
+    gate_dsp = model.predict(1, 1, 1)["dsp"] - 1
+    config = baseline(max(board.dsp - gate_dsp, 1), bins=bins, hidden=hidden)
+    return evaluate(board, model, config.rows, 1, 1, bins=bins, hidden=hidden)
