@@ -11,11 +11,14 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import tifffile  # noqa: E402
+from phasorpy.lifetime import phasor_calibrate  # noqa: E402
+from phasorpy.phasor import phasor_from_signal  # noqa: E402
+from phasorpy.plot import PhasorPlot  # noqa: E402
 
 from .pipeline import MAP_KEYS  # noqa: E402
 from .validate import InputError  # noqa: E402
 
-__all__ = ["output_dir", "write_maps", "write_report", "plot_tau_m"]
+__all__ = ["output_dir", "write_maps", "write_report", "plot_tau_m", "plot_phasor"]
 
 
 @contextmanager
@@ -74,4 +77,28 @@ def plot_tau_m(directory, maps, truth=None, intensity_weighted=True, vmax=3.0):
     bar = fig.colorbar(plt.cm.ScalarMappable(plt.Normalize(0, vmax), "turbo"), ax=axes[0])
     bar.set_label("amplitude-weighted mean lifetime τm (ns)")
     fig.savefig(Path(directory) / "tau_m.png", bbox_inches="tight")
+    plt.close(fig)
+
+
+def plot_phasor(directory, counts, *, bin_width_ns, irf=None):
+    """``phasor.png``: 2-D histogram of the pixels' first-harmonic phasors (phasorpy) on the
+    universal semicircle, at ``1 / (T * bin_width_ns)``, the frequency of the DFT over the
+    window. With ``irf`` ``(T,)`` the phasors are calibrated against it as a lifetime-0
+    reference; pixels without photons are left out."""
+    counts = np.asarray(counts, float).reshape(-1, np.shape(counts)[-1])
+    frequency_mhz = 1e3 / (counts.shape[-1] * bin_width_ns)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean, real, imag = phasor_from_signal(counts, axis=-1)
+        if irf is not None:
+            real, imag = phasor_calibrate(real, imag, *phasor_from_signal(np.asarray(irf, float)),
+                                          frequency=frequency_mhz, lifetime=0.0)
+    keep = (mean > 0) & np.isfinite(real) & np.isfinite(imag)
+    fig, ax = plt.subplots(figsize=(5.6, 4.2), dpi=120)
+    plot = PhasorPlot(ax=ax, frequency=frequency_mhz, grid={"lifetime": [0.5, 1, 2, 4]})
+    if keep.any():
+        plot.hist2d(real[keep], imag[keep], bins=128)
+    ax.set_title(f"phasors of {int(keep.sum())} pixels at {frequency_mhz:.4g} MHz\n"
+                 + ("calibrated against the IRF" if irf is not None else "not calibrated"),
+                 fontsize=10)
+    fig.savefig(Path(directory) / "phasor.png", bbox_inches="tight")
     plt.close(fig)

@@ -8,6 +8,10 @@ from golden.validate import InputError
 
 COMMANDS = {
     "cycles": ("sim.cli_cycles", "measure the single-pixel core's cycles per pixel"),
+    "validate": ("sim.cli_validate", "the discrete-event model against RTL simulation"),
+    "resources": ("sim.cli_resources", "Yosys cell counts of multi-pixel configurations"),
+    "explore": ("sim.cli_explore", "best multi-pixel configuration for a board"),
+    "run": ("sim.cli_run", "lifetime map of a recording or the phantom (golden or RTL-checked)"),
 }
 
 

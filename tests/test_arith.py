@@ -1,5 +1,4 @@
 """HDL arithmetic helpers against Python integers."""
-import numpy as np
 import pytest
 from amaranth import Module, Signal, signed, unsigned
 from amaranth.sim import Simulator

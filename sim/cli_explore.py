@@ -1,0 +1,118 @@
+"""``python -m sim explore --board BOARD --json PATH``: sweep lanes and multipliers through the
+discrete-event model within a board's budget, plot throughput against resources, name the best
+configuration and its speedup over manual scheduling."""
+import json
+from pathlib import Path
+
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from rich.console import Console  # noqa: E402
+from rich.table import Table  # noqa: E402
+
+from golden.benchmarks import command_line, table, update_section  # noqa: E402
+from golden.pipeline import load_default  # noqa: E402
+from golden.training import progress_bar  # noqa: E402
+
+from .explore import BOARDS, ResourceModel, baseline_entry, configurations, evaluate  # noqa: E402
+
+COLUMNS = ("rows", "batch", "slots", "lanes", "multipliers", "luts", "bram",
+           "cycles_per_pixel", "pixels_per_s", "dsp_efficiency")
+
+
+def add_arguments(p):
+    p.add_argument("--board", required=True, choices=sorted(BOARDS))
+    p.add_argument("--json", type=Path, required=True, help="report file")
+    p.add_argument("--png", type=Path, help="plot (default: beside the JSON)")
+    p.add_argument("--clock-mhz", type=float, help="clock to assume (default: the board's)")
+    p.add_argument("--max-batch", type=int, default=8)
+    p.add_argument("--max-slots", type=int, default=3)
+    p.add_argument("--no-benchmarks", action="store_true")
+
+
+def _plot(path, board, entries, best, base):
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), dpi=120)
+    for ax, key, total, label in ((axes[0], "multipliers", board.dsp, "DSP multipliers"),
+                                  (axes[1], "luts", board.luts, "LUTs (fitted model)")):
+        for fits, colour, name in ((True, "tab:blue", "fits"), (False, "tab:grey", "too big")):
+            pts = [e for e in entries if e["fits"] == fits]
+            ax.scatter([e[key] for e in pts], [e["pixels_per_s"] for e in pts], s=12,
+                       c=colour, label=name, alpha=0.7)
+        ax.scatter([base[key]], [base["pixels_per_s"]], marker="s", c="tab:red", s=50,
+                   label="baseline (one pixel, program order)")
+        ax.scatter([best[key]], [best["pixels_per_s"]], marker="*", c="tab:orange", s=160,
+                   label=f"best: rows {best['rows']}, batch {best['batch']}, "
+                         f"slots {best['slots']}")
+        ax.axvline(total, color="k", lw=0.8, ls="--")
+        ax.set_xlabel(f"{label} (board: {total:,})")
+        ax.set_ylabel("pixels/s")
+        ax.set_yscale("log")
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=7, loc="lower right")
+    fig.suptitle(f"{board.name}: Seq2SeqLite 32x32, T = 135, at an assumed "
+                 f"{board.clock_mhz:g} MHz", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def run(args):
+    board = BOARDS[args.board]
+    if args.clock_mhz:
+        board = type(board)(**{**board.__dict__, "clock_mhz": args.clock_mhz})
+    q = load_default()
+    bins, hidden = q.meta["acquisition"]["bins"], q.hidden_size
+    model = ResourceModel.load(board.family)
+    grid = configurations(hidden, args.max_batch, args.max_slots)
+    entries = []
+    with progress_bar() as bar:
+        task = bar.add_task(f"exploring {board.name}", total=len(grid), status="")
+        for rows, batch, slots in grid:
+            entries.append(evaluate(board, model, rows, batch, slots, bins=bins, hidden=hidden))
+            bar.advance(task)
+    fitting = [e for e in entries if e["fits"]]
+    base = baseline_entry(board, model, bins=bins, hidden=hidden)
+    if not fitting:
+        best = None
+        print(f"no configuration fits {board.name}")
+    else:
+        best = max(fitting, key=lambda e: e["pixels_per_s"])
+    report = {"board": board.name, "family": board.family, "clock_mhz_assumed": board.clock_mhz,
+              "budget": {"luts": board.luts, "dsp": board.dsp, "bram": board.bram},
+              "bins": bins, "hidden": hidden, "best": best, "baseline": base,
+              "speedup": best["pixels_per_s"] / base["pixels_per_s"] if best else None,
+              "configurations": entries}
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(report, indent=1) + "\n")
+    png = args.png or args.json.with_suffix(".png")
+    if best:
+        _plot(png, board, entries, best, base)
+    top = sorted(fitting, key=lambda e: -e["pixels_per_s"])[:10]
+    console = Console()
+    view = Table(title=f"{board.name}: fastest configurations that fit "
+                       f"(assumed {board.clock_mhz:g} MHz)")
+    for column in COLUMNS:
+        view.add_column(column, justify="right")
+    fmt = lambda v: f"{v:.3g}" if isinstance(v, float) else str(v)
+    for e in top + [base]:
+        view.add_row(*(fmt(e[c]) for c in COLUMNS), style="red" if e is base else None)
+    console.print(view)
+    if best:
+        console.print(f"best: rows={best['rows']} batch={best['batch']} slots={best['slots']}: "
+                      f"{best['pixels_per_s']:.0f} pixels/s, {report['speedup']:.1f}x the "
+                      f"baseline (red row); wrote {args.json} and {png}")
+    if not args.no_benchmarks and best:
+        rows = [[e[c] for c in COLUMNS] for e in top[:5]] + [[base[c] for c in COLUMNS]]
+        body = (f"{board.name} budget: {board.luts:,} LUTs, {board.dsp} DSPs, {board.bram} "
+                f"block RAMs; clock **assumed** {board.clock_mhz:g} MHz (no nextpnr timing "
+                f"report yet). Cycles from `sim.des` (validated against RTL, see above); "
+                f"LUTs, DSPs and block RAMs from the resource model fitted to Yosys reports "
+                f"(`sim/resources.json`). The last row is the manual-scheduling baseline: "
+                f"one pixel at a time in program order (`slots = batch = 1`) on the largest "
+                f"row count that fits. Best: rows {best['rows']}, batch {best['batch']}, "
+                f"slots {best['slots']}: **{best['pixels_per_s']:.0f} pixels/s**, "
+                f"**{report['speedup']:.1f}x** the baseline.\n\n"
+                + table(list(COLUMNS), rows))
+        update_section(f"explore-{board.name}", f"Design-space exploration: {board.name}",
+                       body, command_line("sim"))
+    return 0

@@ -1,0 +1,40 @@
+"""``python -m sim resources``: synthesise multi-pixel configurations with Yosys (YoWASP) and
+store their cell counts in ``sim/resources.json``, the data the explorer's resource model is
+fitted to."""
+import json
+
+from golden.pipeline import load_default
+from golden.training import progress_bar
+from rtl.multipixel import MultiPixelCore
+from rtl.synth import FAMILIES, cell_counts
+
+from .cli_validate import config_arg
+from .explore import RESOURCES
+
+DEFAULT_CONFIGS = ("4,1,2", "8,1,2", "16,2,2", "32,2,3", "32,4,2")
+
+
+def add_arguments(p):
+    p.add_argument("--family", nargs="+", choices=sorted(FAMILIES), default=sorted(FAMILIES))
+    p.add_argument("--configs", nargs="+", type=config_arg, metavar="ROWS,BATCH,SLOTS",
+                   default=[config_arg(c) for c in DEFAULT_CONFIGS])
+
+
+def run(args):
+    q = load_default()
+    bins = q.meta["acquisition"]["bins"]
+    reports = json.loads(RESOURCES.read_text()) if RESOURCES.exists() else []
+    jobs = [(f, c) for f in args.family for c in args.configs]
+    with progress_bar() as bar:
+        task = bar.add_task("Yosys synthesis", total=len(jobs), status="")
+        for family, (rows, batch, slots) in jobs:
+            bar.update(task, status=f"{family} rows={rows} batch={batch} slots={slots}")
+            core = MultiPixelCore(qmodel=q, bins=bins, rows=rows, batch=batch, slots=slots)
+            entry = {"family": family, "rows": rows, "batch": batch, "slots": slots,
+                     "bins": bins}
+            reports = [r for r in reports if {k: r[k] for k in entry} != entry]
+            reports.append({**entry, "cells": cell_counts(core, family)})
+            RESOURCES.write_text(json.dumps(reports, indent=1) + "\n")
+            bar.advance(task)
+    print(f"wrote {RESOURCES}")
+    return 0

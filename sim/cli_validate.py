@@ -1,0 +1,68 @@
+"""``python -m sim validate``: the discrete-event model against RTL simulation at T = 135,
+configuration by configuration, into BENCHMARKS.md (and a JSON file)."""
+import json
+
+from golden.benchmarks import command_line, table, update_section
+from golden.pipeline import load_default
+from golden.training import progress_bar
+
+from .des import Config
+from .measure import compare
+
+#: (rows, batch, slots) measured by default: one and several lanes, batches, slot counts.
+DEFAULT_CONFIGS = ("32,1,1", "32,1,2", "16,1,2", "24,1,3", "16,2,2", "32,2,2", "32,4,2")
+
+
+def config_arg(text):
+    rows, batch, slots = (int(v) for v in text.split(","))
+    return rows, batch, slots
+
+
+def add_arguments(p):
+    p.add_argument("--configs", nargs="+", type=config_arg, default=[config_arg(c) for c in
+                                                                    DEFAULT_CONFIGS],
+                   metavar="ROWS,BATCH,SLOTS")
+    p.add_argument("--rounds", type=int, default=2, help="rounds of all lanes per config")
+    p.add_argument("--json", help="also write the figures to this JSON file")
+    p.add_argument("--no-benchmarks", action="store_true")
+
+
+def run(args):
+    q = load_default()
+    bins = q.meta["acquisition"]["bins"]
+    results = []
+    with progress_bar() as bar:
+        task = bar.add_task("RTL simulation", total=len(args.configs), status="")
+        for rows, batch, slots in args.configs:
+            config = Config(rows=rows, batch=batch, slots=slots, bins=bins,
+                            hidden=q.hidden_size)
+            results.append(compare(q, config, rounds=args.rounds))
+            r = results[-1]
+            bar.console.print(f"rows={rows} batch={batch} slots={slots}: RTL "
+                              f"{r['rtl']['cycles_per_pixel']:.1f}, DES "
+                              f"{r['des']['cycles_per_pixel']:.1f} cycles/pixel "
+                              f"({100 * r['error']:+.3f} %)")
+            bar.advance(task)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=1)
+    if not args.no_benchmarks:
+        rows = [[r["rows"], r["batch"], r["slots"], r["rows"] * r["batch"],
+                 r["rtl"]["cycles_per_pixel"], r["des"]["cycles_per_pixel"],
+                 f"{100 * r['error']:+.3f} %", r["rtl"]["matmul_busy"],
+                 r["des"]["matmul_busy"], r["rtl"]["latency"], r["des"]["latency"]]
+                for r in results]
+        body = (f"`rtl.multipixel.MultiPixelCore` in Amaranth simulation (T = {bins}, shipped "
+                f"8-bit Seq2SeqLite, decays streamed back to back, no stalls; steady state = "
+                f"from the last result of the first round of all lanes to the last result of "
+                f"round {args.rounds}) against `sim.des` (SimPy) for the same configuration. "
+                f"The DES service times come from the RTL's state machines (calibrated once "
+                f"on the T = 20 configuration rows=8, batch=1, slots=2); target: |error| <= "
+                f"2 %.\n\n"
+                + table(["rows", "batch", "slots", "matmul multipliers",
+                         "RTL cycles/pixel", "DES cycles/pixel", "DES error",
+                         "RTL matmul busy", "DES matmul busy", "RTL latency", "DES latency"],
+                        rows))
+        update_section("des-validation", "Discrete-event model vs RTL", body,
+                       command_line("sim"), data=results)
+    return 0

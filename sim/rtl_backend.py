@@ -1,0 +1,105 @@
+"""Driving RTL in Amaranth simulation: a producer and a consumer coroutine on
+``amaranth.lib.stream`` ports (random input gaps, output stalls), and the whole
+:class:`rtl.core.Seq2SeqCore` run over a list of pixels."""
+import numpy as np
+from amaranth.sim import Simulator
+
+from rtl.core import Seq2SeqCore
+
+__all__ = ["stream_through", "simulate_streams", "run_core", "RESULT_KEYS"]
+
+RESULT_KEYS = ("tau", "fraction", "tau_defined", "fraction_defined", "valid")
+
+
+def stream_through(dut, source, items, sink, count, *, rng, put=None, take=None, gap=0.0,
+                   stall=0.0):
+    """Send ``items`` into ``source``; collect ``count`` transfers from ``sink``.
+
+    ``put(ctx, item)`` drives the source payload (default: the item as an integer);
+    ``take(ctx, payload)`` turns a sampled sink payload into a result (default: itself).
+    Returns ``[(cycle, result), ...]``: each result with the consumer's clock tick it arrived on.
+    """
+    put = put or (lambda ctx, item: ctx.set(source.payload, int(item)))
+    take = take or (lambda ctx, payload: payload)
+    results = []
+
+    async def producer(ctx):
+        for item in items:
+            while rng.random() < gap:
+                ctx.set(source.valid, 0)
+                await ctx.tick()
+            put(ctx, item)
+            ctx.set(source.valid, 1)
+            await ctx.tick().until(source.ready)
+            ctx.set(source.valid, 0)
+
+    async def consumer(ctx):
+        cycle = 0
+        while len(results) < count:
+            ready = bool(rng.random() >= stall)
+            ctx.set(sink.ready, ready)
+            _, _, valid, payload = await ctx.tick().sample(sink.valid, sink.payload)
+            cycle += 1
+            if valid and ready:
+                results.append((cycle, take(ctx, payload)))
+
+    sim = Simulator(dut)
+    sim.add_clock(1e-8)
+    sim.add_testbench(producer)
+    sim.add_testbench(consumer)
+    sim.run()
+    return results
+
+
+def simulate_streams(dut, source, items, sink, count, **kwargs):
+    """:func:`stream_through` without arrival times: returns ``(results, cycles)``, ``cycles``
+    being the consumer's clock ticks up to the last result."""
+    timed = stream_through(dut, source, items, sink, count, **kwargs)
+    return [result for _, result in timed], (timed[-1][0] if timed else 0)
+
+
+def run_core(qmodel, counts, *, multipliers, gaps=0.0, rng=None, progress=None):
+    """Stream pixels ``counts`` ``(N, T)`` through a :class:`~rtl.core.Seq2SeqCore`.
+
+    Parameters
+    ----------
+    qmodel : golden.quantize.QuantSeq2Seq
+        The integer model the core is built from.
+    counts : ndarray
+        ``(N, T)`` histograms, ``N <= 2**TAG_BITS``; pixel ``n`` is sent with tag ``n``.
+    multipliers : int
+        Multipliers in each GRU layer's recurrent matmul.
+    gaps : float
+        Probability of an idle input cycle before each bin (``rng`` draws them).
+    progress : callable, optional
+        Called with 1 for every finished pixel.
+
+    Returns
+    -------
+    records : list of dict
+        In arrival order: ``tag``, ``cycle`` (consumer tick of arrival) and the integer results
+        named as in :func:`golden.intref.run_counts`: ``tau`` (3 values, bins with
+        ``quotient_frac`` fraction bits), ``fraction``, ``tau_defined`` (3 flags),
+        ``fraction_defined``, ``valid``.
+    cycles : int
+        Clock cycles until the last result.
+    """
+    counts = np.asarray(counts)
+    dut = Seq2SeqCore(qmodel=qmodel, bins=counts.shape[1], multipliers=multipliers)
+    items = [(tag, int(c)) for tag, hist in enumerate(counts) for c in hist]
+
+    def put(ctx, item):
+        ctx.set(dut.inp.payload.tag, item[0])
+        ctx.set(dut.inp.payload.count, item[1])
+
+    def take(ctx, p):
+        if progress:
+            progress(1)
+        return {"tag": p.tag, "tau": [p.tau[k] for k in range(3)], "fraction": p.fraction,
+                "tau_defined": [(p.tau_defined >> k) & 1 for k in range(3)],
+                "fraction_defined": p.fraction_defined, "valid": p.valid}
+
+    timed = stream_through(dut, dut.inp, items, dut.out, len(counts),
+                           rng=rng or np.random.default_rng(0), put=put, take=take, gap=gaps)
+    records = [{"cycle": cycle, **record} for cycle, record in timed]
+    return records, (timed[-1][0] if timed else 0)

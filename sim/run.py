@@ -1,0 +1,91 @@
+"""Backends of ``python -m sim run``: a lifetime map of a whole image, from the integer
+reference (``golden``) or checked pixel by pixel against the RTL core in simulation (``rtl``)."""
+import time
+
+import numpy as np
+
+from golden.intref import run_counts
+from golden.pipeline import analyse
+from golden.training import progress_bar
+
+from .cycles import cycles_per_pixel
+from .rtl_backend import RESULT_KEYS, run_core
+
+__all__ = ["RTLMismatch", "run_golden", "run_rtl", "sample_pixels", "expected_records",
+           "ASSUMED_CLOCK_MHZ", "RTL_MULTIPLIERS"]
+
+ASSUMED_CLOCK_MHZ = 50.0
+"""Board clock for the pixels/s projection: an assumption until nextpnr timing reports exist
+(DESIGN.md measured ~20 MHz unpipelined on the UP5K, ~60 MHz on the ECP5)."""
+RTL_MULTIPLIERS = 96
+"""Multipliers per GRU layer in the simulated core: the fastest configuration to simulate."""
+
+
+class RTLMismatch(RuntimeError):
+    """The RTL core's integer results differ from :func:`golden.intref.run_counts`."""
+
+
+def run_golden(counts, qmodel):
+    """Lifetime maps of ``counts`` ``(H, W, T)`` through :func:`golden.pipeline.analyse`, with a
+    progress bar. Returns ``(maps, seconds)``."""
+    began = time.perf_counter()
+    with progress_bar() as bar:
+        task = bar.add_task("integer reference", total=int(np.prod(counts.shape[:-1])),
+                            status="")
+        maps = analyse(counts, qmodel, progress=lambda k: bar.update(task, advance=k))
+    return maps, time.perf_counter() - began
+
+
+def sample_pixels(pixels, sample, *, seed):
+    """Sorted flat indices of ``min(sample, pixels)`` distinct pixels, drawn with ``seed``."""
+    if sample >= pixels:
+        return np.arange(pixels)
+    return np.sort(np.random.default_rng(seed).choice(pixels, size=sample, replace=False))
+
+
+def expected_records(qmodel, counts):
+    """What the core must deliver for ``counts`` ``(N, T)``, in :func:`run_core`'s terms."""
+    ref = run_counts(qmodel, counts)
+    return [{"tau": ref["tau_q"][n].tolist(), "fraction": int(ref["fraction_q"][n]),
+             "tau_defined": ref["tau_defined"][n].astype(int).tolist(),
+             "fraction_defined": int(ref["fraction_defined"][n]), "valid": int(ref["valid"][n])}
+            for n in range(len(counts))]
+
+
+def run_rtl(counts, qmodel, *, sample, seed, clock_mhz=ASSUMED_CLOCK_MHZ):
+    """The golden map of ``counts`` ``(H, W, T)``, plus ``sample`` random pixels (all of them if
+    there are no more) through the RTL core in Amaranth simulation, checked for exact equality.
+
+    Returns ``(maps, seconds, rtl)``: ``rtl`` is the report section (pixels verified, cycles per
+    pixel, projected board pixels/s at ``clock_mhz``). Raises :class:`RTLMismatch` when any
+    checked pixel differs.
+    """
+    maps, seconds = run_golden(counts, qmodel)
+    flat = counts.reshape(-1, counts.shape[-1])
+    chosen = sample_pixels(len(flat), sample, seed=seed)
+    began = time.perf_counter()
+    with progress_bar() as bar:
+        task = bar.add_task(f"RTL simulation (M = {RTL_MULTIPLIERS})", total=len(chosen),
+                            status="")
+        records, _ = run_core(qmodel, flat[chosen], multipliers=RTL_MULTIPLIERS,
+                              progress=lambda k: bar.update(task, advance=k))
+    sim_seconds = time.perf_counter() - began
+    got = {r["tag"]: {k: r[k] for k in RESULT_KEYS} for r in records}
+    for tag, want in enumerate(expected_records(qmodel, flat[chosen])):
+        if got.get(tag) != want:
+            y, x = np.unravel_index(chosen[tag], counts.shape[:-1])
+            raise RTLMismatch(f"RTL result for pixel (y={y}, x={x}) differs from the integer "
+                              f"reference: {got.get(tag)} != {want}")
+    latency, interval = cycles_per_pixel(records)
+    rtl = {"pixels_verified": len(chosen), "matched": True,
+           "pixels_yx": np.transpose(np.unravel_index(chosen, counts.shape[:-1])).tolist(),
+           "multipliers_per_layer": RTL_MULTIPLIERS,
+           "latency_cycles": latency, "cycles_per_pixel": interval,
+           "cycles_per_pixel_is": ("steady-state interval between results" if len(chosen) > 1
+                                   else "latency of a single pixel"),
+           "simulation_seconds": round(sim_seconds, 2),
+           "assumed_clock_mhz": clock_mhz,
+           "projected_board_pixels_per_s": round(clock_mhz * 1e6 / interval, 1),
+           "assumption": f"{clock_mhz:g} MHz is assumed, not measured: no nextpnr timing "
+                         f"report yet"}
+    return maps, seconds, rtl

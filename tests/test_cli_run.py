@@ -1,0 +1,128 @@
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import tifffile
+from formats import WRITERS
+
+from golden.export import golden_counts
+from sim.__main__ import main
+
+
+def _run(capsys, *args):
+    code = main(["run", *map(str, args)])
+    out, err = capsys.readouterr()
+    return code, out, err.strip().splitlines()
+
+
+def test_phantom_golden_writes_maps_plots_and_report(tmp_path, capsys):
+    out = tmp_path / "o"
+    code, printed, _ = _run(capsys, "phantom", "--size", 8, "--out", out)
+    assert code == 0 and f"outputs in {out}" in printed
+    assert sorted(p.name for p in out.iterdir()) == ["lifetimes.tif", "phasor.png",
+                                                     "report.json", "tau_m.png"]
+    assert tifffile.imread(out / "lifetimes.tif").shape == (5, 8, 8)
+    report = json.loads((out / "report.json").read_text())
+    assert report["backend"] == "golden" and report["pixels"] == 64
+    assert report["rebinned"] is None and 0 < report["tau_m_mae_ns"] < 0.5
+    assert report["pixels_per_s"] > 0 and report["seconds"] > 0 and "rtl" not in report
+
+
+def test_rtl_on_finer_bins_rebins_and_verifies_every_pixel(tmp_path, capsys):
+    """A one-pixel .npy at 0.045 ns with a longer window: rebinned, then through the RTL."""
+    pixel = golden_counts(6, 135, seed=2)[5]
+    fine = np.concatenate([np.repeat(pixel, 2) // 2, np.ones(6, int)])
+    np.save(tmp_path / "fine.npy", fine.reshape(1, 1, -1).astype(np.uint16))
+    out = tmp_path / "o"
+    code, printed, _ = _run(capsys, tmp_path / "fine.npy", "--bin-width-ns", 0.045,
+                            "--backend", "rtl", "--out", out)
+    note = ("summed groups of 2 0.045-ns bins and cropped 6 trailing bins (0.27 ns) into "
+            "135 bins of 0.09 ns")
+    assert code == 0 and f"note: {note}" in printed
+    report = json.loads((out / "report.json").read_text())
+    assert report["rebinned"] == note and "tau_m_mae_ns" not in report
+    assert report["rtl"]["pixels_verified"] == 1 and report["rtl"]["matched"] is True
+    assert report["rtl"]["assumed_clock_mhz"] == 50.0
+
+
+def test_board_backend_is_not_there_yet(tmp_path, capsys):
+    code, _, err = _run(capsys, "phantom", "--backend", "board", "--out", tmp_path / "o")
+    assert code == 2 and err == ["error: the board backend needs `python -m boards run BOARD "
+                                 "INPUT --port PORT` (the host driver is not built yet)"]
+    assert not any(tmp_path.iterdir())
+
+
+def _damage(suffix, how):
+    def make(path):
+        WRITERS[suffix](path, np.ones((2, 2, 135), int), 0.09)
+        data = bytearray(path.read_bytes())
+        if how == "truncate":
+            data = data[:len(data) // 2]
+        else:
+            data[8:40] = b"\xff" * 32
+        path.write_bytes(bytes(data))
+    return make
+
+
+def _npy(array):
+    return lambda path: np.save(path, array)
+
+
+@pytest.mark.parametrize("name, make, message", [
+    *[(f"in{s}", _damage(s, how), f"in{s}") for s in (".sdt", ".ptu", ".tif")
+      for how in ("truncate", "garble")],
+    ("in.npy", _npy(np.ones((2, 2, 135), bool)), "counts must be numeric, not dtype bool"),
+    ("in.npy", _npy(np.ones((2, 2, 2, 135))), "counts must have shape (H, W, T)"),
+    ("in.npy", _npy(np.full((2, 2, 135), np.nan)), "counts contain 540 NaN values"),
+    ("in.npy", _npy(-np.ones((2, 2, 135))), "counts contain 540 negative values"),
+    ("in.npy", _npy(np.ones((2, 0, 135))), "counts are empty"),
+    ("in.npy", _npy(np.ones((2, 2, 100))), "time range 4.5 ns (100 bins) is shorter than"),
+    ("in.npy", _npy(np.full((2, 2, 270), 60000)), "counts exceed the 16-bit counter range"),
+    ("in.xyz", lambda p: p.write_text("1"), "unknown input type '.xyz'"),
+])
+def test_bad_input_one_line_exit_2_nothing_left(tmp_path, capsys, name, make, message):
+    make(tmp_path / name)
+    code, _, err = _run(capsys, tmp_path / name, "--bin-width-ns", 0.045, "--out",
+                        tmp_path / "o")
+    assert code == 2 and len(err) == 1 and err[0].startswith("error: ") and message in err[0]
+    assert [p.name for p in tmp_path.iterdir()] == [name]
+
+
+def test_missing_input_and_unwritable_output(tmp_path, capsys):
+    code, _, err = _run(capsys, tmp_path / "none.ptu", "--out", tmp_path / "o")
+    assert code == 2 and err == [f"error: input {tmp_path / 'none.ptu'} does not exist"]
+    (tmp_path / "file").write_text("not a directory")
+    code, _, err = _run(capsys, "phantom", "--size", 8, "--out", tmp_path / "file" / "o")
+    assert code == 2 and len(err) == 1 and err[0].startswith(f"error: cannot write to "
+                                                             f"{tmp_path / 'file'}")
+    assert [p.name for p in tmp_path.iterdir()] == ["file"]
+
+
+def test_existing_output_needs_force(tmp_path, capsys):
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine")
+    code, _, err = _run(capsys, "phantom", "--size", 8, "--out", out)
+    assert code == 2 and err == [f"error: output directory {out} exists; pass --force to "
+                                 f"replace it"]
+    assert (out / "keep.txt").read_text() == "mine"
+    assert _run(capsys, "phantom", "--size", 8, "--out", out, "--force")[0] == 0
+    assert not (out / "keep.txt").exists() and (out / "phasor.png").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["o"]
+
+
+def test_command_line_entry_point(tmp_path):
+    """The real process: one line on stderr, exit code 2."""
+    proc = subprocess.run([sys.executable, "-m", "sim", "run", str(tmp_path / "x.sdt"), "--out",
+                           str(tmp_path / "o")], capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == [f"error: input {tmp_path / 'x.sdt'} does not exist"]
+
+
+def test_sample_must_be_positive(tmp_path, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["run", "phantom", "--sample", "0", "--out", str(tmp_path / "o")])
+    assert info.value.code == 2
+    assert "--sample: invalid positive_int value: '0'" in capsys.readouterr().err

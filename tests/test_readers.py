@@ -1,0 +1,154 @@
+import numpy as np
+import pytest
+import tifffile
+from formats import WRITERS
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from golden.validate import InputError
+from sim.readers import Recording, read_input, rebin
+
+
+@pytest.fixture
+def counts(rng):
+    return rng.poisson(3, (3, 4, 140))
+
+
+@pytest.mark.parametrize("suffix", WRITERS)
+def test_each_format_reads_back_exactly(tmp_path, counts, suffix):
+    path = tmp_path / f"in{suffix}"
+    WRITERS[suffix](path, counts, 0.045)
+    rec = read_input(str(path), bin_width_ns=0.045)
+    assert rec.counts.dtype == np.int64 and np.array_equal(rec.counts, counts)
+    assert rec.bin_width_ns == pytest.approx(0.045, rel=1e-6) and rec.tau_m is None
+
+
+def test_files_state_their_own_bin_width(tmp_path, counts):
+    for suffix in (".sdt", ".ptu"):
+        WRITERS[suffix](tmp_path / f"in{suffix}", counts, 0.03)
+        rec = read_input(str(tmp_path / f"in{suffix}"), bin_width_ns=0.09)
+        assert rec.bin_width_ns == pytest.approx(0.03, rel=1e-6)
+
+
+def test_tiff_time_axis(tmp_path, counts):
+    tifffile.imwrite(tmp_path / "t.tif", np.moveaxis(counts, -1, 0).astype(np.uint16))
+    rec = read_input(str(tmp_path / "t.tif"), bin_width_ns=0.09, time_axis=0)
+    assert np.array_equal(rec.counts, counts)
+    with pytest.raises(InputError, match="--time-axis 3 is not an axis"):
+        read_input(str(tmp_path / "t.tif"), bin_width_ns=0.09, time_axis=3)
+
+
+def test_phantom_has_ground_truth():
+    rec = read_input("phantom", size=8)
+    assert rec.counts.shape == (8, 8, 135) and rec.tau_m.shape == (8, 8)
+    assert rec.bin_width_ns == 0.09 and 0.3 < np.nanmin(rec.tau_m) < np.nanmax(rec.tau_m) < 3
+
+
+def test_rebin_identity_sum_and_crop():
+    c = np.arange(2 * 12).reshape(1, 2, 12)
+    same, note = rebin(c, 0.09, bins=12, target_width_ns=0.09)
+    assert same is c and note is None
+    summed, note = rebin(c, 0.03, bins=4, target_width_ns=0.09)
+    assert np.array_equal(summed[0, 0], [0 + 1 + 2, 3 + 4 + 5, 6 + 7 + 8, 9 + 10 + 11])
+    assert note == "summed groups of 3 0.03-ns bins into 4 bins of 0.09 ns"
+    cropped, note = rebin(c, 0.045, bins=5, target_width_ns=0.09)
+    assert np.array_equal(cropped[0, 1], [12 + 13, 14 + 15, 16 + 17, 18 + 19, 20 + 21])
+    assert note == ("summed groups of 2 0.045-ns bins and cropped 2 trailing bins (0.09 ns) "
+                    "into 5 bins of 0.09 ns")
+    cropped, note = rebin(c, 0.09, bins=10, target_width_ns=0.09)
+    assert np.array_equal(cropped, c[..., :10])
+    assert note == "cropped 2 trailing bins (0.18 ns) into 10 bins of 0.09 ns"
+
+
+@pytest.mark.parametrize("width, bins, message", [
+    (0.1, 10, "bins of 0.1 ns are coarser than the model's 0.09 ns"),
+    (0.04, 10, "bin width 0.04 ns does not divide the model's 0.09 ns into whole bins"),
+    (0.045, 7, "time range 0.54 ns (12 bins) is shorter than the model's 0.63 ns (7 bins)"),
+    (0.09, 13, "time range 1.08 ns (12 bins) is shorter than the model's 1.17 ns (13 bins)"),
+])
+def test_rebin_refuses_what_cannot_be_mapped(width, bins, message):
+    with pytest.raises(InputError) as info:
+        rebin(np.ones((1, 1, 12), np.int64), width, bins=bins, target_width_ns=0.09)
+    assert str(info.value) == message
+
+
+def _npy(array):
+    return lambda path: np.save(path, array)
+
+
+@pytest.mark.parametrize("name, make, message", [
+    ("a.npy", _npy(np.ones((2, 2, 9), complex)),
+     "a.npy: counts must be numeric, not dtype complex128"),
+    ("a.npy", _npy(np.ones((4, 9))), "a.npy: counts must have shape (H, W, T), not (4, 9)"),
+    ("a.npy", _npy(np.full((2, 2, 9), np.nan)), "a.npy: counts contain 36 NaN values"),
+    ("a.npy", _npy(-np.ones((2, 2, 9))), "a.npy: counts contain 36 negative values"),
+    ("a.npy", _npy(np.ones((0, 2, 9))), "a.npy: counts are empty (shape (0, 2, 9))"),
+    ("a.npy", _npy(np.ones((2, 2, 9), object)), "cannot read a.npy: "),
+    ("a.csv", lambda p: p.write_text("1"), "unknown input type '.csv': expected 'phantom' or "
+                                           "one of .sdt, .ptu, .tif, .tiff, .npy"),
+])
+def test_bad_arrays_and_names(tmp_path, name, make, message):
+    make(tmp_path / name)
+    with pytest.raises(InputError) as info:
+        read_input(str(tmp_path / name), bin_width_ns=0.09)
+    assert str(info.value).startswith(message)
+
+
+def test_missing_file_and_missing_bin_width(tmp_path, counts):
+    with pytest.raises(InputError, match="input .*nothere.sdt does not exist"):
+        read_input(str(tmp_path / "nothere.sdt"))
+    WRITERS[".tif"](tmp_path / "a.tif", counts)
+    with pytest.raises(InputError, match="a.tif does not state its bin width: pass "
+                                         "--bin-width-ns"):
+        read_input(str(tmp_path / "a.tif"))
+
+
+@pytest.mark.parametrize("suffix", WRITERS)
+@pytest.mark.parametrize("damage", ["truncate", "garble"])
+def test_damaged_files_become_input_errors(tmp_path, counts, suffix, damage):
+    path = tmp_path / f"in{suffix}"
+    WRITERS[suffix](path, counts, 0.09)
+    data = bytearray(path.read_bytes())
+    if damage == "truncate":
+        data = data[:len(data) // 3]
+    else:
+        data[:64] = bytes(range(64))
+    path.write_bytes(bytes(data))
+    with pytest.raises(InputError, match=f"in{suffix}"):
+        read_input(str(path), bin_width_ns=0.09)
+
+
+@st.composite
+def mutations(draw, size):
+    """Byte replacements and an optional truncation of a ``size``-byte file."""
+    edits = draw(st.lists(st.tuples(st.integers(0, size - 1), st.integers(0, 255)),
+                          min_size=1, max_size=8))
+    cut = draw(st.one_of(st.none(), st.integers(0, size)))
+    return edits, cut
+
+
+@pytest.mark.parametrize("suffix", WRITERS)
+def test_fuzzed_files_give_input_error_or_counts(tmp_path_factory, suffix):
+    """200 mutated files per format: a one-line InputError or valid counts, nothing else."""
+    path = tmp_path_factory.mktemp("fuzz") / f"f{suffix}"
+    WRITERS[suffix](path, np.random.default_rng(1).poisson(2, (2, 3, 16)), 0.09)
+    valid = path.read_bytes()
+
+    @settings(max_examples=200, deadline=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(mutations(len(valid)))
+    def check(mutation):
+        edits, cut = mutation
+        data = bytearray(valid)
+        for at, value in edits:
+            data[at] = value
+        path.write_bytes(bytes(data[:cut]))
+        try:
+            rec = read_input(str(path), bin_width_ns=0.09)
+        except InputError as err:
+            assert "\n" not in str(err)
+        else:
+            assert isinstance(rec, Recording) and rec.counts.dtype == np.int64
+            assert rec.counts.ndim == 3 and rec.counts.min() >= 0
+
+    check()

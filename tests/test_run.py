@@ -1,0 +1,46 @@
+import numpy as np
+import pytest
+
+from golden.export import golden_counts
+from golden.pipeline import load_default
+from sim import run as run_module
+from sim.run import RTLMismatch, run_golden, run_rtl, sample_pixels
+
+
+def test_sample_pixels_are_distinct_sorted_and_seeded():
+    chosen = sample_pixels(100, 8, seed=3)
+    assert len(set(chosen)) == 8 and list(chosen) == sorted(chosen)
+    assert np.array_equal(chosen, sample_pixels(100, 8, seed=3))
+    assert not np.array_equal(chosen, sample_pixels(100, 8, seed=4))
+    assert np.array_equal(sample_pixels(5, 8, seed=3), np.arange(5))
+
+
+def test_golden_backend_maps_every_pixel():
+    counts = golden_counts(6, 135, seed=2).reshape(2, 3, 135)
+    maps, seconds = run_golden(counts, load_default())
+    assert maps["tau_m"].shape == (2, 3) and seconds > 0
+
+
+def test_rtl_backend_checks_a_sample_on_the_core():
+    """One of two pixels through the RTL core (about 20 s of simulation)."""
+    counts = golden_counts(6, 135, seed=2)[4:6].reshape(1, 2, 135)
+    maps, _, rtl = run_rtl(counts, load_default(), sample=1, seed=0)
+    assert rtl["pixels_verified"] == 1 and rtl["matched"] is True
+    assert rtl["pixels_yx"] in ([[0, 0]], [[0, 1]])
+    assert 2 * 135 * (3 * 32 * 32 / 96 + 32) < rtl["cycles_per_pixel"] < 25_000
+    assert rtl["projected_board_pixels_per_s"] == pytest.approx(
+        50e6 / rtl["cycles_per_pixel"], rel=1e-3)
+    assert rtl["cycles_per_pixel_is"] == "latency of a single pixel"
+    assert maps["tau_m"].shape == (1, 2)
+
+
+def test_rtl_mismatch_is_an_error(monkeypatch):
+    def wrong_core(qmodel, counts, *, multipliers, progress):
+        records = [{"tag": 0, "cycle": 10, "tau": [0, 0, 0], "fraction": 0,
+                    "tau_defined": [0, 0, 0], "fraction_defined": 0, "valid": 0}]
+        return records, 10
+
+    monkeypatch.setattr(run_module, "run_core", wrong_core)
+    counts = golden_counts(6, 135, seed=2)[4:5].reshape(1, 1, 135)
+    with pytest.raises(RTLMismatch, match=r"RTL result for pixel \(y=0, x=0\) differs"):
+        run_rtl(counts, load_default(), sample=4, seed=0)
