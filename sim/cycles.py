@@ -1,4 +1,6 @@
 """Cycles per pixel of the RTL core, measured in Amaranth simulation."""
+from rtl.core import Seq2SeqCore
+
 from .rtl_backend import run_core
 
 __all__ = ["measure_core", "macs_per_pixel", "cycles_per_pixel"]
@@ -23,5 +25,6 @@ def measure_core(qmodel, counts, multipliers):
     Returns ``(latency, interval)``: cycles from a pixel's first bin to its result, and the
     cycles between consecutive results (steady-state cycles per pixel).
     """
-    records, _ = run_core(qmodel, counts, multipliers=multipliers)
+    core = Seq2SeqCore(qmodel=qmodel, bins=counts.shape[1], multipliers=multipliers)
+    records, _ = run_core(core, counts)
     return cycles_per_pixel(records)

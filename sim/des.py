@@ -27,17 +27,12 @@ import simpy
 
 from rtl.multipixel import GATE_STAGES
 
-__all__ = ["Config", "POLICIES", "simulate", "macs_per_pixel", "baseline"]
+__all__ = ["Config", "POLICIES", "simulate", "baseline"]
 
 POLICIES = ("round-robin", "in-order", "earliest-finish")
 GATE_PIPELINE = GATE_STAGES  # last gate issue -> the slot's next step may be selected
 DIVISION = 19              # cycles per division: handshake, range check, 16 quotient bits, done
 RESULT = 4 * DIVISION + 2  # a lane through the result unit, accept to accept
-
-
-def macs_per_pixel(bins, hidden, inputs=1):
-    """DESIGN.md: ``T*3H(I+H)`` (encoder) + ``T*(3H*H + 3*H)`` (decoder and head)."""
-    return bins * 3 * hidden * (inputs + hidden) + bins * (3 * hidden * hidden + 3 * hidden)
 
 
 @dataclass(frozen=True)

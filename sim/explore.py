@@ -11,7 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .des import Config, baseline, macs_per_pixel, simulate
+from .cycles import macs_per_pixel
+from .des import Config, baseline, simulate
 
 __all__ = ["Board", "BOARDS", "ResourceModel", "configurations", "evaluate", "RESOURCES"]
 

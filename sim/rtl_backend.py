@@ -1,12 +1,10 @@
 """Driving RTL in Amaranth simulation: a producer and a consumer coroutine on
-``amaranth.lib.stream`` ports (random input gaps, output stalls), and the whole
-:class:`rtl.core.Seq2SeqCore` run over a list of pixels."""
+``amaranth.lib.stream`` ports (random input gaps, output stalls), and a whole core run over
+a list of pixels."""
 import numpy as np
 from amaranth.sim import Simulator
 
-from rtl.core import Seq2SeqCore
-
-__all__ = ["stream_through", "simulate_streams", "run_core", "RESULT_KEYS"]
+__all__ = ["stream_through", "simulate_streams", "run_core", "by_tag", "RESULT_KEYS"]
 
 RESULT_KEYS = ("tau", "fraction", "tau_defined", "fraction_defined", "valid")
 
@@ -58,19 +56,17 @@ def simulate_streams(dut, source, items, sink, count, **kwargs):
     return [result for _, result in timed], (timed[-1][0] if timed else 0)
 
 
-def run_core(qmodel, counts, *, multipliers, gaps=0.0, rng=None, progress=None):
-    """Stream pixels ``counts`` ``(N, T)`` through a :class:`~rtl.core.Seq2SeqCore`.
+def run_core(core, counts, *, tags=None, gaps=0.0, stalls=0.0, rng=None, progress=None):
+    """Stream pixels ``counts`` ``(N, T)`` through ``core``: a :class:`~rtl.core.Seq2SeqCore`,
+    :class:`~rtl.multipixel.MultiPixelCore` or anything with their ``inp``/``out`` ports.
 
     Parameters
     ----------
-    qmodel : golden.quantize.QuantSeq2Seq
-        The integer model the core is built from.
-    counts : ndarray
-        ``(N, T)`` histograms, ``N <= 2**TAG_BITS``; pixel ``n`` is sent with tag ``n``.
-    multipliers : int
-        Multipliers in each GRU layer's recurrent matmul.
-    gaps : float
-        Probability of an idle input cycle before each bin (``rng`` draws them).
+    tags : sequence of int, optional
+        Pixel tags (default: ``0 .. N-1``).
+    gaps, stalls : float
+        Probabilities of an idle input cycle before each bin and of a cycle with the output not
+        ready (``rng`` draws them).
     progress : callable, optional
         Called with 1 for every finished pixel.
 
@@ -84,13 +80,12 @@ def run_core(qmodel, counts, *, multipliers, gaps=0.0, rng=None, progress=None):
     cycles : int
         Clock cycles until the last result.
     """
-    counts = np.asarray(counts)
-    dut = Seq2SeqCore(qmodel=qmodel, bins=counts.shape[1], multipliers=multipliers)
-    items = [(tag, int(c)) for tag, hist in enumerate(counts) for c in hist]
+    tags = range(len(counts)) if tags is None else tags
+    items = [(int(tag), int(c)) for tag, hist in zip(tags, counts) for c in hist]
 
     def put(ctx, item):
-        ctx.set(dut.inp.payload.tag, item[0])
-        ctx.set(dut.inp.payload.count, item[1])
+        ctx.set(core.inp.payload.tag, item[0])
+        ctx.set(core.inp.payload.count, item[1])
 
     def take(ctx, p):
         if progress:
@@ -99,7 +94,16 @@ def run_core(qmodel, counts, *, multipliers, gaps=0.0, rng=None, progress=None):
                 "tau_defined": [(p.tau_defined >> k) & 1 for k in range(3)],
                 "fraction_defined": p.fraction_defined, "valid": p.valid}
 
-    timed = stream_through(dut, dut.inp, items, dut.out, len(counts),
-                           rng=rng or np.random.default_rng(0), put=put, take=take, gap=gaps)
+    timed = stream_through(core, core.inp, items, core.out, len(counts),
+                           rng=rng or np.random.default_rng(0), put=put, take=take, gap=gaps,
+                           stall=stalls)
     records = [{"cycle": cycle, **record} for cycle, record in timed]
     return records, (timed[-1][0] if timed else 0)
+
+
+def by_tag(records):
+    """``{tag: results}`` of :func:`run_core` records; a tag delivered twice is an error."""
+    results = {r["tag"]: {k: r[k] for k in RESULT_KEYS} for r in records}
+    if len(results) != len(records):
+        raise AssertionError("a pixel was delivered twice")
+    return results

@@ -7,18 +7,20 @@ import numpy as np
 from golden.intref import run_counts
 from golden.pipeline import analyse
 from golden.training import progress_bar
+from rtl.multipixel import MultiPixelCore
 
-from .cycles import cycles_per_pixel
-from .rtl_backend import RESULT_KEYS, run_core
+from .des import Config, simulate
+from .rtl_backend import by_tag, run_core
 
 __all__ = ["RTLMismatch", "run_golden", "run_rtl", "sample_pixels", "expected_records",
-           "ASSUMED_CLOCK_MHZ", "RTL_MULTIPLIERS"]
+           "ASSUMED_CLOCK_MHZ", "RTL_CONFIG"]
 
 ASSUMED_CLOCK_MHZ = 50.0
 """Board clock for the pixels/s projection: an assumption until nextpnr timing reports exist
 (DESIGN.md measured ~20 MHz unpipelined on the UP5K, ~60 MHz on the ECP5)."""
-RTL_MULTIPLIERS = 96
-"""Multipliers per GRU layer in the simulated core: the fastest configuration to simulate."""
+RTL_CONFIG = Config(rows=32, batch=4, slots=2)
+"""The simulated :class:`~rtl.multipixel.MultiPixelCore`: eight pixels in flight, 128 matmul
+multipliers."""
 
 
 class RTLMismatch(RuntimeError):
@@ -63,29 +65,32 @@ def run_rtl(counts, qmodel, *, sample, seed, clock_mhz=ASSUMED_CLOCK_MHZ):
     maps, seconds = run_golden(counts, qmodel)
     flat = counts.reshape(-1, counts.shape[-1])
     chosen = sample_pixels(len(flat), sample, seed=seed)
+    c = RTL_CONFIG
+    core = MultiPixelCore(qmodel=qmodel, bins=counts.shape[-1], rows=c.rows, batch=c.batch,
+                          slots=c.slots)
     began = time.perf_counter()
     with progress_bar() as bar:
-        task = bar.add_task(f"RTL simulation (M = {RTL_MULTIPLIERS})", total=len(chosen),
-                            status="")
-        records, _ = run_core(qmodel, flat[chosen], multipliers=RTL_MULTIPLIERS,
-                              progress=lambda k: bar.update(task, advance=k))
+        task = bar.add_task("RTL simulation (MultiPixelCore)", total=len(chosen), status="")
+        records, _ = run_core(core, flat[chosen], progress=lambda k: bar.update(task, advance=k))
     sim_seconds = time.perf_counter() - began
-    got = {r["tag"]: {k: r[k] for k in RESULT_KEYS} for r in records}
+    got = by_tag(records)
     for tag, want in enumerate(expected_records(qmodel, flat[chosen])):
         if got.get(tag) != want:
             y, x = np.unravel_index(chosen[tag], counts.shape[:-1])
             raise RTLMismatch(f"RTL result for pixel (y={y}, x={x}) differs from the integer "
                               f"reference: {got.get(tag)} != {want}")
-    latency, interval = cycles_per_pixel(records)
+    steady = simulate(Config(rows=c.rows, batch=c.batch, slots=c.slots, bins=core.bins,
+                             hidden=core.hidden_size))["cycles_per_pixel"]
     rtl = {"pixels_verified": len(chosen), "matched": True,
            "pixels_yx": np.transpose(np.unravel_index(chosen, counts.shape[:-1])).tolist(),
-           "multipliers_per_layer": RTL_MULTIPLIERS,
-           "latency_cycles": latency, "cycles_per_pixel": interval,
-           "cycles_per_pixel_is": ("steady-state interval between results" if len(chosen) > 1
-                                   else "latency of a single pixel"),
+           "core": {"rows": c.rows, "batch": c.batch, "slots": c.slots, "lanes": core.lanes,
+                    "matmul_multipliers": core.multipliers},
+           "latency_cycles": records[0]["cycle"], "cycles_per_pixel": steady,
+           "cycles_per_pixel_source": "sim.des steady state of this configuration (validated "
+                                      "against RTL simulation, BENCHMARKS.md)",
            "simulation_seconds": round(sim_seconds, 2),
            "assumed_clock_mhz": clock_mhz,
-           "projected_board_pixels_per_s": round(clock_mhz * 1e6 / interval, 1),
+           "projected_board_pixels_per_s": round(clock_mhz * 1e6 / steady, 1),
            "assumption": f"{clock_mhz:g} MHz is assumed, not measured: no nextpnr timing "
                          f"report yet"}
     return maps, seconds, rtl

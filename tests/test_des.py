@@ -2,7 +2,7 @@
 import pytest
 
 from golden.pipeline import load_default
-from sim.des import POLICIES, Config, baseline, macs_per_pixel, simulate
+from sim.des import POLICIES, Config, baseline, simulate
 from sim.measure import compare
 
 
@@ -41,6 +41,3 @@ def test_bad_arguments():
     with pytest.raises(ValueError, match="pixels must be at least two rounds"):
         simulate(Config(rows=8, batch=2), pixels=3)
 
-
-def test_macs_per_pixel_paper_configuration():
-    assert macs_per_pixel(135, 32) == 855_360

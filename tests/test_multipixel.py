@@ -5,8 +5,8 @@ import pytest
 from golden.export import golden_counts
 from golden.pipeline import load_default
 from rtl.multipixel import MultiPixelCore
-
-from cores import expected, simulate
+from sim.rtl_backend import by_tag, run_core
+from sim.run import expected_records
 
 
 @pytest.mark.parametrize("kwargs, message", [
@@ -33,8 +33,8 @@ def test_short_histograms_bit_exact_with_gaps_and_stalls(rng, rows, batch, slots
     tags = rng.permutation(60000)[:pixels]
     dut = MultiPixelCore(qmodel=q, bins=20, rows=rows, batch=batch, slots=slots,
                          gate_luts=gate_luts)
-    got, _ = simulate(dut, counts, tags, rng, gap=0.3, stall=0.3)
-    for tag, want in zip(tags, expected(q, counts)):
+    got = by_tag(run_core(dut, counts, tags=tags, gaps=0.3, stalls=0.3, rng=rng)[0])
+    for tag, want in zip(tags, expected_records(q, counts)):
         assert got[tag] == want, tag
 
 
@@ -43,5 +43,5 @@ def test_paper_configuration_round(rng):
     q = load_default()
     counts = golden_counts(6, 135, seed=21)[[0, 5]]
     dut = MultiPixelCore(qmodel=q, bins=135, rows=32, batch=1, slots=2)
-    got, _ = simulate(dut, counts, [7, 9], rng, stall=0.3)
-    assert [got[7], got[9]] == expected(q, counts)
+    got = by_tag(run_core(dut, counts, tags=[7, 9], stalls=0.3, rng=rng)[0])
+    assert [got[7], got[9]] == expected_records(q, counts)
