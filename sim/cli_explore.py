@@ -16,7 +16,7 @@ from golden.training import progress_bar  # noqa: E402
 
 from .explore import BOARDS, ResourceModel, baseline_entry, configurations, evaluate  # noqa: E402
 
-COLUMNS = ("rows", "batch", "slots", "lanes", "multipliers", "luts", "bram",
+COLUMNS = ("rows", "batch", "slots", "gate_luts", "lanes", "multipliers", "luts", "bram",
            "cycles_per_pixel", "pixels_per_s", "dsp_efficiency")
 
 
@@ -42,7 +42,8 @@ def _plot(path, board, entries, best, base):
                    label="baseline (one pixel, program order)")
         ax.scatter([best[key]], [best["pixels_per_s"]], marker="*", c="tab:orange", s=160,
                    label=f"best: rows {best['rows']}, batch {best['batch']}, "
-                         f"slots {best['slots']}")
+                         f"slots {best['slots']}" + (", LUT gates" if best["gate_luts"]
+                                                     else ""))
         ax.axvline(total, color="k", lw=0.8, ls="--")
         ax.set_xlabel(f"{label} (board: {total:,})")
         ax.set_ylabel("pixels/s")
@@ -62,16 +63,18 @@ def run(args):
         board = type(board)(**{**board.__dict__, "clock_mhz": args.clock_mhz})
     q = load_default()
     bins, hidden = q.meta["acquisition"]["bins"], q.hidden_size
-    model = ResourceModel.load(board.family)
-    grid = configurations(hidden, args.max_batch, args.max_slots)
+    models = [ResourceModel.load(board.family, gate_luts) for gate_luts in board.gate_luts]
+    grid = [(model, config) for model in models
+            for config in configurations(hidden, args.max_batch, args.max_slots)]
     entries = []
     with progress_bar() as bar:
         task = bar.add_task(f"exploring {board.name}", total=len(grid), status="")
-        for rows, batch, slots in grid:
+        for model, (rows, batch, slots) in grid:
             entries.append(evaluate(board, model, rows, batch, slots, bins=bins, hidden=hidden))
             bar.advance(task)
     fitting = [e for e in entries if e["fits"]]
-    base = baseline_entry(board, model, bins=bins, hidden=hidden)
+    base = max((baseline_entry(board, model, bins=bins, hidden=hidden) for model in models),
+               key=lambda e: (e["fits"], e["pixels_per_s"]))
     if not fitting:
         best = None
         print(f"no configuration fits {board.name}")
@@ -110,7 +113,8 @@ def run(args):
                 f"(`sim/resources.json`). The last row is the manual-scheduling baseline: "
                 f"one pixel at a time in program order (`slots = batch = 1`) on the largest "
                 f"row count that fits. Best: rows {best['rows']}, batch {best['batch']}, "
-                f"slots {best['slots']}: **{best['pixels_per_s']:.0f} pixels/s**, "
+                f"slots {best['slots']}, gate_luts {best['gate_luts']}: "
+                f"**{best['pixels_per_s']:.0f} pixels/s**, "
                 f"**{report['speedup']:.1f}x** the baseline.\n\n"
                 + table(list(COLUMNS), rows))
         update_section(f"explore-{board.name}", f"Design-space exploration: {board.name}",

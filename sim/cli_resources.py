@@ -18,6 +18,8 @@ def add_arguments(p):
     p.add_argument("--family", nargs="+", choices=sorted(FAMILIES), default=sorted(FAMILIES))
     p.add_argument("--configs", nargs="+", type=config_arg, metavar="ROWS,BATCH,SLOTS",
                    default=[config_arg(c) for c in DEFAULT_CONFIGS])
+    p.add_argument("--gate-luts", action="store_true",
+                   help="gate and head multipliers from LUTs (MultiPixelCore(gate_luts=True))")
 
 
 def run(args):
@@ -29,9 +31,10 @@ def run(args):
         task = bar.add_task("Yosys synthesis", total=len(jobs), status="")
         for family, (rows, batch, slots) in jobs:
             bar.update(task, status=f"{family} rows={rows} batch={batch} slots={slots}")
-            core = MultiPixelCore(qmodel=q, bins=bins, rows=rows, batch=batch, slots=slots)
+            core = MultiPixelCore(qmodel=q, bins=bins, rows=rows, batch=batch, slots=slots,
+                                  gate_luts=args.gate_luts)
             entry = {"family": family, "rows": rows, "batch": batch, "slots": slots,
-                     "bins": bins}
+                     "bins": bins, "gate_luts": args.gate_luts}
             reports = [r for r in reports if {k: r[k] for k in entry} != entry]
             reports.append({**entry, "cells": cell_counts(core, family)})
             RESOURCES.write_text(json.dumps(reports, indent=1) + "\n")

@@ -1,6 +1,7 @@
 """``python -m sim validate``: the discrete-event model against RTL simulation at T = 135,
 configuration by configuration, into BENCHMARKS.md (and a JSON file)."""
 import json
+from pathlib import Path
 
 from golden.benchmarks import command_line, table, update_section
 from golden.pipeline import load_default
@@ -25,9 +26,15 @@ def add_arguments(p):
     p.add_argument("--rounds", type=int, default=2, help="rounds of all lanes per config")
     p.add_argument("--json", help="also write the figures to this JSON file")
     p.add_argument("--no-benchmarks", action="store_true")
+    p.add_argument("--render-only", metavar="JSON",
+                   help="write BENCHMARKS.md from a JSON file of an earlier run, measure nothing")
 
 
 def run(args):
+    if args.render_only:
+        saved = json.loads(Path(args.render_only).read_text())
+        _write_section(saved["results"], saved["rounds"], saved["command"])
+        return 0
     q = load_default()
     bins = q.meta["acquisition"]["bins"]
     results = []
@@ -43,26 +50,29 @@ def run(args):
                               f"{r['des']['cycles_per_pixel']:.1f} cycles/pixel "
                               f"({100 * r['error']:+.3f} %)")
             bar.advance(task)
+    command = command_line("sim")
     if args.json:
-        with open(args.json, "w") as f:
-            json.dump(results, f, indent=1)
+        Path(args.json).write_text(json.dumps({"command": command, "rounds": args.rounds,
+                                               "results": results}, indent=1) + "\n")
     if not args.no_benchmarks:
-        rows = [[r["rows"], r["batch"], r["slots"], r["rows"] * r["batch"],
-                 r["rtl"]["cycles_per_pixel"], r["des"]["cycles_per_pixel"],
-                 f"{100 * r['error']:+.3f} %", r["rtl"]["matmul_busy"],
-                 r["des"]["matmul_busy"], r["rtl"]["latency"], r["des"]["latency"]]
-                for r in results]
-        body = (f"`rtl.multipixel.MultiPixelCore` in Amaranth simulation (T = {bins}, shipped "
-                f"8-bit Seq2SeqLite, decays streamed back to back, no stalls; steady state = "
-                f"from the last result of the first round of all lanes to the last result of "
-                f"round {args.rounds}) against `sim.des` (SimPy) for the same configuration. "
-                f"The DES service times come from the RTL's state machines (calibrated once "
-                f"on the T = 20 configuration rows=8, batch=1, slots=2); target: |error| <= "
-                f"2 %.\n\n"
-                + table(["rows", "batch", "slots", "matmul multipliers",
-                         "RTL cycles/pixel", "DES cycles/pixel", "DES error",
-                         "RTL matmul busy", "DES matmul busy", "RTL latency", "DES latency"],
-                        rows))
-        update_section("des-validation", "Discrete-event model vs RTL", body,
-                       command_line("sim"), data=results)
+        _write_section(results, args.rounds, command)
     return 0
+
+
+def _write_section(results, rounds, command):
+    bins = results[0]["bins"]
+    rows = [[r["rows"], r["batch"], r["slots"], r["rows"] * r["batch"],
+             r["rtl"]["cycles_per_pixel"], r["des"]["cycles_per_pixel"],
+             f"{100 * r['error']:+.3f} %", r["rtl"]["matmul_busy"], r["des"]["matmul_busy"],
+             r["rtl"]["latency"], r["des"]["latency"]] for r in results]
+    body = (f"`rtl.multipixel.MultiPixelCore` in Amaranth simulation (T = {bins}, shipped "
+            f"8-bit Seq2SeqLite, decays streamed back to back, no stalls; steady state = from "
+            f"the last result of the first round of all lanes to the last result of round "
+            f"{rounds}) against `sim.des` (SimPy) for the same configuration. The DES service "
+            f"times come from the RTL's state machines (calibrated once on the T = 20 "
+            f"configuration rows=8, batch=1, slots=2); target: |error| <= 2 %.\n\n"
+            + table(["rows", "batch", "slots", "matmul multipliers", "RTL cycles/pixel",
+                     "DES cycles/pixel", "DES error", "RTL matmul busy", "DES matmul busy",
+                     "RTL latency", "DES latency"], rows))
+    update_section("des-validation", "Discrete-event model vs RTL", body, command,
+                   data=results)

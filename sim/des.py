@@ -145,7 +145,6 @@ def simulate(config, *, pixels=None, policy="round-robin"):
 
 def baseline(multipliers, *, bins=135, hidden=32):
     """The "manual scheduling" baseline on a multiplier budget: one pixel at a time, program
-    order, its recurrent matmul spread over ``min(multipliers, 3H)`` multipliers."""
-    rows = max(r for r in range(1, 3 * hidden + 1)
-               if (3 * hidden) % r == 0 and r <= multipliers)
+    order (``slots = batch = 1``), the largest legal row count (at most ``H``) that fits."""
+    rows = max(r for r in range(1, hidden + 1) if (3 * hidden) % r == 0 and r <= multipliers)
     return Config(rows=rows, batch=1, slots=1, bins=bins, hidden=hidden)

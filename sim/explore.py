@@ -1,9 +1,10 @@
 """Design-space exploration: every multi-pixel configuration through the discrete-event model,
 costed with a resource model fitted to real Yosys reports, within a board's budget.
 
-The resource model is a least-squares fit, per FPGA family, of each resource (LUTs, DSPs,
-block RAMs) on the features ``1, rows*batch, batch, slots`` to the synthesis reports stored in
-``sim/resources.json`` (regenerate with ``python -m sim resources``).
+The resource model is a least-squares fit, per FPGA family and gate-multiplier kind (hard DSPs
+or LUTs), of each resource (LUTs, DSPs, block RAMs) on the features ``1, rows*batch, batch,
+slots`` to the synthesis reports stored in ``sim/resources.json`` (regenerate with
+``python -m sim resources [--gate-luts]``).
 """
 import json
 from dataclasses import dataclass
@@ -21,17 +22,21 @@ RESOURCES = Path(__file__).with_name("resources.json")
 
 @dataclass(frozen=True)
 class Board:
-    """A board's FPGA budget and the clock assumed until nextpnr reports one."""
+    """A board's FPGA budget, the clock assumed until nextpnr reports one, and the gate
+    multiplier kinds worth exploring (``True``: LUTs)."""
     name: str
     family: str
     luts: int
     dsp: int
     bram: int
     clock_mhz: float
+    gate_luts: tuple = (False, True)
 
 
 BOARDS = {
-    "icebreaker": Board("icebreaker", "ice40", luts=5280, dsp=8, bram=30, clock_mhz=20.0),
+    # 8 SB_MAC16 cannot hold the gate unit's 10 multipliers: gates from LUTs only
+    "icebreaker": Board("icebreaker", "ice40", luts=5280, dsp=8, bram=30, clock_mhz=20.0,
+                        gate_luts=(True,)),
     "ulx3s-85f": Board("ulx3s-85f", "ecp5", luts=83640, dsp=156, bram=208, clock_mhz=50.0),
 }
 #: Cell types counted as each resource, per family.
@@ -49,25 +54,28 @@ class ResourceModel:
     Parameters
     ----------
     reports : list of dict
-        ``{"family", "rows", "batch", "slots", "cells": {cell type: count}}`` each.
+        ``{"family", "rows", "batch", "slots", "gate_luts", "cells": {cell type: count}}``.
     family : str
+    gate_luts : bool
     """
 
-    def __init__(self, reports, family):
-        points = [r for r in reports if r["family"] == family]
+    def __init__(self, reports, family, gate_luts=False):
+        points = [r for r in reports
+                  if r["family"] == family and r.get("gate_luts", False) == gate_luts]
+        kind = "LUT" if gate_luts else "DSP"
         if len(points) < 2:
-            raise ValueError(f"need at least 2 synthesis reports for {family}, "
-                             f"have {len(points)}")
+            raise ValueError(f"need at least 2 synthesis reports for {family} with {kind} "
+                             f"gates, have {len(points)}")
         X = np.array([_features(r["rows"], r["batch"], r["slots"]) for r in points])
-        self.family, self.points = family, points
+        self.family, self.gate_luts, self.points = family, gate_luts, points
         self.coef = {}
         for resource, cells in CELLS[family].items():
             y = np.array([sum(r["cells"].get(c, 0) for c in cells) for r in points], float)
             self.coef[resource] = np.linalg.lstsq(X, y, rcond=None)[0]
 
     @classmethod
-    def load(cls, family, path=RESOURCES):
-        return cls(json.loads(Path(path).read_text()), family)
+    def load(cls, family, gate_luts=False, path=RESOURCES):
+        return cls(json.loads(Path(path).read_text()), family, gate_luts)
 
     def predict(self, rows, batch, slots):
         """``{"luts", "dsp", "bram"}`` estimated for one configuration (rounded up)."""
@@ -83,13 +91,15 @@ def configurations(hidden=32, max_batch=8, max_slots=3):
 
 
 def evaluate(board, model, rows, batch, slots, *, bins=135, hidden=32):
-    """The report entry of one configuration on ``board``."""
+    """The report entry of one configuration on ``board``, costed by ``model`` (whose
+    ``gate_luts`` the entry records)."""
     config = Config(rows=rows, batch=batch, slots=slots, bins=bins, hidden=hidden)
     cycles = simulate(config)["cycles_per_pixel"]
     clock = board.clock_mhz * 1e6
     used = model.predict(rows, batch, slots)
     pixels_per_s = clock / cycles
-    return {"rows": rows, "batch": batch, "slots": slots, "lanes": config.lanes,
+    return {"rows": rows, "batch": batch, "slots": slots, "gate_luts": model.gate_luts,
+            "lanes": config.lanes,
             "multipliers": used["dsp"], "matmul_multipliers": config.multipliers,
             "cycles_per_pixel": cycles, "pixels_per_s": pixels_per_s,
             "dsp_efficiency": macs_per_pixel(bins, hidden) * pixels_per_s / (board.dsp * clock),

@@ -31,7 +31,7 @@ def test_policies_agree_when_slots_are_symmetric(policy):
 
 def test_baseline_is_one_pixel_in_program_order():
     config = baseline(156)
-    assert (config.rows, config.batch, config.slots) == (96, 1, 1)
+    assert (config.rows, config.batch, config.slots) == (32, 1, 1)
     assert baseline(8).rows == 8 and baseline(5).rows == 4
 
 

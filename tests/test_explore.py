@@ -23,7 +23,8 @@ def test_resource_model_recovers_a_linear_cost():
 
 
 def test_resource_model_needs_reports_of_its_family():
-    with pytest.raises(ValueError, match="need at least 2 synthesis reports for ice40, have 0"):
+    with pytest.raises(ValueError, match="need at least 2 synthesis reports for ice40 with "
+                                         "DSP gates, have 0"):
         ResourceModel(synthetic_reports(), "ice40")
 
 
