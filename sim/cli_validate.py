@@ -62,7 +62,7 @@ def run(args):
 def _write_section(results, rounds, command):
     bins = results[0]["bins"]
     rows = [[r["rows"], r["batch"], r["slots"], r["rows"] * r["batch"],
-             r["rtl"]["cycles_per_pixel"], r["des"]["cycles_per_pixel"],
+             f"{r['rtl']['cycles_per_pixel']:,.1f}", f"{r['des']['cycles_per_pixel']:,.1f}",
              f"{100 * r['error']:+.3f} %", r["rtl"]["matmul_busy"], r["des"]["matmul_busy"],
              r["rtl"]["latency"], r["des"]["latency"]] for r in results]
     body = (f"`rtl.multipixel.MultiPixelCore` in Amaranth simulation (T = {bins}, shipped "
