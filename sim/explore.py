@@ -34,10 +34,13 @@ class Board:
 
 
 BOARDS = {
-    # 8 SB_MAC16 cannot hold the gate unit's 10 multipliers: gates from LUTs only
+    # 8 SB_MAC16 cannot hold the gate unit's 10 multipliers: gates from LUTs only. 20 MHz is
+    # assumed (DESIGN.md: ~20 MHz for an unpipelined mat-vec on the UP5K).
     "icebreaker": Board("icebreaker", "ice40", luts=5280, dsp=8, bram=30, clock_mhz=20.0,
                         gate_luts=(True,)),
-    "ulx3s-85f": Board("ulx3s-85f", "ecp5", luts=83640, dsp=156, bram=208, clock_mhz=50.0),
+    # nextpnr-ecp5 closes rows 8 / batch 1 / slots 2 at 68 MHz out of context; 60 MHz is
+    # assumed for the larger configurations until their board builds report
+    "ulx3s-85f": Board("ulx3s-85f", "ecp5", luts=83640, dsp=156, bram=208, clock_mhz=60.0),
 }
 #: Cell types counted as each resource, per family.
 CELLS = {"ice40": {"luts": ["SB_LUT4"], "dsp": ["SB_MAC16"], "bram": ["SB_RAM40_4K"]},
