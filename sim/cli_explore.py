@@ -16,6 +16,12 @@ from golden.training import progress_bar  # noqa: E402
 
 from .explore import BOARDS, ResourceModel, baseline_entry, configurations, evaluate  # noqa: E402
 
+def _fmt(value):
+    if isinstance(value, float):
+        return f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
+    return str(value)
+
+
 COLUMNS = ("rows", "batch", "slots", "gate_luts", "lanes", "multipliers", "luts", "bram",
            "cycles_per_pixel", "pixels_per_s", "dsp_efficiency")
 
@@ -91,21 +97,20 @@ def run(args):
     if best:
         _plot(png, board, entries, best, base)
     top = sorted(fitting, key=lambda e: -e["pixels_per_s"])[:10]
-    console = Console()
+    console = Console(width=150)
     view = Table(title=f"{board.name}: fastest configurations that fit "
                        f"(assumed {board.clock_mhz:g} MHz)")
     for column in COLUMNS:
         view.add_column(column, justify="right")
-    fmt = lambda v: f"{v:.3g}" if isinstance(v, float) else str(v)
     for e in top + [base]:
-        view.add_row(*(fmt(e[c]) for c in COLUMNS), style="red" if e is base else None)
+        view.add_row(*(_fmt(e[c]) for c in COLUMNS), style="red" if e is base else None)
     console.print(view)
     if best:
         console.print(f"best: rows={best['rows']} batch={best['batch']} slots={best['slots']}: "
                       f"{best['pixels_per_s']:.0f} pixels/s, {report['speedup']:.1f}x the "
                       f"baseline (red row); wrote {args.json} and {png}")
     if not args.no_benchmarks and best:
-        rows = [[e[c] for c in COLUMNS] for e in top[:5]] + [[base[c] for c in COLUMNS]]
+        rows = [[_fmt(e[c]) for c in COLUMNS] for e in top[:5] + [base]]
         body = (f"{board.name} budget: {board.luts:,} LUTs, {board.dsp} DSPs, {board.bram} "
                 f"block RAMs; clock **assumed** {board.clock_mhz:g} MHz (no nextpnr timing "
                 f"report yet). Cycles from `sim.des` (validated against RTL, see above); "

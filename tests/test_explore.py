@@ -4,8 +4,7 @@ import json
 import pytest
 
 from sim.__main__ import main
-from sim.explore import BOARDS, RESOURCES, ResourceModel, baseline_entry, configurations, \
-    evaluate
+from sim.explore import BOARDS, ResourceModel, baseline_entry, configurations, evaluate
 
 
 def synthetic_reports(family="ecp5"):
@@ -47,8 +46,8 @@ def test_evaluate_and_baseline_on_a_board():
     assert not evaluate(board, model, 32, 8, 2)["fits"]          # 336 DSPs
 
 
-@pytest.mark.skipif(not RESOURCES.exists(), reason="no synthesis reports stored")
 def test_cli_report_and_plot(tmp_path):
+    """On the stored synthesis reports (``sim/resources.json``)."""
     out = tmp_path / "ulx3s.json"
     assert main(["explore", "--board", "ulx3s-85f", "--json", str(out), "--max-batch", "2",
                  "--max-slots", "2", "--no-benchmarks"]) == 0
