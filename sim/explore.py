@@ -30,17 +30,19 @@ class Board:
     dsp: int
     bram: int
     clock_mhz: float
+    clock_source: str
     gate_luts: tuple = (False, True)
 
 
 BOARDS = {
-    # 8 SB_MAC16 cannot hold the gate unit's 10 multipliers: gates from LUTs only. 20 MHz is
-    # assumed (DESIGN.md: ~20 MHz for an unpipelined mat-vec on the UP5K).
+    # 8 SB_MAC16 cannot hold the gate unit's 10 multipliers: gates from LUTs only
     "icebreaker": Board("icebreaker", "ice40", luts=5280, dsp=8, bram=30, clock_mhz=20.0,
-                        gate_luts=(True,)),
-    # nextpnr-ecp5 closes rows 8 / batch 1 / slots 2 at 68 MHz out of context; 60 MHz is
-    # assumed for the larger configurations until their board builds report
-    "ulx3s-85f": Board("ulx3s-85f", "ecp5", luts=83640, dsp=156, bram=208, clock_mhz=60.0),
+                        clock_source="assumed (DESIGN.md: ~20 MHz for an unpipelined "
+                                     "mat-vec on the UP5K)", gate_luts=(True,)),
+    "ulx3s-85f": Board("ulx3s-85f", "ecp5", luts=83640, dsp=156, bram=208, clock_mhz=60.0,
+                       clock_source="assumed: nextpnr-ecp5 closes rows 8 / batch 1 / slots 2 "
+                                    "at 68 MHz out of context; larger configurations await "
+                                    "their board builds"),
 }
 #: Cell types counted as each resource, per family.
 CELLS = {"ice40": {"luts": ["SB_LUT4"], "dsp": ["SB_MAC16"], "bram": ["SB_RAM40_4K"]},
