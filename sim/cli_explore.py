@@ -112,7 +112,8 @@ def run(args):
     if not args.no_benchmarks and best:
         rows = [[_fmt(e[c]) for c in COLUMNS] for e in top[:5] + [base]]
         body = (f"{board.name} budget: {board.luts:,} LUTs, {board.dsp} DSPs, {board.bram} "
-                f"block RAMs; clock {board.clock_mhz:g} MHz, {board.clock_source}. Cycles from `sim.des` (validated against RTL, see above); "
+                f"block RAMs; clock {board.clock_mhz:g} MHz, {board.clock_source}. "
+                f"Cycles from `sim.des` (validated against RTL, see above); "
                 f"LUTs, DSPs and block RAMs from the resource model fitted to Yosys reports "
                 f"(`sim/resources.json`). The last row is the manual-scheduling baseline: "
                 f"one pixel at a time in program order (`slots = batch = 1`) on the largest "
