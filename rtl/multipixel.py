@@ -141,15 +141,20 @@ class MultiPixelCore(wiring.Component):
         m.submodules[name] = rom = Memory(shape=shape, depth=len(values), init=values)
         return rom.read_port()
 
-    def _pick(self, m, states, pointer, wanted):
-        """Round-robin choice: the first slot from ``pointer`` on whose state is ``wanted``."""
+    def _claim(self, m, states, wanted, taken, latch):
+        """Inside an FSM's idle state: claim the first slot in state ``wanted``, round-robin
+        from the one after the last claimed, mark it ``taken``, add ``latch(slot)``'s
+        statements and go to ``RUN``."""
         S = self.slots
-        found, chosen = Signal(), Signal(range(S))
+        pointer, found, chosen = Signal(range(S)), Signal(), Signal(range(S))
         for offset in reversed(range(S)):
             index = Mux(pointer + offset >= S, pointer + offset - S, pointer + offset)
             with m.If(states[index] == wanted):
                 m.d.comb += [found.eq(1), chosen.eq(index)]
-        return found, chosen
+        with m.If(found):
+            m.d.sync += [states[chosen].eq(taken),
+                         pointer.eq(Mux(chosen == S - 1, 0, chosen + 1))] + latch(chosen)
+            m.next = "RUN"
 
     # ---- hardware --------------------------------------------------------------------------
     def elaborate(self, platform):
@@ -239,8 +244,7 @@ class MultiPixelCore(wiring.Component):
         m.submodules.weights = wmem = Memory(shape=unsigned(R * wb), depth=2 * G * H,
                                              init=self._weight_words())
         w_rd = wmem.read_port()
-        mm_rr, mm_slot, mm_layer, mm_fresh = Signal(range(S)), Signal(range(S)), Signal(), \
-            Signal()
+        mm_slot, mm_layer, mm_fresh = Signal(range(S)), Signal(), Signal()
         col, group = Signal(range(H)), Signal(range(G))
         issue = self.matmul_issue
         s1 = {k: Signal(range(G) if k == "group" else range(S) if k == "slot" else 1,
@@ -286,15 +290,11 @@ class MultiPixelCore(wiring.Component):
                          drain_final.eq(s2["group"] == G - 1)]
             with m.If(s2["group"] == 0):
                 m.d.sync += [drain_gate.eq(0), drain_unit.eq(0)]
-        mm_found, mm_chosen = self._pick(m, states, mm_rr, READY)
         with m.FSM(name="matmul"):
             with m.State("IDLE"):
-                with m.If(mm_found):
-                    m.d.sync += [states[mm_chosen].eq(MATMUL), mm_slot.eq(mm_chosen),
-                                 mm_layer.eq(decoding[mm_chosen]), mm_fresh.eq(fresh[mm_chosen]),
-                                 mm_rr.eq(Mux(mm_chosen == S - 1, 0, mm_chosen + 1)),
-                                 col.eq(0), group.eq(0)]
-                    m.next = "RUN"
+                self._claim(m, states, READY, MATMUL, lambda slot: [
+                    mm_slot.eq(slot), mm_layer.eq(decoding[slot]), mm_fresh.eq(fresh[slot]),
+                    col.eq(0), group.eq(0)])
             with m.State("RUN"):
                 m.d.comb += issue.eq(1)
                 m.d.sync += col.eq(col + 1)
@@ -309,8 +309,7 @@ class MultiPixelCore(wiring.Component):
                     x_read=x_read)
 
         # ---- results: finished slots through the divider ----------------------------------
-        out_rr, out_slot, out_lane = Signal(range(S)), Signal(range(S)), Signal(range(B))
-        out_found, out_chosen = self._pick(m, states, out_rr, FINISH)
+        out_slot, out_lane = Signal(range(S)), Signal(range(B))
         lane_sums, lane_first = sums[out_slot][out_lane], first[out_slot][out_lane]
         m.d.comb += [result.inp.payload.tag.eq(tags[out_slot][out_lane]),
                      result.inp.payload.valid.eq(pixel_valid[out_slot].bit_select(out_lane, 1))]
@@ -318,11 +317,9 @@ class MultiPixelCore(wiring.Component):
         m.d.comb += [result.inp.payload.first[k].eq(lane_first[k]) for k in range(CHANNELS)]
         with m.FSM(name="results"):
             with m.State("IDLE"):
-                with m.If(out_found):
-                    m.d.sync += [out_slot.eq(out_chosen), out_lane.eq(0),
-                                 out_rr.eq(Mux(out_chosen == S - 1, 0, out_chosen + 1))]
-                    m.next = "SEND"
-            with m.State("SEND"):
+                self._claim(m, states, FINISH, FINISH,
+                            lambda slot: [out_slot.eq(slot), out_lane.eq(0)])
+            with m.State("RUN"):
                 lane_used = used[out_slot].bit_select(out_lane, 1)
                 m.d.comb += result.inp.valid.eq(lane_used)
                 with m.If(result.inp.ready | ~lane_used):
@@ -358,8 +355,7 @@ class MultiPixelCore(wiring.Component):
             """``build(shifts)`` for the encoder or decoder, chosen by ``layer_bit``."""
             return Mux(layer_bit, build(self._shifts(dec)), build(self._shifts(enc)))
 
-        g_rr, g_slot, g_layer, g_fresh, g_t = (Signal(range(S)), Signal(range(S)), Signal(),
-                                               Signal(), Signal(range(T)))
+        g_slot, g_layer, g_fresh, g_t = Signal(range(S)), Signal(), Signal(), Signal(range(T))
         unit, issue = Signal(range(H)), Signal()
         fields = {"valid": 1, "unit": range(H), "slot": range(S), "layer": 1, "fresh": 1,
                   "t": range(T)}
@@ -473,15 +469,11 @@ class MultiPixelCore(wiring.Component):
                 m.d.sync += decoding[slot].eq(1)
                 with m.If(end["layer"]):
                     m.d.sync += states[slot].eq(FINISH)
-        g_found, g_chosen = self._pick(m, states, g_rr, GATE_READY)
         with m.FSM(name="gates"):
             with m.State("IDLE"):
-                with m.If(g_found):
-                    m.d.sync += [states[g_chosen].eq(GATES), g_slot.eq(g_chosen),
-                                 g_layer.eq(decoding[g_chosen]), g_fresh.eq(fresh[g_chosen]),
-                                 g_t.eq(step[g_chosen]), unit.eq(0),
-                                 g_rr.eq(Mux(g_chosen == S - 1, 0, g_chosen + 1))]
-                    m.next = "RUN"
+                self._claim(m, states, GATE_READY, GATES, lambda slot: [
+                    g_slot.eq(slot), g_layer.eq(decoding[slot]), g_fresh.eq(fresh[slot]),
+                    g_t.eq(step[slot]), unit.eq(0)])
             with m.State("RUN"):
                 m.d.comb += issue.eq(1)
                 m.d.sync += unit.eq(unit + 1)
