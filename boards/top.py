@@ -1,10 +1,8 @@
-"""Platform-independent top level: UART pins -> frame receiver -> Seq2Seq core -> frame
-transmitter -> UART pins."""
+"""Platform-independent top level: UART pins -> frame receiver -> core -> frame transmitter ->
+UART pins."""
 from amaranth import Module
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
-
-from rtl.core import Seq2SeqCore
 
 from .link import FrameReceiver, FrameTransmitter
 from .uart import BITS_PER_BYTE, MIN_DIVISOR, UARTRx, UARTTx
@@ -19,12 +17,8 @@ class LinkTop(wiring.Component):
 
     Parameters
     ----------
-    qmodel : golden.quantize.QuantSeq2Seq
-        The integer model.
-    bins : int
-        Histogram length T.
-    multipliers : int
-        Multipliers per GRU layer.
+    core : rtl.core.Seq2SeqCore or rtl.multipixel.MultiPixelCore
+        Any core with ``inp`` / ``out`` pixel streams and ``qmodel`` / ``bins`` attributes.
     clk_freq : float
         Clock frequency in Hz.
     baud : float
@@ -41,7 +35,7 @@ class LinkTop(wiring.Component):
         UART line to the host.
     """
 
-    def __init__(self, *, qmodel, bins, multipliers, clk_freq, baud, timeout_bytes=64):
+    def __init__(self, *, core, clk_freq, baud, timeout_bytes=64):
         for name, value in (("clk_freq", clk_freq), ("baud", baud)):
             if not isinstance(value, (int, float)) or not value > 0:
                 raise ValueError(f"{name} must be a positive number, not {value!r}")
@@ -57,12 +51,12 @@ class LinkTop(wiring.Component):
             raise ValueError(f"timeout_bytes must be an integer of at least 2, "
                              f"not {timeout_bytes!r}")
         self.divisor = divisor
-        self.core = Seq2SeqCore(qmodel=qmodel, bins=bins, multipliers=multipliers)
+        self.core = core
         self.uart_rx = UARTRx(divisor=divisor)
         self.uart_tx = UARTTx(divisor=divisor)
-        self.receiver = FrameReceiver(bins=bins,
+        self.receiver = FrameReceiver(bins=core.bins,
                                       timeout=timeout_bytes * BITS_PER_BYTE * divisor)
-        self.transmitter = FrameTransmitter(bins=bins, spec=qmodel.spec)
+        self.transmitter = FrameTransmitter(bins=core.bins, spec=core.qmodel.spec)
         super().__init__({"rx": In(1, init=1), "tx": Out(1, init=1)})
 
     def elaborate(self, platform):

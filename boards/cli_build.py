@@ -1,0 +1,167 @@
+"""``python -m boards build BOARD --out DIR``: the bitstream, its resources and Fmax, and the
+throughput they give, into ``DIR/report.json`` and BENCHMARKS.md.
+
+The PLL is first set to ``--clock-mhz``; when nextpnr reports a lower Fmax the design is built
+once more with the PLL at or below that Fmax, so the bitstream always meets timing if it can.
+"""
+import json
+import shutil
+import time
+from pathlib import Path
+
+from rich.console import Console
+
+from golden.benchmarks import command_line
+from golden.pipeline import load_default
+from golden.validate import InputError
+
+from .bench import record
+from .build import BITSTREAM, BuildError, build, parse_report
+from .performance import cycles_per_pixel, uart_pixels_per_s
+from .platforms import BOARDS, board_named
+from .toplevel import BoardTop, make_core
+
+__all__ = ["add_arguments", "run", "core_params", "DEFAULT_BAUD", "ATTEMPTS"]
+
+DEFAULT_BAUD = 1_000_000
+"""1 Mbaud: an integer number of clocks per bit at any whole-MHz clock; both boards' FTDI chips
+run up to 3 Mbaud (``--baud``)."""
+ATTEMPTS = 2
+"""Builds at most: the requested clock, then one at the Fmax the first achieved."""
+MULTIPIXEL = ("rows", "batch", "slots")
+
+
+def positive_int(text):
+    value = int(text)
+    if value < 1:
+        raise ValueError(text)
+    return value
+
+
+def positive_float(text):
+    value = float(text)
+    if not value > 0:
+        raise ValueError(text)
+    return value
+
+
+def add_arguments(p):
+    p.add_argument("board", choices=sorted(BOARDS))
+    p.add_argument("--out", required=True, help="output directory: bitstream, report.json, build/")
+    p.add_argument("--force", action="store_true", help="replace an existing report")
+    p.add_argument("--core", choices=("multipixel", "seq2seq"),
+                   help="core kind (default: the board's)")
+    for name in MULTIPIXEL:
+        p.add_argument(f"--{name}", type=positive_int, help=f"multi-pixel core: {name}")
+    p.add_argument("--multipliers", type=positive_int, help="single-pixel core: M per layer")
+    p.add_argument("--clock-mhz", type=positive_float, help="core clock (default: the board's)")
+    p.add_argument("--baud", type=positive_int, default=DEFAULT_BAUD)
+    p.add_argument("--seed", type=positive_int, default=1,
+                   help="nextpnr placer seed (placement, hence Fmax, varies with it)")
+    p.add_argument("--no-benchmarks", action="store_true", help="leave BENCHMARKS.md alone")
+
+
+def core_params(board, args):
+    """The core description (as :data:`boards.platforms.Board.core`): the board's default,
+    with the options given; :class:`InputError` for options of the other kind of core."""
+    kind = args.core or board.core["kind"]
+    own = MULTIPIXEL if kind == "multipixel" else ("multipliers",)
+    wrong = [f"--{n}" for n in (*MULTIPIXEL, "multipliers")
+             if n not in own and getattr(args, n) is not None]
+    if wrong:
+        raise InputError(f"{', '.join(wrong)}: not an option of the {kind} core")
+    defaults = board.core if kind == board.core["kind"] else \
+        {"multipixel": {"rows": 32, "batch": 1, "slots": 2},
+         "seq2seq": {"multipliers": 1}}[kind]
+    return {"kind": kind, **{n: getattr(args, n) or defaults[n] for n in own}}
+
+
+def _top(board, qmodel, bins, core, clock_mhz, baud):
+    params = {k: v for k, v in core.items() if k != "kind"}
+    try:
+        return BoardTop(board=board, core=make_core(qmodel, bins=bins, **core),
+                        clock_mhz=clock_mhz, baud=baud)
+    except ValueError as err:
+        raise InputError(f"{board.name} {core['kind']} {params} at {clock_mhz:g} MHz: "
+                         f"{err}") from None
+
+
+def _build_meeting_timing(board, qmodel, bins, core, args, build_dir, console):
+    """Build at the requested clock, then (if nextpnr's Fmax is lower) at the PLL setting at or
+    below that Fmax (the PLL never exceeds the clock asked for). Returns ``(top, parsed report, cells, attempts)``."""
+    clock = args.clock_mhz or board.clock_mhz
+    attempts = []
+    for attempt in range(1, ATTEMPTS + 1):
+        top = _top(board, qmodel, bins, core, clock, args.baud)
+        label = f"{board.name}: build {attempt} at {top.pll.f_out:g} MHz"
+        with console.status(label) as status:
+            report, cells, seconds = build(
+                top, board, build_dir, seed=args.seed,
+                on_stage=lambda stage, t: status.update(f"{label}: {stage}, {t:.0f} s"))
+        parsed = parse_report(report, board.family)
+        attempts.append({"clock_mhz": top.pll.f_out, "fmax_mhz": round(parsed["fmax_mhz"], 2),
+                         "seconds": round(seconds, 1)})
+        console.print(f"{label}: Fmax {parsed['fmax_mhz']:.2f} MHz, {seconds:.0f} s")
+        if parsed["fmax_mhz"] >= top.pll.f_out:
+            break
+        clock = parsed["fmax_mhz"]
+    return top, parsed, cells, attempts
+
+
+def run(args):
+    board = board_named(args.board)
+    core = core_params(board, args)
+    out = Path(args.out)
+    if (out / "report.json").exists() and not args.force:
+        raise InputError(f"{out / 'report.json'} exists; pass --force to replace it")
+    qmodel = load_default()
+    bins = qmodel.meta["acquisition"]["bins"]
+    cycles, cycles_source = cycles_per_pixel(core, bins=bins)
+    began = time.perf_counter()
+    console = Console(stderr=True)
+    try:
+        top, parsed, cells, attempts = _build_meeting_timing(board, qmodel, bins, core, args,
+                                                             out / "build", console)
+    except BuildError as err:
+        if not args.no_benchmarks:
+            record({"board": board.name, "core": _describe(core), "error": str(err),
+                    "build_seconds": round(time.perf_counter() - began, 1)},
+                   command_line("boards"))
+        raise
+    clock = top.pll.f_out
+    compute = min(parsed["fmax_mhz"], clock) * 1e6 / cycles if cycles else None
+    report = {"board": board.name, "core": _describe(core), **core, **parsed,
+              "fmax_mhz": round(parsed["fmax_mhz"], 2), "clock_mhz": clock,
+              "seed": args.seed, "timing_met": parsed["fmax_mhz"] >= clock,
+              "lanes": getattr(top.link.core, "lanes", 1),
+              "multipliers": sum(cells.get(c, 0) for c in ("SB_MAC16", "MULT18X18D")),
+              "cycles_per_pixel": cycles, "cycles_source": cycles_source,
+              "pixels_per_s": compute, "baud": args.baud,
+              "uart_pixels_per_s": uart_pixels_per_s(args.baud, bins),
+              "build_seconds": round(time.perf_counter() - began, 1), "attempts": attempts,
+              "clock_note": _clock_note(attempts), "bitstream": BITSTREAM[board.family],
+              "command": command_line("boards")}
+    shutil.copy(out / "build" / BITSTREAM[board.family], out / BITSTREAM[board.family])
+    (out / "report.json").write_text(json.dumps(report, indent=2) + "\n")
+    if not args.no_benchmarks:
+        record(report, report["command"])
+    print(json.dumps(report, indent=2))
+    if not report["timing_met"]:
+        console.print(f"error: timing not met: Fmax {report['fmax_mhz']:g} MHz < "
+                      f"{clock:g} MHz after {len(attempts)} builds")
+        return 1
+    return 0
+
+
+def _describe(core):
+    return f"{core['kind']}(" + ", ".join(f"{k}={v}" for k, v in core.items()
+                                          if k != "kind") + ")"
+
+
+def _clock_note(attempts):
+    first, last = attempts[0], attempts[-1]
+    if len(attempts) == 1:
+        return f"built once at {first['clock_mhz']:g} MHz (Fmax {first['fmax_mhz']:g} MHz)"
+    return (f"{first['clock_mhz']:g} MHz missed timing (Fmax {first['fmax_mhz']:g} MHz); "
+            f"rebuilt with the PLL at {last['clock_mhz']:g} MHz (Fmax {last['fmax_mhz']:g} MHz)")
+

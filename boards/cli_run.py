@@ -1,0 +1,102 @@
+"""``python -m boards run BOARD INPUT --port PORT --out DIR``: the lifetime map of a recording
+(the inputs of ``python -m sim run``), every pixel computed on the board over its UART; the same
+outputs as ``python -m sim run``."""
+import json
+import time
+
+import numpy as np
+import serial
+
+from golden.benchmarks import command_line
+from golden.outputs import output_dir, plot_phasor, plot_tau_m, write_maps, write_report
+from golden.physics import Acquisition, irf_histogram
+from golden.pipeline import load_default
+from golden.training import progress_bar
+from golden.validate import InputError
+from sim.readers import SUFFIXES, read_input, rebin
+
+from .cli_build import DEFAULT_BAUD, positive_int
+from .host import Host
+from .maps import board_maps
+from .platforms import BOARDS
+
+__all__ = ["add_arguments", "run", "open_port", "READ_TIMEOUT"]
+
+READ_TIMEOUT = 1.0
+"""Seconds a read waits; a pixel without a RESULT by then is resent (``boards.host``)."""
+
+
+def open_port(name, baud):
+    """The board's serial port; :class:`InputError` if it cannot be opened."""
+    try:
+        return serial.Serial(name, baudrate=baud, timeout=READ_TIMEOUT)
+    except (serial.SerialException, ValueError) as err:
+        raise InputError(f"cannot open serial port {name}: {err}") from None
+
+
+def add_arguments(p):
+    p.add_argument("board", choices=sorted(BOARDS))
+    p.add_argument("input", help=f"'phantom' or a file: {', '.join(SUFFIXES)}")
+    p.add_argument("--port", help="the board's serial device, e.g. /dev/ttyUSB0")
+    p.add_argument("--out", required=True, help="output directory (written only on success)")
+    p.add_argument("--force", action="store_true", help="replace an existing output directory")
+    p.add_argument("--baud", type=positive_int, default=DEFAULT_BAUD,
+                   help="the rate the bitstream was built for")
+    p.add_argument("--bin-width-ns", type=float, help="bin width of a .npy or TIFF input")
+    p.add_argument("--time-axis", type=int, default=-1, help="TIFF axis holding the bins")
+    p.add_argument("--seed", type=int, default=0, help="seeds the phantom")
+    p.add_argument("--size", type=positive_int, default=64, help="phantom size in pixels")
+
+
+def run(args):
+    if not args.port:
+        raise InputError("--port is required: the board's serial device, e.g. /dev/ttyUSB0")
+    rec = read_input(args.input, bin_width_ns=args.bin_width_ns, time_axis=args.time_axis,
+                     size=args.size, seed=args.seed)
+    qmodel = load_default()
+    acq = Acquisition(**qmodel.meta["acquisition"])
+    counts, rebinned = rebin(rec.counts, rec.bin_width_ns, bins=acq.bins,
+                             target_width_ns=acq.bin_width_ns)
+    for note in rec.notes + ((rebinned,) if rebinned else ()):
+        print(f"note: {note}")
+    port = open_port(args.port, args.baud)
+    try:
+        host = Host(port, bins=acq.bins)
+        status = host.ping()
+        with output_dir(args.out, force=args.force) as tmp:
+            began = time.perf_counter()
+            with progress_bar() as bar:
+                task = bar.add_task(f"{args.board} over {args.port}",
+                                    total=int(np.prod(counts.shape[:-1])), status="")
+                maps = board_maps(counts, qmodel, host.process,
+                                  progress=lambda k: bar.update(task, advance=k))
+            seconds = time.perf_counter() - began
+            report = _report(args, rec, counts, maps, seconds, rebinned=rebinned,
+                             status=status, errors=len(host.errors))
+            write_maps(tmp, maps)
+            plot_tau_m(tmp, maps, truth=rec.tau_m)
+            plot_phasor(tmp, counts, bin_width_ns=acq.bin_width_ns, irf=irf_histogram(acq))
+            write_report(tmp, report)
+    finally:
+        port.close()
+    print(json.dumps(report, indent=2))
+    print(f"outputs in {args.out}: lifetimes.tif, tau_m.png, phasor.png, report.json")
+    return 0
+
+
+def _report(args, rec, counts, maps, seconds, *, rebinned, status, errors):
+    pixels = int(np.prod(counts.shape[:-1]))
+    report = {"backend": "board", "board": args.board, "port": args.port, "baud": args.baud,
+              "board_status": {k: int(v) for k, v in status.items()}, "input": args.input,
+              "shape": list(counts.shape), "input_bin_width_ns": rec.bin_width_ns,
+              "input_notes": list(rec.notes), "rebinned": rebinned, "pixels": pixels,
+              "map_by": f"the {args.board} over its UART (boards.host.Host)",
+              "seconds": round(seconds, 2), "pixels_per_s": round(pixels / seconds, 1),
+              "link_errors": errors, "valid_pixels": int(maps["valid"].sum()),
+              "saturated_pixels": int(maps["saturated"].sum())}
+    if rec.tau_m is not None:
+        err = np.abs(maps["tau_m"] - rec.tau_m)[maps["valid"]]
+        err = err[~np.isnan(err)]
+        report["tau_m_mae_ns"] = round(float(err.mean()), 4) if err.size else None
+    report["command"] = command_line("boards")
+    return report

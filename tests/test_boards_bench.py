@@ -1,0 +1,68 @@
+"""The ``boards`` section of BENCHMARKS.md and the throughput figures in it."""
+import pytest
+
+from boards import protocol
+from boards.bench import entries, record
+from boards.performance import cycles_per_pixel, frame_bytes, uart_pixels_per_s
+from sim.des import Config, simulate
+
+RTL_CYCLES = """# b
+
+<!-- rtl-cycles:start -->
+## RTL core: cycles per pixel
+
+| M per layer | multipliers (2M+3) | latency (cycles) | cycles/pixel | DSP efficiency |
+|---|---|---|---|---|
+| 1 | 5 | 840486 | 8.404e+05 | 0.2036 |
+| 2 | 7 | 425766 | 4.256e+05 | 0.2871 |
+<!-- rtl-cycles:end -->
+"""
+
+
+def test_frame_bytes_is_a_histogram_frame():
+    assert frame_bytes(135) == len(protocol.histogram(0, [0] * 135)) == 279
+    assert uart_pixels_per_s(1_000_000, 135) == pytest.approx(1e5 / 279)
+
+
+def test_cycles_of_each_core(tmp_path):
+    path = tmp_path / "BENCHMARKS.md"
+    path.write_text(RTL_CYCLES)
+    multipixel = {"kind": "multipixel", "rows": 16, "batch": 2, "slots": 2}
+    cycles, source = cycles_per_pixel(multipixel, bins=135, benchmarks=path)
+    assert cycles == simulate(Config(rows=16, batch=2, slots=2))["cycles_per_pixel"]
+    assert source.startswith("sim.des")
+    assert cycles_per_pixel({"kind": "seq2seq", "multipliers": 2}, bins=135,
+                            benchmarks=path)[0] == 425600
+    assert cycles_per_pixel({"kind": "seq2seq", "multipliers": 3}, bins=135,
+                            benchmarks=path) == (
+        None, "not measured: run `python -m sim cycles --multipliers 3`")
+
+
+def entry(board, fmax):
+    return {"board": board, "core": "multipixel(rows=32, batch=3, slots=2)", "luts": 16142,
+            "luts_total": 83640, "dsp": 126, "dsp_total": 156, "bram": 22, "bram_total": 208,
+            "fmax_mhz": fmax, "clock_mhz": 40.0, "cycles_per_pixel": 8908.3,
+            "pixels_per_s": 40e6 / 8908.3, "uart_pixels_per_s": 358.4, "baud": 1_000_000,
+            "build_seconds": 600.0}
+
+
+def test_record_keeps_the_other_boards(tmp_path):
+    """A failed iCEBreaker build, then two ULX3S builds: two entries, the latest ULX3S one,
+    and a table row each (frames/s = pixels/s over 32**2 and 128**2)."""
+    path = tmp_path / "BENCHMARKS.md"
+    path.write_text("# tauflow benchmarks\n")
+    failed = {"board": "icebreaker", "core": "seq2seq(multipliers=1)",
+              "error": "the design does not fit the icebreaker (iCE40UP5K): 16 SB_MAC16 "
+                       "(dsp) > 8", "build_seconds": 293.4}
+    record(failed, "python -m boards build icebreaker", path=path)
+    record(entry("ulx3s-85f", 41.0), "python -m boards build ulx3s-85f", path=path)
+    record(entry("ulx3s-85f", 42.5), "python -m boards build ulx3s-85f", path=path)
+    assert entries(path) == {"icebreaker": failed, "ulx3s-85f": entry("ulx3s-85f", 42.5)}
+    text = path.read_text()
+    assert text.count("<!-- boards:start -->") == 1
+    row = next(line for line in text.splitlines() if line.startswith("| ulx3s-85f"))
+    assert "| 16142/83640, 126/156, 22/208 | 42.5 | 40 | 8908 |" in row
+    assert f"| {40e6 / 8908.3 / 32 ** 2:.4g} | {40e6 / 8908.3 / 128 ** 2:.4g} |" in row
+    row = next(line for line in text.splitlines() if line.startswith("| icebreaker"))
+    assert row.startswith("| icebreaker | seq2seq(multipliers=1) | the design does not fit")
+    assert row.endswith("| – | 293.4 |")

@@ -1,0 +1,128 @@
+"""Builds through the amaranth-boards platforms: a tiny real build (PLL and counter on the
+iCEBreaker, ~20 s) for the report parser; failure messages; the toolchain environment. The
+full boards build with ``-m slow``."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from amaranth import ClockDomain, Elaboratable, Module, Signal
+from amaranth.lib import io
+
+from boards.build import BuildError, _failure, build, over_budget, parse_report, stage
+from boards.platforms import BOARDS, TOOLS, ULX3S85FPlatform, board_named, toolchain
+from boards.pll import PLL, ice40_settings
+
+ICEBREAKER = BOARDS["icebreaker"]
+
+
+class Blinky(Elaboratable):
+    """The PLL at 24 MHz and a counter on LED 0."""
+
+    def elaborate(self, platform):
+        m = Module()
+        m.domains.sync = ClockDomain()
+        pin = platform.request("clk12", dir="-")
+        m.submodules.pll = PLL(settings=ice40_settings(12, 24), clk_pin=pin.io)
+        count = Signal(24)
+        m.d.sync += count.eq(count + 1)
+        m.submodules.led = led = io.Buffer("o", platform.request("led", 0, dir="-"))
+        m.d.comb += led.o.eq(count[-1])
+        return m
+
+
+@pytest.fixture(scope="module")
+def blinky(tmp_path_factory):
+    build_dir = tmp_path_factory.mktemp("blinky")
+    stages = []
+    report, cells, seconds = build(Blinky(), ICEBREAKER, build_dir,
+                                   on_stage=lambda s, t: stages.append(s), poll=0.2)
+    return build_dir, report, cells, stages
+
+
+def test_real_report_parses(blinky):
+    """nextpnr's own report: LCs used of 5280, no DSP or RAM, the 24 MHz clock (derived by
+    nextpnr from the PLL and the 12 MHz input) met."""
+    build_dir, report, cells, stages = blinky
+    got = parse_report(report, "ice40")
+    assert 24 < got["luts"] < 100 and got["luts_total"] == 5280
+    assert (got["dsp"], got["dsp_total"], got["bram"], got["bram_total"]) == (0, 8, 0, 30)
+    assert report["fmax"]["clk"]["constraint"] == pytest.approx(24, abs=0.01)
+    assert got["fmax_mhz"] > 24
+    assert cells["SB_PLL40_PAD"] == 1 and cells["SB_LUT4"] > 0
+    assert stage(build_dir, "ice40") == "done" and (build_dir / "top.bin").stat().st_size > 0
+    assert stages[0] == "synthesis (Yosys)"
+
+
+def test_report_without_clock_is_an_error():
+    report = {"utilization": {"ICESTORM_LC": {"used": 1, "available": 5280}}, "fmax": {}}
+    with pytest.raises(BuildError, match=r"^the nextpnr report has no clock \(no Fmax\)$"):
+        parse_report(report, "ice40")
+
+
+def write_stat(build_dir, cells):
+    """A Yosys ``stat -json`` file as the build writes it."""
+    (build_dir / "stat.json").write_text(json.dumps(
+        {"modules": {"\\top": {"num_cells_by_type": cells}}}))
+
+
+def test_over_budget_names_each_resource():
+    cells = {"SB_LUT4": 8394, "SB_MAC16": 16, "SB_RAM40_4K": 29}
+    assert over_budget(cells, "ice40", ICEBREAKER.budget) == \
+        "8394 SB_LUT4 (luts) > 5280, 16 SB_MAC16 (dsp) > 8"
+    assert over_budget({"SB_LUT4": 10}, "ice40", ICEBREAKER.budget) == ""
+
+
+def test_failure_message_names_the_resource(tmp_path):
+    write_stat(tmp_path, {"SB_LUT4": 3000, "SB_MAC16": 14, "SB_RAM40_4K": 28})
+    error = _failure(tmp_path, ICEBREAKER, subprocess.CalledProcessError(1, "sh"))
+    assert str(error) == ("the design does not fit the icebreaker (iCE40UP5K): "
+                          "14 SB_MAC16 (dsp) > 8")
+
+
+def test_failure_message_quotes_the_tool(tmp_path):
+    """A design that fits but fails: the last ERROR line of nextpnr's log."""
+    write_stat(tmp_path, {"SB_LUT4": 10})
+    (tmp_path / "top.tim").write_text("Info: x\nERROR: Unable to route net 'a'\n")
+    error = _failure(tmp_path, ICEBREAKER, subprocess.CalledProcessError(1, "sh"))
+    assert str(error) == "top.tim: ERROR: Unable to route net 'a'"
+
+
+def test_toolchain_sets_only_unset_variables(tmp_path, monkeypatch):
+    monkeypatch.setenv("YOSYS", "/opt/yosys")
+    monkeypatch.delenv("ICEPACK", raising=False)
+    with toolchain(tmp_path) as added:
+        assert os.environ["YOSYS"] == "/opt/yosys" and "YOSYS" not in added
+        assert os.environ["ICEPACK"] == str(tmp_path / TOOLS["ICEPACK"])
+    assert "ICEPACK" not in os.environ and os.environ["YOSYS"] == "/opt/yosys"
+
+
+def test_ulx3s_builds_without_openfpgaloader():
+    assert "openFPGALoader" not in ULX3S85FPlatform().required_tools
+    assert ULX3S85FPlatform().device == "LFE5U-85F"
+
+
+def test_board_names():
+    assert board_named("ulx3s-85f").family == "ecp5"
+    with pytest.raises(ValueError, match=r"^board must be one of icebreaker, ulx3s-85f, "
+                                         r"not 'arty'$"):
+        board_named("arty")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("board", ["ulx3s-85f", "icebreaker"])
+def test_full_board_build(tmp_path, board):
+    """The default build of each board from scratch (ULX3S: tens of minutes): the ULX3S meets
+    timing; the iCEBreaker stops with the resources over its budget."""
+    done = subprocess.run([sys.executable, "-m", "boards", "build", board, "--out",
+                           str(tmp_path), "--no-benchmarks"], capture_output=True, text=True)
+    if board == "icebreaker":
+        assert done.returncode == 1
+        assert done.stderr.strip().splitlines()[-1].startswith(
+            "error: the design does not fit the icebreaker (iCE40UP5K): ")
+        return
+    assert done.returncode == 0, done.stderr[-2000:]
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["timing_met"] and report["fmax_mhz"] >= report["clock_mhz"]
+    assert report["dsp"] <= report["dsp_total"] and (tmp_path / "top.bit").exists()

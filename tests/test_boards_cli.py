@@ -1,0 +1,132 @@
+"""``python -m boards``: argument errors and their one-line messages, the build command's
+report and clock fallback (with the tools replaced by canned nextpnr reports), flashing with no
+board attached."""
+import json
+import shutil
+from types import SimpleNamespace
+
+import pytest
+
+import boards.bench
+import boards.cli_build
+from boards.__main__ import main
+from boards.bench import entries
+from boards.cli_build import core_params
+from boards.performance import uart_pixels_per_s
+from boards.platforms import BOARDS
+from sim.des import Config, simulate
+
+
+def one_line_error(capsys):
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: ")
+    return err[0]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["build", "ulx3s-85f", "--out", "x", "--multipliers", "2"],
+     "error: --multipliers: not an option of the multipixel core"),
+    (["build", "icebreaker", "--out", "x", "--rows", "4", "--slots", "1"],
+     "error: --rows, --slots: not an option of the seq2seq core"),
+    (["build", "ulx3s-85f", "--out", "x", "--rows", "5"],
+     "error: ulx3s-85f multipixel {'rows': 5, 'batch': 3, 'slots': 2} at 50 MHz: "
+     "rows must divide 96 and be at most 32, not 5"),
+    (["build", "ulx3s-85f", "--out", "x", "--baud", "4300000"],
+     "error: ulx3s-85f multipixel {'rows': 32, 'batch': 3, 'slots': 2} at 50 MHz: "
+     "baud 4.3e+06 is 3.1% off the nearest rate clk_freq / 12; the UART needs 2%"),
+    (["run", "ulx3s-85f", "phantom", "--out", "x"],
+     "error: --port is required: the board's serial device, e.g. /dev/ttyUSB0"),
+    (["run", "ulx3s-85f", "phantom", "--out", "x", "--size", "8", "--port", "/dev/nonexistent"],
+     "error: cannot open serial port /dev/nonexistent: [Errno 2] could not open port "
+     "/dev/nonexistent: [Errno 2] No such file or directory: '/dev/nonexistent'"),
+])
+def test_bad_arguments_exit_2_with_one_line(tmp_path, monkeypatch, capsys, argv, message):
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    assert one_line_error(capsys) == message
+    assert not (tmp_path / "x").exists()
+
+
+def test_unknown_board_is_an_argparse_error(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["flash", "arty"])
+    assert exit_.value.code == 2
+    assert "invalid choice: 'arty'" in capsys.readouterr().err
+
+
+def test_core_params_defaults_and_overrides():
+    args = SimpleNamespace(core=None, rows=None, batch=6, slots=None, multipliers=None)
+    assert core_params(BOARDS["ulx3s-85f"], args) == {"kind": "multipixel", "rows": 32,
+                                                      "batch": 6, "slots": 2}
+    args = SimpleNamespace(core="seq2seq", rows=None, batch=None, slots=None, multipliers=2)
+    assert core_params(BOARDS["ulx3s-85f"], args) == {"kind": "seq2seq", "multipliers": 2}
+
+
+def test_flash_without_a_board(tmp_path, capsys):
+    """No board is attached here: one line and exit 1, whether or not openFPGALoader is
+    installed."""
+    bitstream = tmp_path / "top.bit"
+    bitstream.write_bytes(b"\xff" * 16)
+    assert main(["flash", "ulx3s-85f", "--bitstream", str(bitstream)]) == 1
+    message = one_line_error(capsys)
+    if shutil.which("openFPGALoader"):
+        assert message.startswith("error: openFPGALoader could not program the ulx3s-85f (")
+        assert message.endswith("); is the board attached over USB?")
+    else:
+        assert message.startswith("error: openFPGALoader not found")
+
+
+def test_flash_without_a_bitstream(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["flash", "icebreaker"]) == 1
+    assert one_line_error(capsys) == (
+        "error: bitstream build_icebreaker/top.bin does not exist: run `python -m boards "
+        "build icebreaker --out DIR` first")
+
+
+def nextpnr_report(fmax, dsp=126):
+    """The parts of a real nextpnr-ecp5 ``--report`` that the build reads."""
+    return {"utilization": {"TRELLIS_COMB": {"used": 16142, "available": 83640},
+                            "MULT18X18D": {"used": dsp, "available": 156},
+                            "DP16KD": {"used": 22, "available": 208}},
+            "fmax": {"clk": {"achieved": fmax, "constraint": 50.0}}, "critical_paths": []}
+
+
+@pytest.fixture
+def fake_build(monkeypatch):
+    """``boards.cli_build.build`` replaced: Fmax 41.3 MHz whatever the clock; records the
+    PLL frequency of each build and writes the bitstream."""
+    clocks = []
+
+    def build(top, board, build_dir, *, seed, on_stage=None):
+        clocks.append(top.pll.f_out)
+        build_dir.mkdir(parents=True, exist_ok=True)
+        (build_dir / "top.bit").write_bytes(b"bit")
+        on_stage("place and route (nextpnr)", 1.0)
+        return nextpnr_report(41.3), {"MULT18X18D": 126, "LUT4": 9000}, 2.5
+
+    monkeypatch.setattr(boards.cli_build, "build", build)
+    return clocks
+
+
+def test_build_rebuilds_below_fmax_and_reports(tmp_path, fake_build, monkeypatch, capsys):
+    """50 MHz misses (Fmax 41.3): the second build runs the PLL at the highest setting not
+    above 41.3 MHz and meets timing; report.json and the benchmarks entry say so."""
+    bench = tmp_path / "BENCHMARKS.md"
+    monkeypatch.setattr(boards.bench, "BENCHMARKS", bench)
+    assert main(["build", "ulx3s-85f", "--out", str(tmp_path / "out")]) == 0
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert fake_build[0] == 50 and 40 < fake_build[1] <= 41.3
+    cycles = simulate(Config(rows=32, batch=3, slots=2, bins=135))["cycles_per_pixel"]
+    assert report == {**report, "board": "ulx3s-85f", "luts": 16142, "luts_total": 83640,
+                      "dsp": 126, "dsp_total": 156, "bram": 22, "bram_total": 208,
+                      "fmax_mhz": 41.3, "clock_mhz": fake_build[1], "timing_met": True,
+                      "lanes": 6, "multipliers": 126, "cycles_per_pixel": cycles,
+                      "pixels_per_s": fake_build[1] * 1e6 / cycles,
+                      "uart_pixels_per_s": uart_pixels_per_s(1_000_000, 135)}
+    assert report["clock_note"].startswith("50 MHz missed timing (Fmax 41.3 MHz); rebuilt")
+    assert (tmp_path / "out" / "top.bit").read_bytes() == b"bit"
+    assert entries(bench)["ulx3s-85f"]["clock_mhz"] == fake_build[1]
+    capsys.readouterr()
+    assert main(["build", "ulx3s-85f", "--out", str(tmp_path / "out")]) == 2
+    assert one_line_error(capsys).endswith("report.json exists; pass --force to replace it")

@@ -1,0 +1,102 @@
+"""``python -m boards run``: the maps glue against the golden pipeline, the whole path through
+the simulated board (UART pins, multi-pixel core), and the command against a pure-Python
+board."""
+import copy
+import json
+
+import numpy as np
+import pytest
+import tifffile
+
+import boards.cli_run
+from boards.__main__ import main
+from boards.host import Host
+from boards.maps import board_maps
+from boards.simulation import SimulatedPort
+from boards.top import LinkTop
+from boards.uart import BITS_PER_BYTE
+from golden.export import golden_counts
+from golden.intref import run_counts
+from golden.pipeline import MAP_KEYS, analyse, load_default
+from rtl.multipixel import MultiPixelCore
+from test_host import FakeBoard
+
+
+@pytest.fixture(scope="module")
+def qmodel():
+    return load_default()
+
+
+def reference(qmodel):
+    """``process`` from the integer reference, in ``Host.process``'s terms."""
+    return lambda counts, first_tag: run_counts(qmodel, counts)
+
+
+def assert_maps_equal(got, want):
+    assert sorted(got) == sorted(want)
+    for key in got:
+        np.testing.assert_array_equal(got[key], want[key], err_msg=key)
+
+
+def test_maps_equal_the_golden_pipeline(qmodel):
+    """Decays, edge cases and a saturated pixel, ``(2, 3, T)``: the same maps as ``analyse``."""
+    counts = golden_counts(6, 135, seed=2).reshape(2, 3, 135)
+    counts[1, 2, 40] = 2 ** 16 - 1
+    seen = []
+    got = board_maps(counts, qmodel, reference(qmodel), progress=seen.append)
+    assert_maps_equal(got, analyse(counts, qmodel))
+    assert seen == [6] and got["saturated"][1, 2]
+
+
+def test_through_the_simulated_board(qmodel):
+    """Two pixels at T = 20 through LinkTop with a multi-pixel core (one per slot), bit by bit
+    on the UART pins: the board's integer results are the reference's, and so are the maps."""
+    bins = 20
+    small = copy.copy(qmodel)
+    small.meta = {"acquisition": {**qmodel.meta["acquisition"], "bins": bins}}
+    core = MultiPixelCore(qmodel=qmodel, bins=bins, rows=32, batch=1, slots=2)
+    top = LinkTop(core=core, clk_freq=4e6, baud=1e6, timeout_bytes=4)
+    port = SimulatedPort(top, timeout=4 * (500 * bins + (2 * bins + 9) * BITS_PER_BYTE * 4))
+    counts = golden_counts(2, bins, seed=7).reshape(1, 2, bins)
+    host = Host(port, bins=bins)
+    results = []
+
+    def process(flat, first_tag):
+        results.append(host.process(flat, first_tag=first_tag))
+        return results[-1]
+
+    got = board_maps(counts, small, process)
+    want = run_counts(qmodel, counts.reshape(2, bins))
+    for key in ("tau_q", "fraction_q", "tau_defined", "fraction_defined", "valid"):
+        np.testing.assert_array_equal(results[0][key], want[key], err_msg=key)
+    assert_maps_equal(got, board_maps(counts, small, reference(qmodel)))
+    assert host.errors == [] and port.framing_errors == 0
+
+
+class ClosingFakeBoard(FakeBoard):
+    closed = False
+
+    def close(self):
+        self.closed = True
+
+
+def test_run_command_writes_the_sim_run_outputs(tmp_path, qmodel, monkeypatch, capsys):
+    """An ``.npy`` input (8 x 8 pixels at 0.045 ns: rebinned) through a pure-Python board on a
+    fake port; the outputs ``python -m sim run`` writes, maps equal the golden pipeline's."""
+    rng = np.random.default_rng(3)
+    fine = rng.poisson(20, (8, 8, 270)).astype(np.uint16)
+    np.save(tmp_path / "image.npy", fine)
+    board = ClosingFakeBoard(qmodel)
+    monkeypatch.setattr(boards.cli_run, "open_port", lambda name, baud: board)
+    out = tmp_path / "out"
+    assert main(["run", "ulx3s-85f", str(tmp_path / "image.npy"), "--port", "/dev/fake",
+                 "--out", str(out), "--bin-width-ns", "0.045"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["lifetimes.tif", "phasor.png",
+                                                     "report.json", "tau_m.png"]
+    report = json.loads((out / "report.json").read_text())
+    assert (report["backend"], report["pixels"], report["link_errors"]) == ("board", 64, 0)
+    assert report["board_status"] == {"code": 0, "version": 1, "bins": 135}
+    want = analyse(fine.reshape(8, 8, 135, 2).sum(-1), qmodel)
+    np.testing.assert_array_equal(tifffile.imread(out / "lifetimes.tif"),
+                                  np.stack([want[k] for k in MAP_KEYS]))
+    assert board.closed and "note: summed groups of 2" in capsys.readouterr().out

@@ -1,0 +1,50 @@
+"""The board top: argument checks, and what it asks of each platform (pins, PLL), from the
+build plan (no tools run)."""
+import re
+
+import pytest
+
+from boards.platforms import BOARDS
+from boards.toplevel import BoardTop, make_core
+from golden.pipeline import load_default
+
+
+@pytest.fixture(scope="module")
+def qmodel():
+    return load_default()
+
+
+def test_arguments_are_checked(qmodel):
+    core = make_core(qmodel, bins=20, kind="seq2seq", multipliers=96)
+    with pytest.raises(ValueError, match=r"^clock_mhz must be a positive number, not 0$"):
+        BoardTop(board=BOARDS["icebreaker"], core=core, clock_mhz=0, baud=1_000_000)
+    with pytest.raises(ValueError, match=r"^kind must be one of multipixel, seq2seq, "
+                                         r"not 'lstm'$"):
+        make_core(qmodel, bins=20, kind="lstm")
+
+
+@pytest.mark.parametrize("board, core, constraints, pll", [
+    ("icebreaker", {"kind": "seq2seq", "multipliers": 1},
+     ["set_io uart_0__rx__io 6", "set_io uart_0__tx__io 9", "set_io led_0__io 11",
+      "set_io led_1__io 37", "set_frequency clk12_0__io 12.0"],
+     {"DIVR": "0", "DIVF": "47", "DIVQ": "5"}),
+    ("ulx3s-85f", {"kind": "multipixel", "rows": 1, "batch": 1, "slots": 1},
+     ['LOCATE COMP "uart_0__rx__io" SITE "M1";', 'LOCATE COMP "uart_0__tx__io" SITE "L4";',
+      'LOCATE COMP "led_0__io" SITE "B2";', 'FREQUENCY PORT "clk25_0__io" 25000000.0 HZ;'],
+     {"CLKI_DIV": "1", "CLKFB_DIV": "2", "CLKOP_DIV": "12"}),
+])
+def test_plan(qmodel, board, core, constraints, pll):
+    """UART on the FTDI pins, two LEDs, the board clock into the PLL (iCE40 18 MHz =
+    12 * 48 / 32; ECP5 50 MHz = 25 * 2 * 12 / 12), the UART divisor from the PLL clock."""
+    spec = BOARDS[board]
+    top = BoardTop(board=spec, core=make_core(qmodel, bins=20, **core),
+                   clock_mhz=spec.clock_mhz, baud=1_000_000)
+    assert top.link.divisor == spec.clock_mhz
+    plan = spec.platform().prepare(top, name="top", synth_opts=spec.synth_opts)
+    text = plan.files["top.pcf" if spec.family == "ice40" else "top.lpf"]
+    lines = {line.strip() for line in text.splitlines()}
+    assert set(constraints) <= lines
+    rtlil = " ".join(plan.files["top.il"].split())
+    cell = re.search(r"cell \\(SB_PLL40_PAD|EHXPLLL) .*? end", rtlil).group(0)
+    parameters = dict(re.findall(r"parameter \\(\w+) (\S+)", cell))
+    assert parameters == {**parameters, **pll}
