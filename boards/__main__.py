@@ -1,11 +1,9 @@
 """Command line: ``python -m boards COMMAND``. Each command lives in its own module with
 ``add_arguments(parser)`` and ``run(args) -> exit code``; bad input exits 2, a failed build,
 flash or link 1, each with a one-line ``error: ...``."""
-import argparse
-import importlib
 import sys
 
-from golden.validate import InputError
+from golden.commands import run_command
 
 from .build import BuildError
 from .flash import FlashError
@@ -19,21 +17,8 @@ COMMANDS = {
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m boards", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-    modules = {}
-    for name, (module, help_text) in COMMANDS.items():
-        modules[name] = importlib.import_module(module)
-        modules[name].add_arguments(sub.add_parser(name, help=help_text))
-    args = parser.parse_args(argv)
-    try:
-        return modules[args.command].run(args)
-    except InputError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    except (BuildError, FlashError, LinkError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
+    return run_command("python -m boards", __doc__, COMMANDS, argv,
+                       failures=(BuildError, FlashError, LinkError))
 
 
 if __name__ == "__main__":

@@ -1,10 +1,8 @@
 """Command line: ``python -m sim COMMAND``. Each command lives in its own module with
 ``add_arguments(parser)`` and ``run(args) -> exit code``."""
-import argparse
-import importlib
 import sys
 
-from golden.validate import InputError
+from golden.commands import run_command
 
 COMMANDS = {
     "cycles": ("sim.cli_cycles", "measure the single-pixel core's cycles per pixel"),
@@ -16,18 +14,7 @@ COMMANDS = {
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m sim", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-    modules = {}
-    for name, (module, help_text) in COMMANDS.items():
-        modules[name] = importlib.import_module(module)
-        modules[name].add_arguments(sub.add_parser(name, help=help_text))
-    args = parser.parse_args(argv)
-    try:
-        return modules[args.command].run(args)
-    except InputError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+    return run_command("python -m sim", __doc__, COMMANDS, argv)
 
 
 if __name__ == "__main__":

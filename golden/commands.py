@@ -1,0 +1,32 @@
+"""Sub-command dispatch for the ``python -m PACKAGE COMMAND`` entry points: each command lives
+in its own module with ``add_arguments(parser)`` and ``run(args) -> exit code``."""
+import argparse
+import importlib
+import sys
+
+from .validate import InputError
+
+__all__ = ["run_command"]
+
+
+def run_command(prog, description, commands, argv=None, failures=()):
+    """Parse ``argv`` against ``commands`` (``{name: (module, help)}``) and run the chosen one.
+
+    Bad input (:class:`~golden.validate.InputError`) exits 2 and an exception of a type in
+    ``failures`` exits 1, each with a one-line ``error: ...`` on stderr.
+    """
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    sub = parser.add_subparsers(dest="command", required=True)
+    modules = {}
+    for name, (module, help_text) in commands.items():
+        modules[name] = importlib.import_module(module)
+        modules[name].add_arguments(sub.add_parser(name, help=help_text))
+    args = parser.parse_args(argv)
+    try:
+        return modules[args.command].run(args)
+    except InputError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except failures as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
