@@ -19,13 +19,16 @@ def load_default():
     return load_quantized(DEFAULT_WEIGHTS)
 
 
-def analyse(counts, qmodel, *, bin_width_ns=None, progress=None):
+def analyse(counts, qmodel, *, bin_width_ns=None, progress=None, process=None, chunk=CHUNK):
     """Run ``counts`` ``(N, T)`` or ``(H, W, T)`` through the integer pipeline.
 
     Returns float32 maps (shape ``counts.shape[:-1]``) ``tau1``, ``tau2``, ``fraction``, ``tau_m``
     (ns, NaN = no lifetime), ``photons``, and bool maps ``valid`` and ``saturated`` (a bin at the
     counter ceiling: reported, lifetimes withheld). ``progress`` is called with pixels done.
+    ``process(flat, first_tag=...)`` computes the integer results of ``chunk`` pixels at a time
+    (default: :func:`golden.intref.run_counts`; a board's host driver gives the same).
     """
+    process = process or (lambda flat, first_tag: run_counts(qmodel, flat))
     acq = qmodel.meta["acquisition"]
     counts = check_counts(counts, acq["bins"])
     if bin_width_ns is not None:
@@ -34,9 +37,9 @@ def analyse(counts, qmodel, *, bin_width_ns=None, progress=None):
     flat = counts.reshape(-1, counts.shape[-1])
     maps = {k: np.empty(len(flat), np.float32) for k in MAP_KEYS}
     valid = np.empty(len(flat), bool)
-    for start in range(0, len(flat), CHUNK):
-        sl = slice(start, start + CHUNK)
-        result = run_counts(qmodel, flat[sl])
+    for start in range(0, len(flat), chunk):
+        sl = slice(start, start + chunk)
+        result = process(flat[sl], first_tag=start)
         for key, value in to_physical(result, acq["bin_width_ns"], qmodel.spec).items():
             maps[key][sl] = value
         valid[sl] = result["valid"]
