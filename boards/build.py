@@ -93,9 +93,9 @@ def _failure(build_dir, board, error):
     return BuildError(f"build failed: {error}")
 
 
-def build(top, board, build_dir, *, seed=1, on_stage=None, poll=1.0):
+def build(top, board, build_dir, *, seed=1, router="router1", on_stage=None, poll=1.0):
     """Build ``top`` for ``board`` in ``build_dir`` (emptied first) with nextpnr's placer seed
-    ``seed``; no programming.
+    ``seed`` and ``router``; no programming.
 
     ``on_stage(stage, seconds)`` is called every ``poll`` seconds while the tools run.
     Returns ``(report, cells, seconds)``: the nextpnr report (dict), Yosys's cell counts and
@@ -113,7 +113,7 @@ def build(top, board, build_dir, *, seed=1, on_stage=None, poll=1.0):
                                synth_opts=board.synth_opts,
                                script_after_synth="tee -q -o stat.json stat -json",
                                nextpnr_opts=f"--report report.json --timing-allow-fail "
-                                            f"--seed {seed}")
+                                            f"--seed {seed} --router {router}")
         except Exception as error:              # re-raised in the calling thread
             outcome["error"] = error
 
