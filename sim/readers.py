@@ -112,7 +112,10 @@ def read_input(source, *, bin_width_ns=None, time_axis=-1, size=64, seed=0):
     Recording
     """
     if source == "phantom":
-        data = phantom(size, seed=seed)
+        try:
+            data = phantom(size, seed=seed)
+        except ValueError as err:
+            raise InputError(f"phantom: {err}") from None
         tau_m = data["frac"] * data["tau1"] + (1 - data["frac"]) * data["tau2"]
         return Recording(data["counts"].astype(np.int64), Acquisition.bin_width_ns, tau_m)
     path = Path(source)

@@ -126,3 +126,10 @@ def test_sample_must_be_positive(tmp_path, capsys):
         main(["run", "phantom", "--sample", "0", "--out", str(tmp_path / "o")])
     assert info.value.code == 2
     assert "--sample: invalid positive_int value: '0'" in capsys.readouterr().err
+
+
+def test_phantom_too_small(tmp_path, capsys):
+    assert main(["run", "phantom", "--size", "4", "--out", str(tmp_path / "o")]) == 2
+    assert capsys.readouterr().err.strip() == \
+        "error: phantom: size must be an integer of at least 8, not 4"
+    assert not (tmp_path / "o").exists()
