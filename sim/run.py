@@ -16,8 +16,8 @@ __all__ = ["RTLMismatch", "run_golden", "run_rtl", "sample_pixels", "expected_re
            "ASSUMED_CLOCK_MHZ", "RTL_CONFIG"]
 
 ASSUMED_CLOCK_MHZ = 50.0
-"""Board clock for the pixels/s projection: an assumption until nextpnr timing reports exist
-(DESIGN.md measured ~20 MHz unpipelined on the UP5K, ~60 MHz on the ECP5)."""
+"""Board clock for the pixels/s projection: an assumption (nextpnr closed a ULX3S build of the
+multi-pixel core, rows 32, batch 3, slots 2, at 52.5 MHz)."""
 RTL_CONFIG = Config(rows=32, batch=4, slots=2)
 """The simulated :class:`~rtl.multipixel.MultiPixelCore`: eight pixels in flight, 128 matmul
 multipliers."""
@@ -91,6 +91,7 @@ def run_rtl(counts, qmodel, *, sample, seed, clock_mhz=ASSUMED_CLOCK_MHZ):
            "simulation_seconds": round(sim_seconds, 2),
            "assumed_clock_mhz": clock_mhz,
            "projected_board_pixels_per_s": round(clock_mhz * 1e6 / steady, 1),
-           "assumption": f"{clock_mhz:g} MHz is assumed, not measured: no nextpnr timing "
-                         f"report yet"}
+           "assumption": f"{clock_mhz:g} MHz is assumed, not measured for this configuration "
+                         f"(nextpnr closed a ULX3S build of rows 32, batch 3, slots 2 at "
+                         f"52.5 MHz)"}
     return maps, seconds, rtl
