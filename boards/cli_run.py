@@ -13,7 +13,7 @@ from golden.physics import Acquisition, irf_histogram
 from golden.pipeline import load_default
 from golden.training import progress_bar
 from golden.validate import InputError
-from sim.readers import SUFFIXES, read_input, rebin
+from sim.readers import SUFFIXES, read_for_model
 
 from .cli_build import DEFAULT_BAUD, positive_int
 from .host import Host
@@ -51,14 +51,9 @@ def add_arguments(p):
 def run(args):
     if not args.port:
         raise InputError("--port is required: the board's serial device, e.g. /dev/ttyUSB0")
-    rec = read_input(args.input, bin_width_ns=args.bin_width_ns, time_axis=args.time_axis,
-                     size=args.size, seed=args.seed)
     qmodel = load_default()
     acq = Acquisition(**qmodel.meta["acquisition"])
-    counts, rebinned = rebin(rec.counts, rec.bin_width_ns, bins=acq.bins,
-                             target_width_ns=acq.bin_width_ns)
-    for note in rec.notes + ((rebinned,) if rebinned else ()):
-        print(f"note: {note}")
+    rec, counts, rebinned = read_for_model(args, acq)
     port = open_port(args.port, args.baud)
     try:
         host = Host(port, bins=acq.bins)

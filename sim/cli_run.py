@@ -12,7 +12,7 @@ from golden.physics import Acquisition, irf_histogram
 from golden.pipeline import DEFAULT_WEIGHTS, load_default
 from golden.validate import InputError
 
-from .readers import SUFFIXES, read_input, rebin
+from .readers import SUFFIXES, read_for_model
 from .run import RTLMismatch, run_golden, run_rtl
 
 BOARD_MESSAGE = ("the board backend needs `python -m boards run BOARD INPUT --port PORT` "
@@ -45,14 +45,9 @@ def run(args):
     if args.backend == "board":
         raise InputError(BOARD_MESSAGE)
     began = time.perf_counter()
-    rec = read_input(args.input, bin_width_ns=args.bin_width_ns, time_axis=args.time_axis,
-                     size=args.size, seed=args.seed)
     qmodel = load_default()
     acq = Acquisition(**qmodel.meta["acquisition"])
-    counts, rebinned = rebin(rec.counts, rec.bin_width_ns, bins=acq.bins,
-                             target_width_ns=acq.bin_width_ns)
-    for note in rec.notes + ((rebinned,) if rebinned else ()):
-        print(f"note: {note}")
+    rec, counts, rebinned = read_for_model(args, acq)
     try:
         with output_dir(args.out, force=args.force) as tmp:
             if args.backend == "rtl":

@@ -182,3 +182,19 @@ def rebin(counts, bin_width_ns, *, bins, target_width_ns):
         done.append(f"cropped {length - need} trailing bins "
                     f"({(length - need) * bin_width_ns:g} ns)")
     return out, f"{' and '.join(done)} into {bins} bins of {target_width_ns:g} ns"
+
+
+def read_for_model(args, acq):
+    """The input named by command-line ``args`` (``input``, ``bin_width_ns``, ``time_axis``,
+    ``size``, ``seed``), rebinned to the acquisition ``acq``; prints each note.
+
+    Returns ``(recording, counts, rebinned)``: ``rebinned`` is the note on what was done, or
+    ``None``.
+    """
+    rec = read_input(args.input, bin_width_ns=args.bin_width_ns, time_axis=args.time_axis,
+                     size=args.size, seed=args.seed)
+    counts, rebinned = rebin(rec.counts, rec.bin_width_ns, bins=acq.bins,
+                             target_width_ns=acq.bin_width_ns)
+    for note in rec.notes + ((rebinned,) if rebinned else ()):
+        print(f"note: {note}")
+    return rec, counts, rebinned
