@@ -7,13 +7,13 @@ import time
 import numpy as np
 import serial
 
-from golden.benchmarks import command_line
-from golden.outputs import output_dir, plot_phasor, plot_tau_m, write_maps, write_report
+from golden.outputs import output_dir, write_outputs
 from golden.physics import Acquisition, irf_histogram
 from golden.pipeline import load_default
 from golden.training import progress_bar
 from golden.validate import InputError
 from sim.readers import SUFFIXES, read_for_model
+from sim.run import summary
 
 from .cli_build import DEFAULT_BAUD, positive_int
 from .host import Host
@@ -66,32 +66,18 @@ def run(args):
                 maps = board_maps(counts, qmodel, host.process,
                                   progress=lambda k: bar.update(task, advance=k))
             seconds = time.perf_counter() - began
-            report = _report(args, rec, counts, maps, seconds, rebinned=rebinned,
-                             status=status, errors=len(host.errors))
-            write_maps(tmp, maps)
-            plot_tau_m(tmp, maps, truth=rec.tau_m)
-            plot_phasor(tmp, counts, bin_width_ns=acq.bin_width_ns, irf=irf_histogram(acq))
-            write_report(tmp, report)
+            report = {"backend": "board", "board": args.board, "port": args.port,
+                      "baud": args.baud,
+                      "board_status": {k: int(v) for k, v in status.items()},
+                      "map_by": f"the {args.board} over its UART (boards.host.Host)",
+                      **summary(args.input, rec, counts, maps, seconds, rebinned=rebinned),
+                      "seconds": round(seconds, 2), "link_errors": len(host.errors),
+                      "command": args.invocation}
+            write_outputs(tmp, maps, counts, report, bin_width_ns=acq.bin_width_ns,
+                          irf=irf_histogram(acq), truth=rec.tau_m)
     finally:
         port.close()
     print(json.dumps(report, indent=2))
     print(f"outputs in {args.out}: lifetimes.tif, tau_m.png, phasor.png, report.json")
     return 0
 
-
-def _report(args, rec, counts, maps, seconds, *, rebinned, status, errors):
-    pixels = int(np.prod(counts.shape[:-1]))
-    report = {"backend": "board", "board": args.board, "port": args.port, "baud": args.baud,
-              "board_status": {k: int(v) for k, v in status.items()}, "input": args.input,
-              "shape": list(counts.shape), "input_bin_width_ns": rec.bin_width_ns,
-              "input_notes": list(rec.notes), "rebinned": rebinned, "pixels": pixels,
-              "map_by": f"the {args.board} over its UART (boards.host.Host)",
-              "seconds": round(seconds, 2), "pixels_per_s": round(pixels / seconds, 1),
-              "link_errors": errors, "valid_pixels": int(maps["valid"].sum()),
-              "saturated_pixels": int(maps["saturated"].sum())}
-    if rec.tau_m is not None:
-        err = np.abs(maps["tau_m"] - rec.tau_m)[maps["valid"]]
-        err = err[~np.isnan(err)]
-        report["tau_m_mae_ns"] = round(float(err.mean()), 4) if err.size else None
-    report["command"] = command_line("boards")
-    return report

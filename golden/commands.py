@@ -2,6 +2,7 @@
 in its own module with ``add_arguments(parser)`` and ``run(args) -> exit code``."""
 import argparse
 import importlib
+import shlex
 import sys
 
 from .validate import InputError
@@ -12,7 +13,7 @@ __all__ = ["run_command"]
 def run_command(prog, description, commands, argv=None, failures=()):
     """Parse ``argv`` against ``commands`` (``{name: (module, help)}``) and run the chosen one.
 
-    Bad input (:class:`~golden.validate.InputError`) exits 2 and an exception of a type in
+    ``args.invocation`` is the command as typed (``prog`` and the arguments). Bad input (:class:`~golden.validate.InputError`) exits 2 and an exception of a type in
     ``failures`` exits 1, each with a one-line ``error: ...`` on stderr.
     """
     parser = argparse.ArgumentParser(prog=prog, description=description)
@@ -22,6 +23,7 @@ def run_command(prog, description, commands, argv=None, failures=()):
         modules[name] = importlib.import_module(module)
         modules[name].add_arguments(sub.add_parser(name, help=help_text))
     args = parser.parse_args(argv)
+    args.invocation = f"{prog} " + shlex.join(sys.argv[1:] if argv is None else argv)
     try:
         return modules[args.command].run(args)
     except InputError as err:

@@ -19,10 +19,12 @@ from .lifetimes import lifetimes_from_sequences
 from .physics import IRF, Acquisition, irf_histogram, simulate_counts
 from .training import network_inputs, predict
 
-__all__ = ["METHODS", "PHOTON_BANDS", "test_set", "true_tau_m", "metrics", "estimate",
+__all__ = ["METHODS", "ESTIMATORS", "PHOTON_BANDS", "test_set", "true_tau_m", "metrics", "estimate",
            "f_value", "evaluate"]
 
 METHODS = ("teacher", "lite_float", "lite_int", "flimlib_lma", "phasor")
+#: Every method :func:`estimate` knows: :data:`METHODS` and FLIMLib's mono-exponential RLD.
+ESTIMATORS = METHODS + ("flimlib_rld",)
 PHOTON_BANDS = ((100, 300), (300, 1000), (1000, 3000), (3000, 10000))
 F_TAUS_NS = (0.5, 1.0, 1.5, 2.0, 2.5)
 
@@ -77,22 +79,24 @@ def estimate(method, counts, models, acq=Acquisition(), irf=IRF(), progress=None
         return baselines.flimlib_lma(counts, irf=irf_histogram(acq, irf),
                                      bin_width_ns=acq.bin_width_ns, period_ns=acq.period_ns,
                                      progress=progress)
+    if method == "flimlib_rld":
+        return baselines.flimlib_rld(counts, bin_width_ns=acq.bin_width_ns)
     if method == "phasor":
         return baselines.phasor_lifetime(counts, irf=irf_histogram(acq, irf),
                                          bin_width_ns=acq.bin_width_ns, period_ns=acq.period_ns)
-    raise ValueError(f"method must be one of {METHODS}, not {method!r}")
+    raise ValueError(f"method must be one of {ESTIMATORS}, not {method!r}")
 
 
-def f_value(q, photons=1000, pixels=1000, seed=7, acq=Acquisition(), irf=IRF()):
-    """F-value ``sqrt(N) * std(tau) / tau`` of the integer model on mono-exponential decays,
-    per lifetime in ``F_TAUS_NS``, and their mean."""
+def f_value(tau_m, photons=1000, pixels=1000, seed=7, acq=Acquisition(), irf=IRF()):
+    """F-value ``sqrt(N) * std(tau) / tau`` of an estimator on mono-exponential decays of ``N``
+    photons, per lifetime in ``F_TAUS_NS``, and their mean. ``tau_m`` maps counts ``(n, T)`` to
+    lifetimes ``(n,)`` in ns (NaNs are left out of the spread)."""
     rng = np.random.default_rng(seed)
     per_tau = {}
     for tau in F_TAUS_NS:
         counts = simulate_counts(tau, tau, 1.0, np.full(pixels, photons), acq=acq, irf=irf,
                                  rng=rng)
-        est = to_physical(run_counts(q, counts), acq.bin_width_ns, q.spec)["tau_m"]
-        per_tau[str(tau)] = float(np.sqrt(photons) * np.nanstd(est) / tau)
+        per_tau[str(tau)] = float(np.sqrt(photons) * np.nanstd(tau_m(counts)) / tau)
     return {"photons": photons, "pixels_per_tau": pixels, "per_tau_ns": per_tau,
             "mean": float(np.mean(list(per_tau.values())))}
 
@@ -117,5 +121,5 @@ def evaluate(models, *, n=20000, methods=METHODS, seed=20241009, log=print):
                            "pixels_per_s": round(n / seconds, 1)}
         log(f"{method}: tau_m MAE {results[method]['tau_m_mae_ns']} ns, "
             f"{results[method]['pixels_per_s']} pixels/s")
-    results["lite_int_f_value"] = f_value(models["lite_int"])
+    results["lite_int_f_value"] = f_value(lambda c: estimate("lite_int", c, models)["tau_m"])
     return results

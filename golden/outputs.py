@@ -18,7 +18,8 @@ from phasorpy.plot import PhasorPlot  # noqa: E402
 from .pipeline import MAP_KEYS  # noqa: E402
 from .validate import InputError  # noqa: E402
 
-__all__ = ["output_dir", "write_maps", "write_report", "plot_tau_m", "plot_phasor"]
+__all__ = ["output_dir", "write_maps", "write_report", "plot_tau_m", "plot_phasor",
+           "write_outputs"]
 
 
 @contextmanager
@@ -102,3 +103,12 @@ def plot_phasor(directory, counts, *, bin_width_ns, irf=None):
                  fontsize=10)
     fig.savefig(Path(directory) / "phasor.png", bbox_inches="tight")
     plt.close(fig)
+
+
+def write_outputs(directory, maps, counts, report, *, bin_width_ns, irf=None, truth=None):
+    """Everything a map run leaves in ``directory``: ``lifetimes.tif``, ``tau_m.png`` (beside
+    ``truth`` when known), ``phasor.png`` and ``report.json``."""
+    write_maps(directory, maps)
+    plot_tau_m(directory, maps, truth=truth)
+    plot_phasor(directory, counts, bin_width_ns=bin_width_ns, irf=irf)
+    write_report(directory, report)

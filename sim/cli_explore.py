@@ -14,7 +14,7 @@ from golden.benchmarks import command_line, table, update_section  # noqa: E402
 from golden.pipeline import load_default  # noqa: E402
 from golden.training import progress_bar  # noqa: E402
 
-from .explore import BOARDS, ResourceModel, baseline_entry, configurations, evaluate  # noqa: E402
+from .explore import BOARDS, configurations, explore  # noqa: E402
 
 def _fmt(value):
     if isinstance(value, float):
@@ -69,28 +69,15 @@ def run(args):
         board = type(board)(**{**board.__dict__, "clock_mhz": args.clock_mhz})
     q = load_default()
     bins, hidden = q.meta["acquisition"]["bins"], q.hidden_size
-    models = [ResourceModel.load(board.family, gate_luts) for gate_luts in board.gate_luts]
-    grid = [(model, config) for model in models
-            for config in configurations(hidden, args.max_batch, args.max_slots)]
-    entries = []
+    grid = len(board.gate_luts) * len(configurations(hidden, args.max_batch, args.max_slots))
     with progress_bar() as bar:
-        task = bar.add_task(f"exploring {board.name}", total=len(grid), status="")
-        for model, (rows, batch, slots) in grid:
-            entries.append(evaluate(board, model, rows, batch, slots, bins=bins, hidden=hidden))
-            bar.advance(task)
+        task = bar.add_task(f"exploring {board.name}", total=grid, status="")
+        report = explore(board, bins=bins, hidden=hidden, max_batch=args.max_batch,
+                         max_slots=args.max_slots, advance=lambda: bar.advance(task))
+    best, base, entries = report["best"], report["baseline"], report["configurations"]
     fitting = [e for e in entries if e["fits"]]
-    base = max((baseline_entry(board, model, bins=bins, hidden=hidden) for model in models),
-               key=lambda e: (e["fits"], e["pixels_per_s"]))
-    if not fitting:
-        best = None
+    if not best:
         print(f"no configuration fits {board.name}")
-    else:
-        best = max(fitting, key=lambda e: e["pixels_per_s"])
-    report = {"board": board.name, "family": board.family, "clock_mhz_assumed": board.clock_mhz,
-              "budget": {"luts": board.luts, "dsp": board.dsp, "bram": board.bram},
-              "bins": bins, "hidden": hidden, "best": best, "baseline": base,
-              "speedup": best["pixels_per_s"] / base["pixels_per_s"] if best else None,
-              "configurations": entries}
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(report, indent=1) + "\n")
     png = args.png or args.json.with_suffix(".png")

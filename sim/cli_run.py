@@ -1,30 +1,21 @@
 """``python -m sim run INPUT --out DIR``: a lifetime map of a recording or the phantom, from the
-integer reference (``golden``) or with a sample of pixels proven on the RTL core (``rtl``)."""
+integer reference (``golden``), with a sample of pixels proven on the RTL core (``rtl``), or on
+a board over its UART (``board``: ``boards.cli_run``)."""
 import json
 import sys
 import time
 
-import numpy as np
-
+from boards import cli_run as board_run
+from boards.cli_build import DEFAULT_BAUD, positive_int
+from boards.platforms import BOARDS
 from golden.benchmarks import command_line
-from golden.outputs import output_dir, plot_phasor, plot_tau_m, write_maps, write_report
+from golden.outputs import output_dir, write_outputs
 from golden.physics import Acquisition, irf_histogram
 from golden.pipeline import DEFAULT_WEIGHTS, load_default
 from golden.validate import InputError
 
 from .readers import SUFFIXES, read_for_model
-from .run import RTLMismatch, run_golden, run_rtl
-
-BOARD_MESSAGE = ("the board backend needs `python -m boards run BOARD INPUT --port PORT` "
-                 "(the host driver is not built yet)")
-
-
-def positive_int(text):
-    value = int(text)
-    if value < 1:
-        raise ValueError(text)
-    return value
-
+from .run import RTLMismatch, run_golden, run_rtl, summary
 
 def add_arguments(p):
     p.add_argument("input", help=f"'phantom' or a file: {', '.join(SUFFIXES)}")
@@ -39,11 +30,18 @@ def add_arguments(p):
                    help="pixels checked on the RTL core (rtl backend)")
     p.add_argument("--seed", type=int, default=0, help="seeds the phantom and the RTL sample")
     p.add_argument("--size", type=positive_int, default=64, help="phantom size in pixels")
+    p.add_argument("--board", choices=sorted(BOARDS), help="board backend: which board")
+    p.add_argument("--port", help="board backend: its serial device, e.g. /dev/ttyUSB0")
+    p.add_argument("--baud", type=positive_int, default=DEFAULT_BAUD,
+                   help="board backend: the rate the bitstream was built for")
 
 
 def run(args):
     if args.backend == "board":
-        raise InputError(BOARD_MESSAGE)
+        if not args.board:
+            raise InputError("--backend board needs --board (icebreaker or ulx3s-85f) and "
+                             "--port")
+        return board_run.run(args)
     began = time.perf_counter()
     qmodel = load_default()
     acq = Acquisition(**qmodel.meta["acquisition"])
@@ -54,12 +52,15 @@ def run(args):
                 maps, seconds, rtl = run_rtl(counts, qmodel, sample=args.sample, seed=args.seed)
             else:
                 (maps, seconds), rtl = run_golden(counts, qmodel), None
-            report = _report(args, rec, counts, maps, seconds, rebinned=rebinned, rtl=rtl)
-            write_maps(tmp, maps)
-            plot_tau_m(tmp, maps, truth=rec.tau_m)
-            plot_phasor(tmp, counts, bin_width_ns=acq.bin_width_ns, irf=irf_histogram(acq))
+            report = {"backend": args.backend, "model": args.model,
+                      "weights": DEFAULT_WEIGHTS.name, "map_by": "golden.intref (numpy)",
+                      **summary(args.input, rec, counts, maps, seconds, rebinned=rebinned)}
+            if rtl:
+                report["rtl"] = rtl
             report["seconds"] = round(time.perf_counter() - began, 2)
-            write_report(tmp, report)
+            report["command"] = command_line("sim")
+            write_outputs(tmp, maps, counts, report, bin_width_ns=acq.bin_width_ns,
+                          irf=irf_histogram(acq), truth=rec.tau_m)
     except RTLMismatch as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
@@ -67,21 +68,3 @@ def run(args):
     print(f"outputs in {args.out}: lifetimes.tif, tau_m.png, phasor.png, report.json")
     return 0
 
-
-def _report(args, rec, counts, maps, seconds, *, rebinned, rtl):
-    pixels = int(np.prod(counts.shape[:-1]))
-    report = {"backend": args.backend, "input": args.input, "model": args.model,
-              "weights": DEFAULT_WEIGHTS.name, "shape": list(counts.shape),
-              "input_bin_width_ns": rec.bin_width_ns, "input_notes": list(rec.notes),
-              "rebinned": rebinned, "pixels": pixels, "map_by": "golden.intref (numpy)",
-              "pixels_per_s": round(pixels / seconds, 1),
-              "valid_pixels": int(maps["valid"].sum()),
-              "saturated_pixels": int(maps["saturated"].sum())}
-    if rec.tau_m is not None:
-        err = np.abs(maps["tau_m"] - rec.tau_m)[maps["valid"]]
-        err = err[~np.isnan(err)]
-        report["tau_m_mae_ns"] = round(float(err.mean()), 4) if err.size else None
-    if rtl:
-        report["rtl"] = rtl
-    report["command"] = command_line("sim")
-    return report

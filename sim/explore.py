@@ -15,7 +15,8 @@ import numpy as np
 from .cycles import macs_per_pixel
 from .des import Config, baseline, simulate
 
-__all__ = ["Board", "BOARDS", "ResourceModel", "configurations", "evaluate", "RESOURCES"]
+__all__ = ["Board", "BOARDS", "ResourceModel", "configurations", "evaluate", "baseline_entry",
+           "explore", "RESOURCES"]
 
 RESOURCES = Path(__file__).with_name("resources.json")
 
@@ -119,3 +120,29 @@ def baseline_entry(board, model, *, bins=135, hidden=32):
     gate_dsp = model.predict(1, 1, 1)["dsp"] - 1
     config = baseline(max(board.dsp - gate_dsp, 1), bins=bins, hidden=hidden)
     return evaluate(board, model, config.rows, 1, 1, bins=bins, hidden=hidden)
+
+
+def explore(board, *, bins=135, hidden=32, max_batch=8, max_slots=3, advance=None):
+    """Sweep every configuration (and gate-multiplier kind) on ``board``.
+
+    ``advance`` is called once per configuration evaluated (for a progress bar). Returns the
+    report: ``board``, ``family``, ``clock_mhz_assumed``, ``budget``, ``bins``, ``hidden``,
+    ``best`` (fastest that fits, ``None`` if nothing fits), ``baseline``, ``speedup`` and
+    ``configurations`` (every entry).
+    """
+    models = [ResourceModel.load(board.family, gate_luts) for gate_luts in board.gate_luts]
+    entries = []
+    for model in models:
+        for rows, batch, slots in configurations(hidden, max_batch, max_slots):
+            entries.append(evaluate(board, model, rows, batch, slots, bins=bins, hidden=hidden))
+            if advance:
+                advance()
+    fitting = [e for e in entries if e["fits"]]
+    best = max(fitting, key=lambda e: e["pixels_per_s"]) if fitting else None
+    base = max((baseline_entry(board, model, bins=bins, hidden=hidden) for model in models),
+               key=lambda e: (e["fits"], e["pixels_per_s"]))
+    return {"board": board.name, "family": board.family, "clock_mhz_assumed": board.clock_mhz,
+            "budget": {"luts": board.luts, "dsp": board.dsp, "bram": board.bram},
+            "bins": bins, "hidden": hidden, "best": best, "baseline": base,
+            "speedup": best["pixels_per_s"] / base["pixels_per_s"] if best else None,
+            "configurations": entries}

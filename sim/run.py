@@ -13,7 +13,7 @@ from .des import Config, simulate
 from .rtl_backend import by_tag, run_core
 
 __all__ = ["RTLMismatch", "run_golden", "run_rtl", "sample_pixels", "expected_records",
-           "ASSUMED_CLOCK_MHZ", "RTL_CONFIG"]
+           "summary", "ASSUMED_CLOCK_MHZ", "RTL_CONFIG"]
 
 ASSUMED_CLOCK_MHZ = 50.0
 """Board clock for the pixels/s projection: an assumption (nextpnr closed a ULX3S build of the
@@ -95,3 +95,21 @@ def run_rtl(counts, qmodel, *, sample, seed, clock_mhz=ASSUMED_CLOCK_MHZ):
                          f"(nextpnr closed a ULX3S build of rows 32, batch 3, slots 2 at "
                          f"52.5 MHz)"}
     return maps, seconds, rtl
+
+
+def summary(source, rec, counts, maps, seconds, *, rebinned):
+    """The report fields every backend shares: the input (``source`` as the user named it,
+    its shape, bin width, reader notes and rebinning), pixels, pixels/s, valid and saturated
+    pixels, and the tau_m MAE when the recording's truth is known."""
+    pixels = int(np.prod(counts.shape[:-1]))
+    report = {"input": source, "shape": list(counts.shape),
+              "input_bin_width_ns": rec.bin_width_ns, "input_notes": list(rec.notes),
+              "rebinned": rebinned, "pixels": pixels,
+              "pixels_per_s": round(pixels / seconds, 1),
+              "valid_pixels": int(maps["valid"].sum()),
+              "saturated_pixels": int(maps["saturated"].sum())}
+    if rec.tau_m is not None:
+        err = np.abs(maps["tau_m"] - rec.tau_m)[maps["valid"]]
+        err = err[~np.isnan(err)]
+        report["tau_m_mae_ns"] = round(float(err.mean()), 4) if err.size else None
+    return report

@@ -6,8 +6,12 @@ import numpy as np
 import pytest
 import tifffile
 from formats import WRITERS
+from test_boards_run import ClosingFakeBoard
+
+import boards.cli_run
 
 from golden.export import golden_counts
+from golden.pipeline import load_default
 from sim.__main__ import main
 
 
@@ -47,11 +51,26 @@ def test_rtl_on_finer_bins_rebins_and_verifies_every_pixel(tmp_path, capsys):
     assert report["rtl"]["assumed_clock_mhz"] == 50.0
 
 
-def test_board_backend_is_not_there_yet(tmp_path, capsys):
+def test_board_backend_needs_a_board(tmp_path, capsys):
     code, _, err = _run(capsys, "phantom", "--backend", "board", "--out", tmp_path / "o")
-    assert code == 2 and err == ["error: the board backend needs `python -m boards run BOARD "
-                                 "INPUT --port PORT` (the host driver is not built yet)"]
+    assert code == 2 and err == ["error: --backend board needs --board (icebreaker or "
+                                 "ulx3s-85f) and --port"]
     assert not any(tmp_path.iterdir())
+
+
+def test_board_backend_maps_through_the_host_driver(tmp_path, capsys, monkeypatch):
+    """The phantom through a pure-Python board on a fake port: ``boards run``'s outputs, with
+    the command as typed."""
+    qmodel = load_default()
+    monkeypatch.setattr(boards.cli_run, "open_port", lambda name, baud: ClosingFakeBoard(qmodel))
+    out = tmp_path / "o"
+    code, printed, _ = _run(capsys, "phantom", "--size", 8, "--backend", "board", "--board",
+                            "icebreaker", "--port", "/dev/fake", "--out", out)
+    assert code == 0 and f"outputs in {out}" in printed
+    report = json.loads((out / "report.json").read_text())
+    assert (report["backend"], report["board"], report["pixels"]) == ("board", "icebreaker", 64)
+    assert report["command"].startswith("python -m sim run phantom")
+    assert 0 < report["tau_m_mae_ns"] < 0.5
 
 
 def _damage(suffix, how):

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from golden.cli_eval import load_models
-from golden.evaluate import evaluate, metrics
+from golden.evaluate import F_TAUS_NS, evaluate, f_value, metrics
 
 
 def test_metrics_by_hand():
@@ -34,3 +34,16 @@ def test_evaluate_runs_on_a_small_set():
     assert results["phasor"]["tau1_mae_ns"] is None
     assert results["lite_int_f_value"]["mean"] > 0
 
+
+
+
+def test_f_value_is_the_relative_spread_times_sqrt_photons():
+    """A constant estimator has F = 0; one with an absolute spread of 0.05 ns has
+    F = sqrt(N) 0.05 / tau at each lifetime."""
+    assert f_value(lambda counts: np.ones(len(counts)), photons=400, pixels=50)["mean"] == 0
+    rng = np.random.default_rng(1)
+    noisy = f_value(lambda counts: 1 + 0.05 * rng.standard_normal(len(counts)), photons=400,
+                    pixels=4000)
+    for tau, f in noisy["per_tau_ns"].items():
+        assert f == pytest.approx(20 * 0.05 / float(tau), rel=0.05)
+    assert list(noisy["per_tau_ns"]) == [str(t) for t in F_TAUS_NS]

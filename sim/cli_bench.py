@@ -1,0 +1,67 @@
+"""``python -m sim bench --out DIR``: the benchmark suite (``scripts/bench``). Writes
+``DIR/bench.json``, ``DIR/accuracy.png`` and ``DIR/throughput.png`` (only on success) and the
+``bench`` section of BENCHMARKS.md."""
+import json
+import time
+
+from golden.benchmarks import command_line
+from golden.cli_eval import load_models
+from golden.outputs import output_dir
+from golden.pipeline import load_default
+from golden.training import progress_bar
+
+from .bench import METHODS, PHOTONS, accuracy, boards, grid_size, photon_set, throughput
+from .bench_report import plot_accuracy, plot_throughput, render
+
+
+def positive_int(text):
+    value = int(text)
+    if value < 1:
+        raise ValueError(text)
+    return value
+
+
+def add_arguments(p):
+    p.add_argument("--out", default="bench_out", help="output directory (default: bench_out)")
+    p.add_argument("--force", action="store_true", help="replace an existing output directory")
+    p.add_argument("--n", type=positive_int, default=2000, help="decays per photon count")
+    p.add_argument("--f-pixels", type=positive_int, default=500,
+                   help="mono-exponential decays per lifetime for the F-value")
+    p.add_argument("--throughput-pixels", type=positive_int, default=4000)
+    p.add_argument("--photons", type=positive_int, nargs="+", default=list(PHOTONS))
+    p.add_argument("--methods", nargs="+", choices=METHODS, default=list(METHODS))
+    p.add_argument("--max-batch", type=positive_int, default=8, help="scheduler sweep")
+    p.add_argument("--max-slots", type=positive_int, default=3, help="scheduler sweep")
+    p.add_argument("--no-benchmarks", action="store_true", help="leave BENCHMARKS.md alone")
+
+
+def run(args):
+    began = time.perf_counter()
+    models = load_models(with_teacher="teacher" in args.methods)
+    methods = [m for m in args.methods if m != "teacher" or "teacher" in models]
+    q = load_default()
+    bins, hidden = q.meta["acquisition"]["bins"], q.hidden_size
+    with output_dir(args.out, force=args.force) as tmp, progress_bar() as bar:
+        task = bar.add_task("accuracy", total=len(args.photons) * len(methods), status="")
+        acc = accuracy(models, methods, photons=args.photons, n=args.n, f_pixels=args.f_pixels,
+                       advance=lambda: bar.advance(task))
+        task = bar.add_task("throughput", total=len(methods), status="")
+        counts = photon_set(1000, args.throughput_pixels, seed=1)["counts"]
+        speed = throughput(models, methods, counts, advance=lambda: bar.advance(task))
+        task = bar.add_task("scheduler sweep", total=grid_size(hidden, args.max_batch,
+                                                               args.max_slots), status="")
+        per_board = boards(bins=bins, hidden=hidden, max_batch=args.max_batch,
+                           max_slots=args.max_slots, advance=lambda: bar.advance(task))
+        results = {"photons": list(args.photons), "n": args.n, "f_pixels": args.f_pixels,
+                   "throughput_pixels": args.throughput_pixels, "accuracy": acc,
+                   "throughput": speed, "boards": per_board,
+                   "seconds": round(time.perf_counter() - began, 1),
+                   "command": command_line("sim")}
+        (tmp / "bench.json").write_text(json.dumps(results, indent=1) + "\n")
+        plot_accuracy(tmp / "accuracy.png", results)
+        plot_throughput(tmp / "throughput.png", results)
+    if not args.no_benchmarks:
+        render(results, results["command"])
+    print(f"bench: {results['seconds']:.0f} s; wrote {args.out}/bench.json, accuracy.png, "
+          f"throughput.png" + ("" if args.no_benchmarks else " and BENCHMARKS.md"))
+    return 0
