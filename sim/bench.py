@@ -19,7 +19,7 @@ from boards.bench import entries as built_boards
 from golden.datasets import TEST_RANGE, make_dataset
 from golden.evaluate import estimate, f_value, metrics
 
-from .explore import BOARDS, configurations, explore
+from .explore import BOARDS, NETWORKS, configurations, explore
 
 __all__ = ["PHOTONS", "METHODS", "photon_set", "accuracy", "throughput", "boards",
            "grid_size"]
@@ -79,10 +79,10 @@ def throughput(models, methods, counts, advance=None):
     return out
 
 
-def grid_size(hidden, max_batch, max_slots):
-    """Configurations :func:`boards` evaluates over every board."""
-    return sum(len(b.gate_luts) for b in BOARDS.values()) * len(
-        configurations(hidden, max_batch, max_slots))
+def grid_size(networks, max_batch, max_slots):
+    """Configurations :func:`boards` evaluates over every board and network."""
+    return sum(len(b.gate_luts) for b in BOARDS.values()) * sum(
+        len(configurations(NETWORKS[n][0], max_batch, max_slots)) for n in networks)
 
 
 def _built(entry):
@@ -94,16 +94,21 @@ def _built(entry):
     return {k: entry.get(k) for k in keep}
 
 
-def boards(*, bins, hidden, max_batch=8, max_slots=3, benchmarks=None, advance=None):
-    """Per board: ``explore`` (the sweep's best, baseline and speedup, without the full list
-    of configurations), ``clock_source`` and ``built`` (the last recorded board build in
-    ``benchmarks``, default the repository's BENCHMARKS.md, or ``None``)."""
+def boards(*, bins, networks=("lite", "teacher"), max_batch=8, max_slots=3, benchmarks=None,
+           advance=None):
+    """Per board: ``explore`` (per network, the sweep's best, baselines and speedups, without
+    the full list of configurations), ``clock_source`` and ``built`` (the last recorded board
+    build in ``benchmarks``, default the repository's BENCHMARKS.md, or ``None``)."""
     recorded = built_boards(benchmarks)
     out = {}
     for name, board in BOARDS.items():
-        report = explore(board, bins=bins, hidden=hidden, max_batch=max_batch,
-                         max_slots=max_slots, advance=advance)
-        report.pop("configurations")
-        out[name] = {"explore": report, "clock_source": board.clock_source,
+        reports = {}
+        for network in networks:
+            hidden, layers = NETWORKS[network]
+            reports[network] = explore(board, bins=bins, hidden=hidden, layers=layers,
+                                       max_batch=max_batch, max_slots=max_slots,
+                                       advance=advance)
+            reports[network].pop("configurations")
+        out[name] = {"explore": reports, "clock_source": board.clock_source,
                      "built": _built(recorded.get(name))}
     return out

@@ -21,20 +21,28 @@ def _config(entry):
             + (", LUT gates" if entry["gate_luts"] else ""))
 
 
+def _schedule_row(board, network, report):
+    best, base = report["best"], report["baseline"]
+    return [board, network, _config(best), best and best["cycles_per_pixel"],
+            best and best["pixels_per_s"], best and best["dsp_efficiency"], _config(base),
+            base["cycles_per_pixel"], report["speedup"], report["speedup_vs_sequential"]]
+
+
 def throughput_rows(results):
     """``[(label, pixels/s, how)]``: measured software methods, then each board's projection
     (built core at its nextpnr Fmax; best explored configuration at its assumed clock)."""
     rows = [(LABELS[m], v, "measured, 2 CPU cores") for m, v in results["throughput"].items()]
     for name, board in results["boards"].items():
-        built, best = board["built"], board["explore"]["best"]
+        built, lite = board["built"], board["explore"].get("lite")
+        best = lite and lite["best"]
         if built:
             rows.append((f"{name} built {built['core']}", built["pixels_per_s"],
                          f"projected: DES cycles x min(Fmax {built['fmax_mhz']:g}, clock "
                          f"{built['clock_mhz']:g}) MHz; UART ceiling "
                          f"{built['uart_pixels_per_s']:.0f} px/s at {built['baud']:,} baud"))
         if best:
-            rows.append((f"{name} best explored", best["pixels_per_s"],
-                         f"projected: DES cycles x {board['explore']['clock_mhz_assumed']:g} "
+            rows.append((f"{name} best explored (Lite)", best["pixels_per_s"],
+                         f"projected: DES cycles x {lite['clock_mhz_assumed']:g} "
                          f"MHz ({board['clock_source']})"))
     return rows
 
@@ -49,15 +57,12 @@ def render(results, command, path=None):
                         for m, a in acc.items()])
     speed = table(["backend", "pixels/s", "how"],
                   [[label, value, how] for label, value, how in throughput_rows(results)])
-    sched = table(["board", "best configuration", "cycles/pixel", "pixels/s", "DSP efficiency",
-                   "baseline", "baseline cycles/pixel", "speedup"],
-                  [[name, _config(b["explore"]["best"]),
-                    b["explore"]["best"] and b["explore"]["best"]["cycles_per_pixel"],
-                    b["explore"]["best"] and b["explore"]["best"]["pixels_per_s"],
-                    b["explore"]["best"] and b["explore"]["best"]["dsp_efficiency"],
-                    _config(b["explore"]["baseline"]),
-                    b["explore"]["baseline"]["cycles_per_pixel"], b["explore"]["speedup"]]
-                   for name, b in results["boards"].items()])
+    sched = table(["board", "network", "best configuration", "cycles/pixel", "pixels/s",
+                   "DSP efficiency", "baseline (one pixel, widest matmul)", "its cycles/pixel",
+                   "speedup", "speedup vs one multiply at a time"],
+                  [_schedule_row(name, network, report)
+                   for name, b in results["boards"].items()
+                   for network, report in b["explore"].items()])
     body = (f"All measured in one run ({results['seconds'] / 60:.1f} min). Inputs: "
             f"{results['n']} decays per photon count drawn from the held-out test range "
             f"(tau 0.05 .. 3 ns, fraction 0 .. 1, 15 % mono-exponential, 0 .. 5 % background, "
@@ -69,9 +74,12 @@ def render(results, command, path=None):
             f"{fval}\n\n"
             f"Throughput on {results['throughput_pixels']} histograms of 1,000 photons; board "
             f"rows are projections, not measurements on hardware:\n\n{speed}\n\n"
-            f"Scheduler (`sim.explore`, cycles from the DES validated against RTL, resources "
-            f"from the fitted Yosys model); the baseline is one pixel at a time in program "
-            f"order on the largest row count that fits:\n\n{sched}\n\n"
+            f"Scheduler (`sim.explore` at each board's assumed clock; cycles from the DES, "
+            f"validated against RTL for the Lite network and a prediction for the 2-layer "
+            f"teacher, which has no RTL; Lite resources from the fitted Yosys model, teacher "
+            f"DSPs and weight block RAMs only). Two baselines, both one pixel at a time in "
+            f"program order: on the largest row count that fits (`speedup`), and one multiply "
+            f"at a time (rows 1):\n\n{sched}\n\n"
             f"Plots: `accuracy.png`, `throughput.png` beside `bench.json` in the output "
             f"directory.")
     update_section(SECTION, TITLE, body, command, path=path, data=results)

@@ -12,6 +12,7 @@ from golden.training import progress_bar
 
 from .bench import METHODS, PHOTONS, accuracy, boards, grid_size, photon_set, throughput
 from .bench_report import plot_accuracy, plot_throughput, render
+from .explore import NETWORKS
 
 
 def positive_int(text):
@@ -30,6 +31,8 @@ def add_arguments(p):
     p.add_argument("--throughput-pixels", type=positive_int, default=4000)
     p.add_argument("--photons", type=positive_int, nargs="+", default=list(PHOTONS))
     p.add_argument("--methods", nargs="+", choices=METHODS, default=list(METHODS))
+    p.add_argument("--networks", nargs="+", choices=sorted(NETWORKS),
+                   default=["lite", "teacher"], help="scheduler sweep: networks")
     p.add_argument("--max-batch", type=positive_int, default=8, help="scheduler sweep")
     p.add_argument("--max-slots", type=positive_int, default=3, help="scheduler sweep")
     p.add_argument("--no-benchmarks", action="store_true", help="leave BENCHMARKS.md alone")
@@ -39,8 +42,7 @@ def run(args):
     began = time.perf_counter()
     models = load_models(with_teacher="teacher" in args.methods)
     methods = [m for m in args.methods if m != "teacher" or "teacher" in models]
-    q = load_default()
-    bins, hidden = q.meta["acquisition"]["bins"], q.hidden_size
+    bins = load_default().meta["acquisition"]["bins"]
     with output_dir(args.out, force=args.force) as tmp, progress_bar() as bar:
         task = bar.add_task("accuracy", total=len(args.photons) * len(methods), status="")
         acc = accuracy(models, methods, photons=args.photons, n=args.n, f_pixels=args.f_pixels,
@@ -48,9 +50,9 @@ def run(args):
         task = bar.add_task("throughput", total=len(methods), status="")
         counts = photon_set(1000, args.throughput_pixels, seed=1)["counts"]
         speed = throughput(models, methods, counts, advance=lambda: bar.advance(task))
-        task = bar.add_task("scheduler sweep", total=grid_size(hidden, args.max_batch,
-                                                               args.max_slots), status="")
-        per_board = boards(bins=bins, hidden=hidden, max_batch=args.max_batch,
+        task = bar.add_task("scheduler sweep", status="", total=grid_size(
+            args.networks, args.max_batch, args.max_slots))
+        per_board = boards(bins=bins, networks=args.networks, max_batch=args.max_batch,
                            max_slots=args.max_slots, advance=lambda: bar.advance(task))
         results = {"photons": list(args.photons), "n": args.n, "f_pixels": args.f_pixels,
                    "throughput_pixels": args.throughput_pixels, "accuracy": acc,

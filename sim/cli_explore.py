@@ -14,9 +14,11 @@ from golden.benchmarks import command_line, table, update_section  # noqa: E402
 from golden.pipeline import load_default  # noqa: E402
 from golden.training import progress_bar  # noqa: E402
 
-from .explore import BOARDS, configurations, explore  # noqa: E402
+from .explore import BOARDS, NETWORKS, configurations, explore  # noqa: E402
 
 def _fmt(value):
+    if value is None:
+        return "–"
     if isinstance(value, float):
         return f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
     return str(value)
@@ -28,6 +30,9 @@ COLUMNS = ("rows", "batch", "slots", "gate_luts", "lanes", "multipliers", "luts"
 
 def add_arguments(p):
     p.add_argument("--board", required=True, choices=sorted(BOARDS))
+    p.add_argument("--model", choices=sorted(NETWORKS), default="lite",
+                   help="network: the 8-bit Lite (H=32, 1 layer; has RTL) or the teacher "
+                        "(H=128, 2 layers; DES prediction only)")
     p.add_argument("--json", type=Path, required=True, help="report file")
     p.add_argument("--png", type=Path, help="plot (default: beside the JSON)")
     p.add_argument("--clock-mhz", type=float, help="clock to assume (default: the board's)")
@@ -36,10 +41,12 @@ def add_arguments(p):
     p.add_argument("--no-benchmarks", action="store_true")
 
 
-def _plot(path, board, entries, best, base):
+def _plot(path, board, entries, best, base, title):
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), dpi=120)
-    for ax, key, total, label in ((axes[0], "multipliers", board.dsp, "DSP multipliers"),
-                                  (axes[1], "luts", board.luts, "LUTs (fitted model)")):
+    second = (("luts", board.luts, "LUTs (fitted model)") if best["luts"] is not None
+              else ("bram", board.bram, "block RAMs (weights, lower bound)"))
+    for ax, (key, total, label) in zip(axes, (("multipliers", board.dsp, "DSP multipliers"),
+                                              second)):
         for fits, colour, name in ((True, "tab:blue", "fits"), (False, "tab:grey", "too big")):
             pts = [e for e in entries if e["fits"] == fits]
             ax.scatter([e[key] for e in pts], [e["pixels_per_s"] for e in pts], s=12,
@@ -56,8 +63,7 @@ def _plot(path, board, entries, best, base):
         ax.set_yscale("log")
         ax.grid(alpha=0.3)
     axes[0].legend(fontsize=7, loc="lower right")
-    fig.suptitle(f"{board.name}: Seq2SeqLite 32x32, T = 135, at an assumed "
-                 f"{board.clock_mhz:g} MHz", fontsize=10)
+    fig.suptitle(f"{board.name}: {title}, at an assumed {board.clock_mhz:g} MHz", fontsize=10)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
@@ -68,12 +74,15 @@ def run(args):
     if args.clock_mhz:
         board = type(board)(**{**board.__dict__, "clock_mhz": args.clock_mhz})
     q = load_default()
-    bins, hidden = q.meta["acquisition"]["bins"], q.hidden_size
+    bins = q.meta["acquisition"]["bins"]
+    hidden, layers = NETWORKS[args.model]
+    title = f"{args.model} (H = {hidden}, {layers} layer{'s' * (layers > 1)}), T = {bins}"
     grid = len(board.gate_luts) * len(configurations(hidden, args.max_batch, args.max_slots))
     with progress_bar() as bar:
-        task = bar.add_task(f"exploring {board.name}", total=grid, status="")
-        report = explore(board, bins=bins, hidden=hidden, max_batch=args.max_batch,
-                         max_slots=args.max_slots, advance=lambda: bar.advance(task))
+        task = bar.add_task(f"exploring {board.name}, {args.model}", total=grid, status="")
+        report = explore(board, bins=bins, hidden=hidden, layers=layers,
+                         max_batch=args.max_batch, max_slots=args.max_slots,
+                         advance=lambda: bar.advance(task))
     best, base, entries = report["best"], report["baseline"], report["configurations"]
     fitting = [e for e in entries if e["fits"]]
     if not best:
@@ -82,10 +91,10 @@ def run(args):
     args.json.write_text(json.dumps(report, indent=1) + "\n")
     png = args.png or args.json.with_suffix(".png")
     if best:
-        _plot(png, board, entries, best, base)
+        _plot(png, board, entries, best, base, title)
     top = sorted(fitting, key=lambda e: -e["pixels_per_s"])[:10]
     console = Console(width=150)
-    view = Table(title=f"{board.name}: fastest configurations that fit "
+    view = Table(title=f"{board.name}, {title}: fastest configurations that fit "
                        f"(assumed {board.clock_mhz:g} MHz)")
     for column in COLUMNS:
         view.add_column(column, justify="right")
@@ -95,20 +104,29 @@ def run(args):
     if best:
         console.print(f"best: rows={best['rows']} batch={best['batch']} slots={best['slots']}: "
                       f"{best['pixels_per_s']:.0f} pixels/s, {report['speedup']:.1f}x the "
-                      f"baseline (red row); wrote {args.json} and {png}")
+                      f"baseline (red row), {report['speedup_vs_sequential']:.1f}x one multiply "
+                      f"at a time; wrote {args.json} and {png}")
     if not args.no_benchmarks and best:
         rows = [[_fmt(e[c]) for c in COLUMNS] for e in top[:5] + [base]]
-        body = (f"{board.name} budget: {board.luts:,} LUTs, {board.dsp} DSPs, {board.bram} "
-                f"block RAMs; clock {board.clock_mhz:g} MHz, {board.clock_source}. "
-                f"Cycles from `sim.des` (validated against RTL, see above); "
-                f"LUTs, DSPs and block RAMs from the resource model fitted to Yosys reports "
-                f"(`sim/resources.json`). The last row is the manual-scheduling baseline: "
-                f"one pixel at a time in program order (`slots = batch = 1`) on the largest "
-                f"row count that fits. Best: rows {best['rows']}, batch {best['batch']}, "
-                f"slots {best['slots']}, gate_luts {best['gate_luts']}: "
-                f"**{best['pixels_per_s']:.0f} pixels/s**, "
-                f"**{report['speedup']:.1f}x** the baseline.\n\n"
+        costed = ("LUTs, DSPs and block RAMs from the resource model fitted to Yosys reports "
+                  "(`sim/resources.json`)" if layers == 1 else
+                  "DSPs from the Lite resource model (they do not depend on H); block RAMs a "
+                  "lower bound from the weights alone; LUTs not modelled (there is no teacher "
+                  "RTL), so `fits` checks DSPs and block RAMs only")
+        seq = report["sequential"]
+        body = (f"{title}. {board.name} budget: {board.luts:,} LUTs, {board.dsp} DSPs, "
+                f"{board.bram} block RAMs; clock {board.clock_mhz:g} MHz, {board.clock_source}. "
+                f"Cycles from `sim.des` (validated against RTL for the Lite network, see "
+                f"above{'' if layers == 1 else '; a prediction for stacked layers'}); "
+                f"{costed}. The last row is the manual-scheduling baseline: one pixel at a time "
+                f"in program order (`slots = batch = 1`) on the largest row count that fits. "
+                f"Best: rows {best['rows']}, batch {best['batch']}, slots {best['slots']}, "
+                f"gate_luts {best['gate_luts']}: **{best['pixels_per_s']:.0f} pixels/s**, "
+                f"**{report['speedup']:.1f}x** that baseline; against one multiply at a time "
+                f"(rows 1: {seq['cycles_per_pixel']:,.0f} cycles/pixel) "
+                f"**{report['speedup_vs_sequential']:.0f}x**.\n\n"
                 + table(list(COLUMNS), rows))
-        update_section(f"explore-{board.name}", f"Design-space exploration: {board.name}",
-                       body, command_line("sim"))
+        name = board.name if args.model == "lite" else f"{board.name}-{args.model}"
+        update_section(f"explore-{name}", f"Design-space exploration: {board.name}, "
+                       f"{args.model}", body, command_line("sim"))
     return 0

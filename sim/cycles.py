@@ -6,9 +6,12 @@ from .rtl_backend import run_core
 __all__ = ["measure_core", "macs_per_pixel", "cycles_per_pixel"]
 
 
-def macs_per_pixel(bins, hidden, inputs=1):
-    """DESIGN.md: ``T*3H(I+H)`` (encoder) + ``T*(3H*H + 3*H)`` (decoder and head)."""
-    return bins * 3 * hidden * (inputs + hidden) + bins * (3 * hidden * hidden + 3 * hidden)
+def macs_per_pixel(bins, hidden, inputs=1, layers=1):
+    """DESIGN.md: ``T*3H(I+H)`` (encoder) + ``T*(3H*H + 3*H)`` (decoder and head), plus
+    ``T*3H*2H`` per stacked layer in each of encoder and decoder."""
+    stacked = 2 * bins * (layers - 1) * 3 * hidden * 2 * hidden
+    return (bins * 3 * hidden * (inputs + hidden) + bins * (3 * hidden * hidden + 3 * hidden)
+            + stacked)
 
 
 def cycles_per_pixel(records):

@@ -8,11 +8,14 @@ server             tasks and service time
 =================  ========================================================================
 ``preprocess``     per pixel: load ``T`` counts, then emit ``T`` inputs at two cycles each
                    into a free slot's lane (the emission waits for the slot)
-``matmul``         per GRU step of a slot: ``1 + (3H/rows) * H`` (select, then one weight word
-                   per cycle on ``rows x batch`` multipliers); the slot's gates may start
-                   ``rows + 2`` cycles after it (pipeline and accumulator drain)
-``gates``          per GRU step of a slot: ``1 + H`` (one hidden unit per cycle); the slot may
-                   request its next matmul ``PIPELINE`` cycles after it
+``matmul``         per GRU step of a slot and layer: ``1 + (3H/rows) * K`` (select, then one
+                   weight word per cycle on ``rows x batch`` multipliers), ``K = H`` for the
+                   first layer (``W_hh h``; its scalar input is multiplied in the gate unit)
+                   and ``K = 2H`` for a stacked layer (``[W_ih W_hh] [h_below; h]``); the
+                   slot's gates may start ``rows + 2`` cycles after it (pipeline and
+                   accumulator drain)
+``gates``          per GRU step of a slot and layer: ``1 + H`` (one hidden unit per cycle);
+                   the slot may request its next matmul ``PIPELINE`` cycles after it
 ``divider``        per lane of a finished slot: four sequential divisions
 =================  ========================================================================
 
@@ -20,6 +23,9 @@ A pluggable ``policy`` orders the requests waiting for a server: ``"round-robin"
 first served, what the RTL does), ``"in-order"`` (lowest pixel number first) or
 ``"earliest-finish"`` (the slot with the fewest steps left first). ``slots=1, batch=1`` is the
 "manual scheduling" baseline: one pixel at a time, operations in program order.
+
+The RTL implements one layer (Seq2SeqLite); ``layers > 1`` (the 2-layer teacher) runs the same
+machine with the stacked layers' steps in program order, and is a prediction only.
 """
 from dataclasses import dataclass
 
@@ -43,6 +49,7 @@ class Config:
     slots: int = 2
     bins: int = 135
     hidden: int = 32
+    layers: int = 1
 
     @property
     def lanes(self):
@@ -56,6 +63,10 @@ class Config:
     @property
     def groups(self):
         return 3 * self.hidden // self.rows
+
+    def matmul_cycles(self, layer):
+        """Weight words the matmul unit reads for one step of ``layer`` (0 = first)."""
+        return self.groups * self.hidden * (1 if layer == 0 else 2)
 
 
 class _Model:
@@ -97,16 +108,16 @@ class _Model:
         steps = 2 * c.bins
         for step in range(steps):
             priority = self.priority(first_pixel, steps - step)
-            with self.matmul.request(priority=priority) as request:
-                yield request
-                service = 1 + c.groups * c.hidden
-                self.matmul_busy += service - 1
-                yield env.timeout(service)
-            yield env.timeout(c.rows + 2)
-            with self.gates.request(priority=priority) as request:
-                yield request
-                yield env.timeout(1 + c.hidden)
-            yield env.timeout(GATE_PIPELINE)
+            for layer in range(c.layers):
+                with self.matmul.request(priority=priority) as request:
+                    yield request
+                    self.matmul_busy += c.matmul_cycles(layer)
+                    yield env.timeout(1 + c.matmul_cycles(layer))
+                yield env.timeout(c.rows + 2)
+                with self.gates.request(priority=priority) as request:
+                    yield request
+                    yield env.timeout(1 + c.hidden)
+                yield env.timeout(GATE_PIPELINE)
         with self.divider.request() as request:
             yield request
             yield env.timeout(1)                  # the result FSM selects the slot
@@ -143,8 +154,8 @@ def simulate(config, *, pixels=None, policy="round-robin"):
             "matmul_busy": model.matmul_busy / done[-1]}
 
 
-def baseline(multipliers, *, bins=135, hidden=32):
+def baseline(multipliers, *, bins=135, hidden=32, layers=1):
     """The "manual scheduling" baseline on a multiplier budget: one pixel at a time, program
     order (``slots = batch = 1``), the largest legal row count (at most ``H``) that fits."""
     rows = max(r for r in range(1, hidden + 1) if (3 * hidden) % r == 0 and r <= multipliers)
-    return Config(rows=rows, batch=1, slots=1, bins=bins, hidden=hidden)
+    return Config(rows=rows, batch=1, slots=1, bins=bins, hidden=hidden, layers=layers)

@@ -4,7 +4,10 @@ costed with a resource model fitted to real Yosys reports, within a board's budg
 The resource model is a least-squares fit, per FPGA family and gate-multiplier kind (hard DSPs
 or LUTs), of each resource (LUTs, DSPs, block RAMs) on the features ``1, rows*batch, batch,
 slots`` to the synthesis reports stored in ``sim/resources.json`` (regenerate with
-``python -m sim resources [--gate-luts]``).
+``python -m sim resources [--gate-luts]``). Those reports are of Seq2SeqLite (H = 32, one
+layer). Other networks (the 2-layer, H = 128 teacher, which has no RTL) are costed by
+:class:`StackedCost`: DSPs as for the Lite core (they do not depend on H), block RAMs as a
+lower bound from the weights alone, LUTs not modelled.
 """
 import json
 from dataclasses import dataclass
@@ -15,8 +18,9 @@ import numpy as np
 from .cycles import macs_per_pixel
 from .des import Config, baseline, simulate
 
-__all__ = ["Board", "BOARDS", "ResourceModel", "configurations", "evaluate", "baseline_entry",
-           "explore", "RESOURCES"]
+__all__ = ["Board", "BOARDS", "NETWORKS", "ResourceModel", "StackedCost", "weight_blocks",
+           "cost_models", "configurations", "evaluate", "baseline_entry", "explore",
+           "RESOURCES"]
 
 RESOURCES = Path(__file__).with_name("resources.json")
 
@@ -45,6 +49,11 @@ BOARDS = {
                                     "at 68 MHz out of context; larger configurations await "
                                     "their board builds"),
 }
+#: ``(hidden, layers)`` of each network the exploration knows.
+NETWORKS = {"lite": (32, 1), "teacher": (128, 2)}
+#: Block-RAM shapes as (depth, bytes per word): ECP5 DP16KD and iCE40 SB_RAM40_4K.
+BRAM_SHAPES = {"ecp5": ((512, 4), (1024, 2), (2048, 1)),
+               "ice40": ((256, 2), (512, 1))}
 #: Cell types counted as each resource, per family.
 CELLS = {"ice40": {"luts": ["SB_LUT4"], "dsp": ["SB_MAC16"], "bram": ["SB_RAM40_4K"]},
          "ecp5": {"luts": ["LUT4"], "dsp": ["MULT18X18D"], "bram": ["DP16KD"]}}
@@ -89,6 +98,37 @@ class ResourceModel:
         return {k: int(np.ceil(round(max(c @ x, 0), 6))) for k, c in self.coef.items()}
 
 
+def weight_blocks(family, rows, hidden, layers):
+    """Block RAMs that hold the encoder's and decoder's 8-bit weights when each cycle reads one
+    ``rows``-byte word (``rows`` rows of a matrix), in the cheapest block shape."""
+    weights = 2 * (3 * hidden * (1 + hidden) + (layers - 1) * 3 * hidden * 2 * hidden)
+    words = -(-weights // rows)
+    return min(-(-rows // width) * -(-words // depth) for depth, width in BRAM_SHAPES[family])
+
+
+class StackedCost:
+    """Resources of a network other than the synthesised Lite (``hidden`` units, ``layers``
+    stacked): DSPs from ``lite`` (a :class:`ResourceModel`; they depend only on rows, batch
+    and the gate unit), block RAMs at least :func:`weight_blocks`, LUTs unknown (``None``)."""
+
+    def __init__(self, lite, hidden, layers):
+        self.lite, self.hidden, self.layers = lite, hidden, layers
+        self.family, self.gate_luts = lite.family, lite.gate_luts
+
+    def predict(self, rows, batch, slots):
+        return {"luts": None, "dsp": self.lite.predict(rows, batch, slots)["dsp"],
+                "bram": weight_blocks(self.family, rows, self.hidden, self.layers)}
+
+
+def cost_models(board, hidden=32, layers=1):
+    """One cost model per gate-multiplier kind the board explores: fitted
+    :class:`ResourceModel` for the Lite network, :class:`StackedCost` for any other."""
+    models = [ResourceModel.load(board.family, gate_luts) for gate_luts in board.gate_luts]
+    if (hidden, layers) == NETWORKS["lite"]:
+        return models
+    return [StackedCost(model, hidden, layers) for model in models]
+
+
 def configurations(hidden=32, max_batch=8, max_slots=3):
     """Every legal ``(rows, batch, slots)``: rows divide ``3H`` and are at most ``H``."""
     rows = [r for r in range(1, hidden + 1) if (3 * hidden) % r == 0]
@@ -96,10 +136,11 @@ def configurations(hidden=32, max_batch=8, max_slots=3):
             for s in range(1, max_slots + 1)]
 
 
-def evaluate(board, model, rows, batch, slots, *, bins=135, hidden=32):
+def evaluate(board, model, rows, batch, slots, *, bins=135, hidden=32, layers=1):
     """The report entry of one configuration on ``board``, costed by ``model`` (whose
-    ``gate_luts`` the entry records)."""
-    config = Config(rows=rows, batch=batch, slots=slots, bins=bins, hidden=hidden)
+    ``gate_luts`` the entry records). ``fits`` ignores LUTs the model does not know."""
+    config = Config(rows=rows, batch=batch, slots=slots, bins=bins, hidden=hidden,
+                    layers=layers)
     cycles = simulate(config)["cycles_per_pixel"]
     clock = board.clock_mhz * 1e6
     used = model.predict(rows, batch, slots)
@@ -108,41 +149,50 @@ def evaluate(board, model, rows, batch, slots, *, bins=135, hidden=32):
             "lanes": config.lanes,
             "multipliers": used["dsp"], "matmul_multipliers": config.multipliers,
             "cycles_per_pixel": cycles, "pixels_per_s": pixels_per_s,
-            "dsp_efficiency": macs_per_pixel(bins, hidden) * pixels_per_s / (board.dsp * clock),
+            "dsp_efficiency": macs_per_pixel(bins, hidden, layers=layers) * pixels_per_s
+            / (board.dsp * clock),
             "luts": used["luts"], "bram": used["bram"],
-            "fits": used["luts"] <= board.luts and used["dsp"] <= board.dsp
-            and used["bram"] <= board.bram}
+            "fits": (used["luts"] is None or used["luts"] <= board.luts)
+            and used["dsp"] <= board.dsp and used["bram"] <= board.bram}
 
 
-def baseline_entry(board, model, *, bins=135, hidden=32):
+def baseline_entry(board, model, *, bins=135, hidden=32, layers=1):
     """The manual-scheduling baseline on the board's multiplier budget: one pixel at a time,
     program order, the largest legal row count whose multipliers fit (at least one row)."""
     gate_dsp = model.predict(1, 1, 1)["dsp"] - 1
     config = baseline(max(board.dsp - gate_dsp, 1), bins=bins, hidden=hidden)
-    return evaluate(board, model, config.rows, 1, 1, bins=bins, hidden=hidden)
+    return evaluate(board, model, config.rows, 1, 1, bins=bins, hidden=hidden, layers=layers)
 
 
-def explore(board, *, bins=135, hidden=32, max_batch=8, max_slots=3, advance=None):
+def explore(board, *, bins=135, hidden=32, layers=1, max_batch=8, max_slots=3, advance=None):
     """Sweep every configuration (and gate-multiplier kind) on ``board``.
 
     ``advance`` is called once per configuration evaluated (for a progress bar). Returns the
     report: ``board``, ``family``, ``clock_mhz_assumed``, ``budget``, ``bins``, ``hidden``,
-    ``best`` (fastest that fits, ``None`` if nothing fits), ``baseline``, ``speedup`` and
+    ``layers``, ``best`` (fastest that fits, ``None`` if nothing fits), ``baseline`` (one pixel
+    at a time on the widest matmul that fits) and ``speedup`` over it, ``sequential`` (one
+    pixel, one multiply at a time: rows 1) and ``speedup_vs_sequential``, and
     ``configurations`` (every entry).
     """
-    models = [ResourceModel.load(board.family, gate_luts) for gate_luts in board.gate_luts]
+    models = cost_models(board, hidden, layers)
     entries = []
     for model in models:
         for rows, batch, slots in configurations(hidden, max_batch, max_slots):
-            entries.append(evaluate(board, model, rows, batch, slots, bins=bins, hidden=hidden))
+            entries.append(evaluate(board, model, rows, batch, slots, bins=bins, hidden=hidden,
+                                    layers=layers))
             if advance:
                 advance()
     fitting = [e for e in entries if e["fits"]]
     best = max(fitting, key=lambda e: e["pixels_per_s"]) if fitting else None
-    base = max((baseline_entry(board, model, bins=bins, hidden=hidden) for model in models),
+    base = max((baseline_entry(board, model, bins=bins, hidden=hidden, layers=layers)
+                for model in models),
                key=lambda e: (e["fits"], e["pixels_per_s"]))
+    sequential = evaluate(board, models[0], 1, 1, 1, bins=bins, hidden=hidden, layers=layers)
     return {"board": board.name, "family": board.family, "clock_mhz_assumed": board.clock_mhz,
             "budget": {"luts": board.luts, "dsp": board.dsp, "bram": board.bram},
-            "bins": bins, "hidden": hidden, "best": best, "baseline": base,
+            "bins": bins, "hidden": hidden, "layers": layers, "best": best, "baseline": base,
             "speedup": best["pixels_per_s"] / base["pixels_per_s"] if best else None,
+            "sequential": sequential,
+            "speedup_vs_sequential": best["pixels_per_s"] / sequential["pixels_per_s"]
+            if best else None,
             "configurations": entries}

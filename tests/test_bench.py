@@ -43,29 +43,31 @@ def test_boards_project_the_sweep_and_the_recorded_build(tmp_path):
     path = tmp_path / "BENCHMARKS.md"
     record(entry("ulx3s-85f", 52.5), "python -m boards build ulx3s-85f", path=path)
     ticks = []
-    out = boards(bins=135, hidden=32, max_batch=1, max_slots=1, benchmarks=path,
+    out = boards(bins=135, networks=("lite",), max_batch=1, max_slots=1, benchmarks=path,
                  advance=lambda: ticks.append(1))
-    assert len(ticks) == grid_size(32, 1, 1) == 30
+    assert len(ticks) == grid_size(("lite",), 1, 1) == 30
     assert out["icebreaker"]["built"] is None
     built = out["ulx3s-85f"]["built"]
     assert built["fmax_mhz"] == 52.5 and built["pixels_per_s"] == pytest.approx(40e6 / 8908.3)
-    best = out["ulx3s-85f"]["explore"]["best"]
-    assert best["fits"] and out["ulx3s-85f"]["explore"]["speedup"] >= 1
+    lite = out["ulx3s-85f"]["explore"]["lite"]
+    assert lite["best"]["fits"] and lite["speedup_vs_sequential"] > lite["speedup"] >= 1
     labels = [row[0] for row in throughput_rows({"throughput": {}, "boards": out})]
-    assert labels == ["icebreaker best explored",
+    assert labels == ["icebreaker best explored (Lite)",
                       "ulx3s-85f built multipixel(rows=32, batch=3, slots=2)",
-                      "ulx3s-85f best explored"]
+                      "ulx3s-85f best explored (Lite)"]
 
 
 def test_cli_writes_json_plots_and_the_section(tmp_path):
     out = tmp_path / "bench"
     argv = ["bench", "--out", str(out), "--n", "40", "--f-pixels", "20",
             "--throughput-pixels", "100", "--photons", "300", "3000", "--methods", "phasor",
-            "lite_int", "--max-batch", "1", "--max-slots", "1", "--no-benchmarks"]
+            "lite_int", "--networks", "lite", "teacher", "--max-batch", "1", "--max-slots", "1",
+            "--no-benchmarks"]
     assert main(argv) == 0
     results = json.loads((out / "bench.json").read_text())
     assert set(results["accuracy"]) == {"phasor", "lite_int"}
     assert set(results["boards"]) == {"icebreaker", "ulx3s-85f"}
+    assert set(results["boards"]["ulx3s-85f"]["explore"]) == {"lite", "teacher"}
     assert (out / "accuracy.png").stat().st_size > 10_000
     assert (out / "throughput.png").stat().st_size > 10_000
     assert main(argv) == 2                              # exists, no --force
@@ -73,4 +75,5 @@ def test_cli_writes_json_plots_and_the_section(tmp_path):
     render(results, results["command"], path=section)
     text = section.read_text()
     assert "| Seq2SeqLite 8-bit (intref) |" in text and "3000 photons" in text
+    assert "| ulx3s-85f | teacher |" in text
     assert f"Produced by `{results['command']}`" in text

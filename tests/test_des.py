@@ -2,6 +2,7 @@
 import pytest
 
 from golden.pipeline import load_default
+from rtl.multipixel import GATE_STAGES
 from sim.des import POLICIES, Config, baseline, simulate
 from sim.measure import compare
 
@@ -41,3 +42,15 @@ def test_bad_arguments():
     with pytest.raises(ValueError, match="pixels must be at least two rounds"):
         simulate(Config(rows=8, batch=2), pixels=3)
 
+
+
+@pytest.mark.parametrize("rows", [8, 32])
+def test_a_stacked_layer_adds_its_step_in_program_order(rows):
+    """One slot, one lane: each of the 2T steps gains a matmul over ``[h_below; h]`` (2H words
+    per group), the drain, a gate pass and the gate pipeline."""
+    one = Config(rows=rows, slots=1)
+    two = Config(rows=rows, slots=1, layers=2)
+    step = 1 + one.groups * 2 * one.hidden + rows + 2 + 1 + one.hidden + GATE_STAGES
+    assert simulate(two)["cycles_per_pixel"] - simulate(one)["cycles_per_pixel"] == \
+        2 * one.bins * step
+    assert two.matmul_cycles(0) == one.matmul_cycles(0) == two.matmul_cycles(1) // 2

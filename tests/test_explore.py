@@ -4,7 +4,9 @@ import json
 import pytest
 
 from sim.__main__ import main
-from sim.explore import BOARDS, ResourceModel, baseline_entry, configurations, evaluate
+from sim.des import Config, simulate
+from sim.explore import (BOARDS, ResourceModel, StackedCost, baseline_entry, configurations,
+                         cost_models, evaluate, weight_blocks)
 
 
 def synthetic_reports(family="ecp5"):
@@ -57,3 +59,37 @@ def test_cli_report_and_plot(tmp_path):
     assert all(keys <= set(entry) for entry in report["configurations"])
     assert report["best"]["fits"] and report["speedup"] > 1
     assert (tmp_path / "ulx3s.png").stat().st_size > 10_000
+
+
+def test_weight_blocks_pick_the_cheapest_shape():
+    # Lite: 6,336 weight bytes in 32-byte words, 198 deep: 8 DP16KD as 512 x 36
+    assert weight_blocks("ecp5", 32, 32, 1) == 8
+    # teacher: 295,680 bytes; rows 128: 2,310 words of 128 bytes, 32 x 5 blocks as 512 x 36
+    assert weight_blocks("ecp5", 128, 128, 2) == 160
+    assert weight_blocks("ice40", 8, 32, 1) == 8 * 2              # 792 words, 512 x 8 each
+
+
+def test_the_teacher_is_costed_by_dsps_and_weight_memory():
+    board = BOARDS["ulx3s-85f"]
+    lite = ResourceModel(synthetic_reports(), "ecp5")
+    cost = StackedCost(lite, 128, 2)
+    assert cost.predict(64, 2, 2) == {"luts": None, "dsp": lite.predict(64, 2, 2)["dsp"],
+                                      "bram": weight_blocks("ecp5", 64, 128, 2)}
+    entry = evaluate(board, cost, 64, 1, 2, hidden=128, layers=2)
+    assert entry["fits"] and entry["luts"] is None
+    assert entry["cycles_per_pixel"] == simulate(
+        Config(rows=64, batch=1, slots=2, hidden=128, layers=2))["cycles_per_pixel"]
+    assert not evaluate(board, cost, 128, 2, 1, hidden=128, layers=2)["fits"]   # 256+ DSPs
+    assert [type(m) for m in cost_models(board, 128, 2)] == [StackedCost, StackedCost]
+    assert [type(m) for m in cost_models(board)] == [ResourceModel, ResourceModel]
+
+
+def test_cli_teacher_report(tmp_path):
+    out = tmp_path / "teacher.json"
+    assert main(["explore", "--board", "ulx3s-85f", "--model", "teacher", "--json", str(out),
+                 "--max-batch", "1", "--max-slots", "2", "--no-benchmarks"]) == 0
+    report = json.loads(out.read_text())
+    assert (report["hidden"], report["layers"]) == (128, 2)
+    assert report["baseline"]["rows"] == 128 and report["sequential"]["rows"] == 1
+    assert report["speedup_vs_sequential"] > report["speedup"] > 1
+    assert (tmp_path / "teacher.png").stat().st_size > 10_000
