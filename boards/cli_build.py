@@ -28,7 +28,7 @@ DEFAULT_BAUD = 1_000_000
 run up to 3 Mbaud (``--baud``)."""
 ATTEMPTS = 2
 """Builds at most: the requested clock, then one at the Fmax the first achieved."""
-MULTIPIXEL = ("rows", "batch", "slots")
+MULTIPIXEL = ("rows", "batch", "slots", "gate_luts")
 
 
 def positive_int(text):
@@ -51,8 +51,10 @@ def add_arguments(p):
     p.add_argument("--force", action="store_true", help="replace an existing report")
     p.add_argument("--core", choices=("multipixel", "seq2seq"),
                    help="core kind (default: the board's)")
-    for name in MULTIPIXEL:
+    for name in MULTIPIXEL[:3]:
         p.add_argument(f"--{name}", type=positive_int, help=f"multi-pixel core: {name}")
+    p.add_argument("--gate-luts", action="store_true", default=None,
+                   help="multi-pixel core: gate and head multipliers from LUTs, not DSPs")
     p.add_argument("--multipliers", type=positive_int, help="single-pixel core: M per layer")
     p.add_argument("--clock-mhz", type=positive_float, help="core clock (default: the board's)")
     p.add_argument("--baud", type=positive_int, default=DEFAULT_BAUD)
@@ -68,14 +70,14 @@ def core_params(board, args):
     with the options given; :class:`InputError` for options of the other kind of core."""
     kind = args.core or board.core["kind"]
     own = MULTIPIXEL if kind == "multipixel" else ("multipliers",)
-    wrong = [f"--{n}" for n in (*MULTIPIXEL, "multipliers")
+    wrong = [f"--{n.replace('_', '-')}" for n in (*MULTIPIXEL, "multipliers")
              if n not in own and getattr(args, n) is not None]
     if wrong:
         raise InputError(f"{', '.join(wrong)}: not an option of the {kind} core")
     defaults = board.core if kind == board.core["kind"] else \
         {"multipixel": {"rows": 32, "batch": 1, "slots": 2},
          "seq2seq": {"multipliers": 1}}[kind]
-    return {"kind": kind, **{n: getattr(args, n) or defaults[n] for n in own}}
+    return {"kind": kind, **{n: getattr(args, n) or defaults.get(n, False) for n in own}}
 
 
 def _top(board, qmodel, bins, core, clock_mhz, baud):

@@ -12,6 +12,7 @@ import boards.cli_build
 from boards.__main__ import main
 from boards.bench import entries
 from boards.cli_build import core_params
+from golden.validate import InputError
 from boards.performance import uart_pixels_per_s
 from boards.platforms import BOARDS
 from sim.des import Config, simulate
@@ -29,11 +30,11 @@ def one_line_error(capsys):
     (["build", "icebreaker", "--out", "x", "--rows", "4", "--slots", "1"],
      "error: --rows, --slots: not an option of the seq2seq core"),
     (["build", "ulx3s-85f", "--out", "x", "--rows", "5"],
-     "error: ulx3s-85f multipixel {'rows': 5, 'batch': 3, 'slots': 2} at 50 MHz: "
-     "rows must divide 96 and be at most 32, not 5"),
+     "error: ulx3s-85f multipixel {'rows': 5, 'batch': 3, 'slots': 2, 'gate_luts': False} "
+     "at 50 MHz: rows must divide 96 and be at most 32, not 5"),
     (["build", "ulx3s-85f", "--out", "x", "--baud", "4300000"],
-     "error: ulx3s-85f multipixel {'rows': 32, 'batch': 3, 'slots': 2} at 50 MHz: "
-     "baud 4.3e+06 is 3.1% off the nearest rate clk_freq / 12; the UART needs 2%"),
+     "error: ulx3s-85f multipixel {'rows': 32, 'batch': 3, 'slots': 2, 'gate_luts': False} "
+     "at 50 MHz: baud 4.3e+06 is 3.1% off the nearest rate clk_freq / 12; the UART needs 2%"),
     (["run", "ulx3s-85f", "phantom", "--out", "x"],
      "error: --port is required: the board's serial device, e.g. /dev/ttyUSB0"),
     (["run", "ulx3s-85f", "phantom", "--out", "x", "--size", "8", "--port", "/dev/nonexistent"],
@@ -55,11 +56,18 @@ def test_unknown_board_is_an_argparse_error(capsys):
 
 
 def test_core_params_defaults_and_overrides():
-    args = SimpleNamespace(core=None, rows=None, batch=6, slots=None, multipliers=None)
+    args = SimpleNamespace(core=None, rows=None, batch=6, slots=None, gate_luts=None,
+                           multipliers=None)
     assert core_params(BOARDS["ulx3s-85f"], args) == {"kind": "multipixel", "rows": 32,
-                                                      "batch": 6, "slots": 2}
-    args = SimpleNamespace(core="seq2seq", rows=None, batch=None, slots=None, multipliers=2)
+                                                      "batch": 6, "slots": 2, "gate_luts": False}
+    args.gate_luts = True
+    assert core_params(BOARDS["ulx3s-85f"], args)["gate_luts"] is True
+    args = SimpleNamespace(core="seq2seq", rows=None, batch=None, slots=None, gate_luts=None,
+                           multipliers=2)
     assert core_params(BOARDS["ulx3s-85f"], args) == {"kind": "seq2seq", "multipliers": 2}
+    args.gate_luts = True
+    with pytest.raises(InputError, match="--gate-luts: not an option of the seq2seq core"):
+        core_params(BOARDS["ulx3s-85f"], args)
 
 
 def test_flash_without_a_board(tmp_path, capsys):
