@@ -12,6 +12,7 @@ from pathlib import Path
 from rich.console import Console
 
 from golden.benchmarks import command_line
+from golden.commands import positive_float, positive_int
 from golden.pipeline import load_default
 from golden.validate import InputError
 
@@ -29,20 +30,6 @@ run up to 3 Mbaud (``--baud``)."""
 ATTEMPTS = 2
 """Builds at most: the requested clock, then one at the Fmax the first achieved."""
 MULTIPIXEL = ("rows", "batch", "slots", "gate_luts")
-
-
-def positive_int(text):
-    value = int(text)
-    if value < 1:
-        raise ValueError(text)
-    return value
-
-
-def positive_float(text):
-    value = float(text)
-    if not value > 0:
-        raise ValueError(text)
-    return value
 
 
 def add_arguments(p):

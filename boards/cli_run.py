@@ -7,6 +7,7 @@ import time
 import numpy as np
 import serial
 
+from golden.commands import positive_int
 from golden.outputs import output_dir, write_outputs
 from golden.physics import Acquisition, irf_histogram
 from golden.pipeline import load_default
@@ -15,7 +16,7 @@ from golden.validate import InputError
 from sim.readers import SUFFIXES, read_for_model
 from sim.run import summary
 
-from .cli_build import DEFAULT_BAUD, positive_int
+from .cli_build import DEFAULT_BAUD
 from .host import Host
 from .maps import board_maps
 from .platforms import BOARDS

@@ -7,7 +7,7 @@ import sys
 
 from .validate import InputError
 
-__all__ = ["run_command"]
+__all__ = ["run_command", "positive_int", "positive_float"]
 
 
 def run_command(prog, description, commands, argv=None, failures=()):
@@ -32,3 +32,19 @@ def run_command(prog, description, commands, argv=None, failures=()):
     except failures as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
+
+
+def positive_int(text):
+    """argparse ``type``: an integer of at least 1."""
+    value = int(text)
+    if value < 1:
+        raise ValueError(text)
+    return value
+
+
+def positive_float(text):
+    """argparse ``type``: a number above 0."""
+    value = float(text)
+    if not value > 0:
+        raise ValueError(text)
+    return value

@@ -6,6 +6,7 @@ import time
 
 from golden.benchmarks import command_line
 from golden.cli_eval import load_models
+from golden.commands import positive_int
 from golden.outputs import output_dir
 from golden.pipeline import load_default
 from golden.training import progress_bar
@@ -13,13 +14,6 @@ from golden.training import progress_bar
 from .bench import METHODS, PHOTONS, accuracy, boards, grid_size, photon_set, throughput
 from .bench_report import plot_accuracy, plot_throughput, render
 from .explore import NETWORKS
-
-
-def positive_int(text):
-    value = int(text)
-    if value < 1:
-        raise ValueError(text)
-    return value
 
 
 def add_arguments(p):

@@ -6,9 +6,10 @@ import sys
 import time
 
 from boards import cli_run as board_run
-from boards.cli_build import DEFAULT_BAUD, positive_int
+from boards.cli_build import DEFAULT_BAUD
 from boards.platforms import BOARDS
 from golden.benchmarks import command_line
+from golden.commands import positive_int
 from golden.outputs import output_dir, write_outputs
 from golden.physics import Acquisition, irf_histogram
 from golden.pipeline import DEFAULT_WEIGHTS, load_default
