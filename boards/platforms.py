@@ -70,7 +70,7 @@ BOARDS = {
                         clock_mhz=18.0, core={"kind": "seq2seq", "multipliers": 1},
                         synth_opts="-dsp"),
     "ulx3s-85f": Board("ulx3s-85f", ULX3S85FPlatform, "ecp5", BUDGETS["ulx3s-85f"],
-                       clock_mhz=50.0,
+                       clock_mhz=45.0,
                        core={"kind": "multipixel", "rows": 32, "batch": 3, "slots": 2}),
 }
 

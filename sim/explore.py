@@ -44,10 +44,11 @@ BOARDS = {
     "icebreaker": Board("icebreaker", "ice40", luts=5280, dsp=8, bram=30, clock_mhz=20.0,
                         clock_source="assumed (DESIGN.md: ~20 MHz for an unpipelined "
                                      "mat-vec on the UP5K)", gate_luts=(True,)),
-    "ulx3s-85f": Board("ulx3s-85f", "ecp5", luts=83640, dsp=156, bram=208, clock_mhz=60.0,
-                       clock_source="assumed: nextpnr-ecp5 closes rows 8 / batch 1 / slots 2 "
-                                    "at 68 MHz out of context; larger configurations await "
-                                    "their board builds"),
+    "ulx3s-85f": Board("ulx3s-85f", "ecp5", luts=83640, dsp=156, bram=208, clock_mhz=45.0,
+                       clock_source="from a build: the multi-pixel core with rows 32, batch 3, "
+                                    "slots 2 met timing at 45 MHz on the ULX3S-85F (nextpnr "
+                                    "Fmax 49.7 MHz); other configurations are assumed to "
+                                    "close at the same clock"),
 }
 #: ``(hidden, layers)`` of each network the exploration knows.
 NETWORKS = {"lite": (32, 1), "teacher": (128, 2)}

@@ -10,14 +10,15 @@ from golden.training import progress_bar
 from rtl.multipixel import MultiPixelCore
 
 from .des import Config, simulate
+from .explore import BOARDS
 from .rtl_backend import by_tag, run_core
 
 __all__ = ["RTLMismatch", "run_golden", "run_rtl", "sample_pixels", "expected_records",
            "summary", "ASSUMED_CLOCK_MHZ", "RTL_CONFIG"]
 
-ASSUMED_CLOCK_MHZ = 50.0
-"""Board clock for the pixels/s projection: an assumption (nextpnr closed a ULX3S build of the
-multi-pixel core, rows 32, batch 3, slots 2, at 52.5 MHz)."""
+ASSUMED_CLOCK_MHZ = BOARDS["ulx3s-85f"].clock_mhz
+"""Board clock for the pixels/s projection: the ULX3S clock of the design-space exploration
+(``sim.explore.BOARDS``, where its source is stated)."""
 RTL_CONFIG = Config(rows=32, batch=4, slots=2)
 """The simulated :class:`~rtl.multipixel.MultiPixelCore`: eight pixels in flight, 128 matmul
 multipliers."""
@@ -91,9 +92,8 @@ def run_rtl(counts, qmodel, *, sample, seed, clock_mhz=ASSUMED_CLOCK_MHZ):
            "simulation_seconds": round(sim_seconds, 2),
            "assumed_clock_mhz": clock_mhz,
            "projected_board_pixels_per_s": round(clock_mhz * 1e6 / steady, 1),
-           "assumption": f"{clock_mhz:g} MHz is assumed, not measured for this configuration "
-                         f"(nextpnr closed a ULX3S build of rows 32, batch 3, slots 2 at "
-                         f"52.5 MHz)"}
+           "assumption": f"{clock_mhz:g} MHz is assumed for this configuration, "
+                         f"{BOARDS['ulx3s-85f'].clock_source}"}
     return maps, seconds, rtl
 
 

@@ -13,6 +13,7 @@ import boards.cli_run
 from golden.export import golden_counts
 from golden.pipeline import load_default
 from sim.__main__ import main
+from sim.explore import BOARDS
 
 
 def _run(capsys, *args):
@@ -48,7 +49,7 @@ def test_rtl_on_finer_bins_rebins_and_verifies_every_pixel(tmp_path, capsys):
     report = json.loads((out / "report.json").read_text())
     assert report["rebinned"] == note and "tau_m_mae_ns" not in report
     assert report["rtl"]["pixels_verified"] == 1 and report["rtl"]["matched"] is True
-    assert report["rtl"]["assumed_clock_mhz"] == 50.0
+    assert report["rtl"]["assumed_clock_mhz"] == BOARDS["ulx3s-85f"].clock_mhz
 
 
 def test_board_backend_needs_a_board(tmp_path, capsys):
