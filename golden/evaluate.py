@@ -15,9 +15,8 @@ import torch
 from . import baselines
 from .datasets import TEST_RANGE, make_dataset
 from .intref import run_counts, to_physical
-from .lifetimes import lifetimes_from_sequences
 from .physics import IRF, Acquisition, irf_histogram, simulate_counts
-from .training import network_inputs, predict
+from .training import float_lifetimes
 
 __all__ = ["METHODS", "ESTIMATORS", "PHOTON_BANDS", "test_set", "true_tau_m", "metrics", "estimate",
            "f_value", "evaluate"]
@@ -68,10 +67,8 @@ def estimate(method, counts, models, acq=Acquisition(), irf=IRF(), progress=None
     """Lifetimes of ``counts`` ``(N, T)`` by ``method``; ``models`` maps ``teacher``, ``lite``
     (float torch) and ``lite_int`` (integer) to loaded models."""
     if method in ("teacher", "lite_float"):
-        x, valid = network_inputs(counts)
         model = models["teacher" if method == "teacher" else "lite"]
-        pred = lifetimes_from_sequences(predict(model, x), acq.bin_width_ns)
-        return {k: np.where(valid, v, np.nan) for k, v in pred.items()}
+        return float_lifetimes(model, counts, acq.bin_width_ns)[0]
     if method == "lite_int":
         q = models["lite_int"]
         return to_physical(run_counts(q, counts), acq.bin_width_ns, q.spec)

@@ -1,13 +1,15 @@
-"""Lifetime maps from count histograms through the bit-exact integer reference."""
+"""Lifetime maps from count histograms through the bit-exact integer reference (or, for
+comparison, a float torch network such as the teacher)."""
 from pathlib import Path
 
 import numpy as np
 
 from .intref import run_counts, to_physical
 from .quantize import load_quantized
+from .training import float_lifetimes
 from .validate import check_bin_width, check_counts, saturated_pixels
 
-__all__ = ["DEFAULT_WEIGHTS", "load_default", "analyse", "MAP_KEYS"]
+__all__ = ["DEFAULT_WEIGHTS", "load_default", "analyse", "analyse_float", "MAP_KEYS"]
 
 DEFAULT_WEIGHTS = Path(__file__).parent / "weights" / "lite_int.npz"
 MAP_KEYS = ("tau1", "tau2", "fraction", "tau_m", "photons")
@@ -30,6 +32,26 @@ def analyse(counts, qmodel, *, bin_width_ns=None, progress=None, process=None, c
     """
     process = process or (lambda flat, first_tag: run_counts(qmodel, flat))
     acq = qmodel.meta["acquisition"]
+
+    def lifetimes(flat, first_tag):
+        result = process(flat, first_tag=first_tag)
+        return to_physical(result, acq["bin_width_ns"], qmodel.spec), result["valid"]
+
+    return _maps(counts, acq, lifetimes, bin_width_ns=bin_width_ns, progress=progress,
+                 chunk=chunk)
+
+
+def analyse_float(counts, model, acq, *, bin_width_ns=None, progress=None, chunk=CHUNK):
+    """:func:`analyse` through a float torch network (``model``, e.g. the teacher) for an
+    acquisition ``acq`` (``{"bins", "bin_width_ns", ...}``): the same maps, same checks."""
+    return _maps(counts, acq,
+                 lambda flat, first_tag: float_lifetimes(model, flat, acq["bin_width_ns"]),
+                 bin_width_ns=bin_width_ns, progress=progress, chunk=chunk)
+
+
+def _maps(counts, acq, lifetimes, *, bin_width_ns, progress, chunk):
+    """Validate ``counts``, compute ``lifetimes(flat, first_tag) -> (dict, valid)`` a chunk at a
+    time, withhold saturated pixels and add photons: the maps of :func:`analyse`."""
     counts = check_counts(counts, acq["bins"])
     if bin_width_ns is not None:
         check_bin_width(bin_width_ns, acq["bin_width_ns"])
@@ -39,10 +61,9 @@ def analyse(counts, qmodel, *, bin_width_ns=None, progress=None, process=None, c
     valid = np.empty(len(flat), bool)
     for start in range(0, len(flat), chunk):
         sl = slice(start, start + chunk)
-        result = process(flat[sl], first_tag=start)
-        for key, value in to_physical(result, acq["bin_width_ns"], qmodel.spec).items():
+        values, valid[sl] = lifetimes(flat[sl], first_tag=start)
+        for key, value in values.items():
             maps[key][sl] = value
-        valid[sl] = result["valid"]
         if progress:
             progress(len(flat[sl]))
     saturated = saturated_pixels(flat)

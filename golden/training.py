@@ -12,10 +12,12 @@ import numpy as np
 import torch
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from .lifetimes import lifetimes_from_sequences
 from .physics import Acquisition, decay_components
 from .preprocess import preprocess
 
-__all__ = ["network_inputs", "network_targets", "sequence_loss", "train", "predict"]
+__all__ = ["network_inputs", "network_targets", "sequence_loss", "train", "predict",
+           "float_lifetimes"]
 
 FIRST_STEP_WEIGHT = 10.0
 VALIDATION_SHARE = 0.05
@@ -59,6 +61,16 @@ def predict(model, x, batch_size=2048):
     out = [model(torch.as_tensor(x[i:i + batch_size])).numpy()
            for i in range(0, len(x), batch_size)]
     return np.concatenate(out) if out else np.zeros((0, x.shape[1], 3), np.float32)
+
+
+def float_lifetimes(model, counts, bin_width_ns):
+    """Lifetimes of ``counts`` ``(N, T)`` from a float network: a dict of ``(N,)`` arrays
+    (:func:`~golden.lifetimes.lifetimes_from_sequences`, NaN where the pixel is not valid) and
+    the valid mask of :func:`network_inputs`."""
+    x, valid = network_inputs(counts)
+    with torch.inference_mode():
+        pred = lifetimes_from_sequences(predict(model, x), bin_width_ns)
+    return {k: np.where(valid, v, np.nan) for k, v in pred.items()}, valid
 
 
 def train(model, x, y, *, epochs, batch_size=256, lr=2e-3, seed=0, checkpoint=None,

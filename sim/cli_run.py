@@ -12,18 +12,25 @@ from golden.benchmarks import command_line
 from golden.commands import positive_int
 from golden.outputs import output_dir, write_outputs
 from golden.physics import Acquisition, irf_histogram
+from golden.models import load_weights
 from golden.pipeline import DEFAULT_WEIGHTS, load_default
 from golden.validate import InputError
 
 from .readers import SUFFIXES, read_for_model
 from .run import RTLMismatch, run_golden, run_rtl, summary
 
+#: What computes each ``--model``'s map, for the report.
+MODELS = {"lite": {"weights": DEFAULT_WEIGHTS.name, "map_by": "golden.intref (numpy)"},
+          "teacher": {"weights": "teacher.pt", "map_by": "teacher (torch float)"}}
+
+
 def add_arguments(p):
     p.add_argument("input", help=f"'phantom' or a file: {', '.join(SUFFIXES)}")
     p.add_argument("--out", required=True, help="output directory (written only on success)")
     p.add_argument("--backend", choices=("golden", "rtl", "board"), default="golden")
-    p.add_argument("--model", choices=("lite",), default="lite",
-                   help="the shipped 8-bit Seq2SeqLite")
+    p.add_argument("--model", choices=("lite", "teacher"), default="lite",
+                   help="lite: the shipped 8-bit Seq2SeqLite (every backend); teacher: the "
+                        "float 2-layer teacher in torch (golden backend only)")
     p.add_argument("--force", action="store_true", help="replace an existing output directory")
     p.add_argument("--bin-width-ns", type=float, help="bin width of a .npy or TIFF input")
     p.add_argument("--time-axis", type=int, default=-1, help="TIFF axis holding the bins")
@@ -38,6 +45,9 @@ def add_arguments(p):
 
 
 def run(args):
+    if args.model == "teacher" and args.backend != "golden":
+        raise InputError(f"--model teacher runs on the golden backend only (torch float); "
+                         f"the {args.backend} backend computes the 8-bit Lite network")
     if args.backend == "board":
         if not args.board:
             raise InputError("--backend board needs --board (icebreaker or ulx3s-85f) and "
@@ -52,9 +62,11 @@ def run(args):
             if args.backend == "rtl":
                 maps, seconds, rtl = run_rtl(counts, qmodel, sample=args.sample, seed=args.seed)
             else:
-                (maps, seconds), rtl = run_golden(counts, qmodel), None
+                teacher = (load_weights(DEFAULT_WEIGHTS.parent / "teacher.pt")[0]
+                           if args.model == "teacher" else None)
+                (maps, seconds), rtl = run_golden(counts, qmodel, teacher), None
             report = {"backend": args.backend, "model": args.model,
-                      "weights": DEFAULT_WEIGHTS.name, "map_by": "golden.intref (numpy)",
+                      **MODELS[args.model],
                       **summary(args.input, rec, counts, maps, seconds, rebinned=rebinned)}
             if rtl:
                 report["rtl"] = rtl

@@ -5,7 +5,7 @@ import time
 import numpy as np
 
 from golden.intref import run_counts
-from golden.pipeline import analyse
+from golden.pipeline import analyse, analyse_float
 from golden.training import progress_bar
 from rtl.multipixel import MultiPixelCore
 
@@ -28,14 +28,18 @@ class RTLMismatch(RuntimeError):
     """The RTL core's integer results differ from :func:`golden.intref.run_counts`."""
 
 
-def run_golden(counts, qmodel):
-    """Lifetime maps of ``counts`` ``(H, W, T)`` through :func:`golden.pipeline.analyse`, with a
-    progress bar. Returns ``(maps, seconds)``."""
+def run_golden(counts, qmodel, float_model=None):
+    """Lifetime maps of ``counts`` ``(H, W, T)`` through :func:`golden.pipeline.analyse` (or,
+    given a torch ``float_model``, :func:`golden.pipeline.analyse_float` at ``qmodel``'s
+    acquisition), with a progress bar. Returns ``(maps, seconds)``."""
     began = time.perf_counter()
     with progress_bar() as bar:
-        task = bar.add_task("integer reference", total=int(np.prod(counts.shape[:-1])),
-                            status="")
-        maps = analyse(counts, qmodel, progress=lambda k: bar.update(task, advance=k))
+        task = bar.add_task("integer reference" if float_model is None else "float network",
+                            total=int(np.prod(counts.shape[:-1])), status="")
+        advance = lambda k: bar.update(task, advance=k)             # noqa: E731
+        maps = (analyse(counts, qmodel, progress=advance) if float_model is None else
+                analyse_float(counts, float_model, qmodel.meta["acquisition"],
+                              progress=advance))
     return maps, time.perf_counter() - began
 
 

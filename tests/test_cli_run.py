@@ -52,6 +52,19 @@ def test_rtl_on_finer_bins_rebins_and_verifies_every_pixel(tmp_path, capsys):
     assert report["rtl"]["assumed_clock_mhz"] == BOARDS["ulx3s-85f"].clock_mhz
 
 
+def test_teacher_maps_on_the_golden_backend_only(tmp_path, capsys):
+    out = tmp_path / "o"
+    code, _, _ = _run(capsys, "phantom", "--size", 8, "--model", "teacher", "--out", out)
+    report = json.loads((out / "report.json").read_text())
+    assert code == 0 and (report["model"], report["weights"]) == ("teacher", "teacher.pt")
+    assert report["map_by"] == "teacher (torch float)" and 0 < report["tau_m_mae_ns"] < 0.5
+    code, _, err = _run(capsys, "phantom", "--model", "teacher", "--backend", "rtl", "--out",
+                        tmp_path / "r")
+    assert code == 2 and err == ["error: --model teacher runs on the golden backend only (torch "
+                                 "float); the rtl backend computes the 8-bit Lite network"]
+    assert not (tmp_path / "r").exists()
+
+
 def test_board_backend_needs_a_board(tmp_path, capsys):
     code, _, err = _run(capsys, "phantom", "--backend", "board", "--out", tmp_path / "o")
     assert code == 2 and err == ["error: --backend board needs --board (icebreaker or "

@@ -2,17 +2,32 @@ import numpy as np
 import pytest
 
 from golden.phantom import phantom
-from golden.pipeline import analyse, load_default
+from golden.models import load_weights
+from golden.pipeline import DEFAULT_WEIGHTS, analyse, analyse_float, load_default
+from golden.training import float_lifetimes
 from golden.validate import InputError
 
 
-def test_maps_have_image_shape_and_flags(qlite):
+@pytest.fixture(scope="module")
+def teacher():
+    return load_weights(DEFAULT_WEIGHTS.parent / "teacher.pt")[0]
+
+
+@pytest.mark.parametrize("pipeline", ["integer", "float"])
+def test_maps_have_image_shape_and_flags(qlite, teacher, pipeline):
     data = phantom(16, photons=3000)
     counts = data["counts"].copy()
     counts[3, 4, 60] = 65535
     done = []
-    maps = analyse(counts, qlite, bin_width_ns=0.09, progress=done.append)
-    assert sum(done) == 256
+    if pipeline == "integer":
+        maps = analyse(counts, qlite, bin_width_ns=0.09, progress=done.append, chunk=100)
+    else:
+        maps = analyse_float(counts, teacher, qlite.meta["acquisition"], bin_width_ns=0.09,
+                             progress=done.append, chunk=100)
+        want = float_lifetimes(teacher, counts.reshape(256, 135), 0.09)[0]["tau_m"]
+        keep = ~maps["saturated"].ravel()
+        np.testing.assert_allclose(maps["tau_m"].ravel()[keep], want[keep], rtol=1e-6)
+    assert done == [100, 100, 56]
     for key in ("tau1", "tau2", "fraction", "tau_m", "photons"):
         assert maps[key].shape == (16, 16) and maps[key].dtype == np.float32
     assert maps["saturated"][3, 4] and not maps["valid"][3, 4] and np.isnan(maps["tau_m"][3, 4])
@@ -20,9 +35,11 @@ def test_maps_have_image_shape_and_flags(qlite):
     assert dark.any() and np.isnan(maps["tau_m"][dark]).all() and not maps["valid"][dark].any()
 
 
-def test_refuses_mismatched_bin_width(qlite):
+def test_refuses_mismatched_bin_width(qlite, teacher):
     with pytest.raises(InputError, match="^bin width 0.1 ns does not match"):
         analyse(np.zeros((2, 135)), qlite, bin_width_ns=0.1)
+    with pytest.raises(InputError, match="^bin width 0.1 ns does not match"):
+        analyse_float(np.zeros((2, 135)), teacher, qlite.meta["acquisition"], bin_width_ns=0.1)
 
 
 def test_shipped_model_maps_the_phantom():
