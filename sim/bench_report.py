@@ -3,7 +3,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from golden.benchmarks import table, update_section  # noqa: E402
+from golden.benchmarks import BENCHMARKS, table, update_section  # noqa: E402
 
 __all__ = ["SECTION", "render", "plot_accuracy", "plot_throughput", "throughput_rows"]
 
@@ -82,7 +82,7 @@ def render(results, command, path=None):
             f"at a time (rows 1):\n\n{sched}\n\n"
             f"Plots: `accuracy.png`, `throughput.png` beside `bench.json` in the output "
             f"directory.")
-    update_section(SECTION, TITLE, body, command, path=path, data=results)
+    update_section(SECTION, TITLE, body, command, path=path or BENCHMARKS, data=results)
 
 
 def plot_accuracy(path, results):

@@ -3,7 +3,7 @@ from rtl.core import Seq2SeqCore
 
 from .rtl_backend import run_core
 
-__all__ = ["measure_core", "macs_per_pixel", "cycles_per_pixel"]
+__all__ = ["measure_core", "macs_per_pixel", "gate_unit_macs", "cycles_per_pixel"]
 
 
 def macs_per_pixel(bins, hidden, inputs=1, layers=1):
@@ -12,6 +12,12 @@ def macs_per_pixel(bins, hidden, inputs=1, layers=1):
     stacked = 2 * bins * (layers - 1) * 3 * hidden * 2 * hidden
     return (bins * 3 * hidden * (inputs + hidden) + bins * (3 * hidden * hidden + 3 * hidden)
             + stacked)
+
+
+def gate_unit_macs(bins, hidden, inputs=1):
+    """The part of :func:`macs_per_pixel` the gate unit does rather than the matmul: the
+    encoder's input products ``T*3H*I`` and the head's ``T*3H``."""
+    return bins * 3 * hidden * inputs + bins * 3 * hidden
 
 
 def cycles_per_pixel(records):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .cycles import macs_per_pixel
+from .cycles import gate_unit_macs, macs_per_pixel
 from .des import Config, baseline, simulate
 
 __all__ = ["Board", "BOARDS", "NETWORKS", "ResourceModel", "StackedCost", "weight_blocks",
@@ -139,19 +139,22 @@ def configurations(hidden=32, max_batch=8, max_slots=3):
 
 def evaluate(board, model, rows, batch, slots, *, bins=135, hidden=32, layers=1):
     """The report entry of one configuration on ``board``, costed by ``model`` (whose
-    ``gate_luts`` the entry records). ``fits`` ignores LUTs the model does not know."""
+    ``gate_luts`` the entry records). ``fits`` ignores LUTs the model does not know.
+    ``dsp_efficiency`` is the multiply-accumulates done on hard DSPs per DSP of the board per
+    cycle (with LUT gates, the gate unit's products are not on DSPs and do not count)."""
     config = Config(rows=rows, batch=batch, slots=slots, bins=bins, hidden=hidden,
                     layers=layers)
     cycles = simulate(config)["cycles_per_pixel"]
     clock = board.clock_mhz * 1e6
     used = model.predict(rows, batch, slots)
     pixels_per_s = clock / cycles
+    dsp_macs = macs_per_pixel(bins, hidden, layers=layers) - (
+        gate_unit_macs(bins, hidden) if model.gate_luts else 0)
     return {"rows": rows, "batch": batch, "slots": slots, "gate_luts": model.gate_luts,
             "lanes": config.lanes,
             "multipliers": used["dsp"], "matmul_multipliers": config.multipliers,
             "cycles_per_pixel": cycles, "pixels_per_s": pixels_per_s,
-            "dsp_efficiency": macs_per_pixel(bins, hidden, layers=layers) * pixels_per_s
-            / (board.dsp * clock),
+            "dsp_efficiency": dsp_macs * pixels_per_s / (board.dsp * clock),
             "luts": used["luts"], "bram": used["bram"],
             "fits": (used["luts"] is None or used["luts"] <= board.luts)
             and used["dsp"] <= board.dsp and used["bram"] <= board.bram}

@@ -1,10 +1,11 @@
 from golden.export import golden_counts
 from golden.pipeline import load_default
-from sim.cycles import macs_per_pixel, measure_core
+from sim.cycles import gate_unit_macs, macs_per_pixel, measure_core
 
 
 def test_macs_per_pixel_paper_configuration():
     assert macs_per_pixel(135, 32) == 855_360
+    assert macs_per_pixel(135, 32) - gate_unit_macs(135, 32) == 2 * 135 * 96 * 32  # W_hh only
 
 
 def test_measured_interval_follows_the_schedule():

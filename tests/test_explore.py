@@ -42,6 +42,11 @@ def test_evaluate_and_baseline_on_a_board():
     assert entry["pixels_per_s"] == pytest.approx(board.clock_mhz * 1e6
                                                   / entry["cycles_per_pixel"])
     assert 0 < entry["dsp_efficiency"] < 1
+    lut_gates = ResourceModel([{**r, "gate_luts": True} for r in synthetic_reports()], "ecp5",
+                              gate_luts=True)
+    luts = evaluate(board, lut_gates, 32, 2, 2)
+    assert luts["cycles_per_pixel"] == entry["cycles_per_pixel"]
+    assert luts["dsp_efficiency"] == pytest.approx(entry["dsp_efficiency"] * 829_440 / 855_360)
     base = baseline_entry(board, model)
     assert (base["batch"], base["slots"]) == (1, 1)
     assert base["pixels_per_s"] < entry["pixels_per_s"]
