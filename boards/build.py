@@ -25,6 +25,8 @@ BELS = {"ice40": {"luts": "ICESTORM_LC", "dsp": "ICESTORM_DSP", "bram": "ICESTOR
 #: Yosys cell type counted as each resource, per family.
 CELLS = {"ice40": {"luts": "SB_LUT4", "dsp": "SB_MAC16", "bram": "SB_RAM40_4K"},
          "ecp5": {"luts": "LUT4", "dsp": "MULT18X18D", "bram": "DP16KD"}}
+#: A line of nextpnr's "Device utilisation" table: bel type, used, available.
+UTILISATION = re.compile(r"Info:\s+(\w+):\s+(\d+)/\s*(\d+)\s+\d+%")
 #: Products whose appearance in the build directory marks the end of a stage.
 BITSTREAM = {"ice40": f"{NAME}.bin", "ecp5": f"{NAME}.bit"}
 PLACED = {"ice40": f"{NAME}.asc", "ecp5": f"{NAME}.config"}
@@ -87,6 +89,13 @@ def _failure(build_dir, board, error):
     for log in (f"{NAME}.tim", f"{NAME}.rpt"):
         path = build_dir / log
         lines = path.read_text(errors="replace").splitlines() if path.exists() else []
+        overfull = [f"{used} {bel} > {total}" for bel, used, total in
+                    (m.groups() for m in map(UTILISATION.match, lines) if m)
+                    if int(used) > int(total)]
+        if overfull:
+            return BuildError(f"the design does not fit the {board.name} "
+                              f"({board.platform.device}): {', '.join(overfull)} "
+                              f"(nextpnr placement)")
         errors = [line for line in lines if re.match(r"\s*ERROR", line)]
         if errors:
             return BuildError(f"{log}: {errors[-1].strip()}")

@@ -67,7 +67,10 @@ class Board:
 
 BOARDS = {
     "icebreaker": Board("icebreaker", ICEBreakerPlatform, "ice40", BUDGETS["icebreaker"],
-                        clock_mhz=18.0, core={"kind": "seq2seq", "multipliers": 1},
+                        clock_mhz=18.0,
+                        # the smallest multi-pixel core; it does not fit yet (BENCHMARKS.md)
+                        core={"kind": "multipixel", "rows": 4, "batch": 1, "slots": 1,
+                              "gate_luts": True},
                         synth_opts="-dsp"),
     "ulx3s-85f": Board("ulx3s-85f", ULX3S85FPlatform, "ecp5", BUDGETS["ulx3s-85f"],
                        clock_mhz=45.0,

@@ -89,6 +89,19 @@ def test_failure_message_quotes_the_tool(tmp_path):
     assert str(error) == "top.tim: ERROR: Unable to route net 'a'"
 
 
+def test_failure_message_names_what_nextpnr_could_not_place(tmp_path):
+    """Yosys's LUT count fits, but LUTs and flip-flops do not pack into the logic cells."""
+    write_stat(tmp_path, {"SB_LUT4": 5205, "SB_MAC16": 4})
+    (tmp_path / "top.tim").write_text(
+        "Info: Device utilisation:\nInfo: \t         ICESTORM_LC:    6556/   5280   124%\n"
+        "Info: \t        ICESTORM_RAM:      30/     30   100%\n"
+        "ERROR: Unable to place cell 'x', no BELs remaining to implement cell type "
+        "'ICESTORM_LC'\n")
+    error = _failure(tmp_path, ICEBREAKER, subprocess.CalledProcessError(1, "sh"))
+    assert str(error) == ("the design does not fit the icebreaker (iCE40UP5K): "
+                          "6556 ICESTORM_LC > 5280 (nextpnr placement)")
+
+
 def test_toolchain_sets_only_unset_variables(tmp_path, monkeypatch):
     monkeypatch.setenv("YOSYS", "/opt/yosys")
     monkeypatch.delenv("ICEPACK", raising=False)

@@ -27,7 +27,7 @@ def one_line_error(capsys):
 @pytest.mark.parametrize("argv, message", [
     (["build", "ulx3s-85f", "--out", "x", "--multipliers", "2"],
      "error: --multipliers: not an option of the multipixel core"),
-    (["build", "icebreaker", "--out", "x", "--rows", "4", "--slots", "1"],
+    (["build", "icebreaker", "--out", "x", "--core", "seq2seq", "--rows", "4", "--slots", "1"],
      "error: --rows, --slots: not an option of the seq2seq core"),
     (["build", "ulx3s-85f", "--out", "x", "--rows", "5"],
      "error: ulx3s-85f multipixel {'rows': 5, 'batch': 3, 'slots': 2, 'gate_luts': False} "
