@@ -26,7 +26,7 @@ def entries(path=None):
 
 def _row(e):
     if "error" in e:
-        return [e["board"], e["core"], e["error"], *[None] * 8, e.get("build_seconds")]
+        return [e["board"], e["core"], e["error"], *[None] * 8, e["build_seconds"]]
     frames = [e["pixels_per_s"] / s ** 2 for s in SENSORS]
     return [e["board"], e["core"],
             f"{e['luts']}/{e['luts_total']}, {e['dsp']}/{e['dsp_total']}, "
