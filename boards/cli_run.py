@@ -8,12 +8,12 @@ import numpy as np
 import serial
 
 from golden.commands import positive_int
-from golden.outputs import output_dir, write_outputs
+from golden.outputs import add_output_arguments, output_dir, write_outputs
 from golden.physics import Acquisition, irf_histogram
 from golden.pipeline import load_default
 from golden.training import progress_bar
 from golden.validate import InputError
-from sim.readers import SUFFIXES, read_for_model
+from sim.readers import add_input_arguments, read_for_model
 from sim.run import summary
 
 from .cli_build import DEFAULT_BAUD
@@ -37,16 +37,11 @@ def open_port(name, baud):
 
 def add_arguments(p):
     p.add_argument("board", choices=sorted(BOARDS))
-    p.add_argument("input", help=f"'phantom' or a file: {', '.join(SUFFIXES)}")
+    add_input_arguments(p)
+    add_output_arguments(p)
     p.add_argument("--port", help="the board's serial device, e.g. /dev/ttyUSB0")
-    p.add_argument("--out", required=True, help="output directory (written only on success)")
-    p.add_argument("--force", action="store_true", help="replace an existing output directory")
     p.add_argument("--baud", type=positive_int, default=DEFAULT_BAUD,
                    help="the rate the bitstream was built for")
-    p.add_argument("--bin-width-ns", type=float, help="bin width of a .npy or TIFF input")
-    p.add_argument("--time-axis", type=int, default=-1, help="TIFF axis holding the bins")
-    p.add_argument("--seed", type=int, default=0, help="seeds the phantom")
-    p.add_argument("--size", type=positive_int, default=64, help="phantom size in pixels")
 
 
 def run(args):
@@ -75,7 +70,8 @@ def run(args):
                       "seconds": round(seconds, 2), "link_errors": len(host.errors),
                       "command": args.invocation}
             write_outputs(tmp, maps, counts, report, bin_width_ns=acq.bin_width_ns,
-                          irf=irf_histogram(acq), truth=rec.tau_m)
+                          irf=irf_histogram(acq), truth=rec.tau_m,
+                          intensity_weighted=args.intensity_weighted)
     finally:
         port.close()
     print(json.dumps(report, indent=2))

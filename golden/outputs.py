@@ -1,5 +1,6 @@
 """Writing results: all files go to a temporary directory that is renamed into place at the end,
 so a failure never leaves partial output."""
+import argparse
 import json
 import shutil
 import tempfile
@@ -19,7 +20,7 @@ from .pipeline import MAP_KEYS  # noqa: E402
 from .validate import InputError  # noqa: E402
 
 __all__ = ["output_dir", "write_maps", "write_report", "plot_tau_m", "plot_phasor",
-           "write_outputs"]
+           "write_outputs", "add_output_arguments"]
 
 
 @contextmanager
@@ -105,10 +106,20 @@ def plot_phasor(directory, counts, *, bin_width_ns, irf=None):
     plt.close(fig)
 
 
-def write_outputs(directory, maps, counts, report, *, bin_width_ns, irf=None, truth=None):
+def add_output_arguments(p):
+    """The output arguments of every map command (``--out``, ``--force``, the map's
+    brightness weighting), as :func:`output_dir` and :func:`write_outputs` take them."""
+    p.add_argument("--out", required=True, help="output directory (written only on success)")
+    p.add_argument("--force", action="store_true", help="replace an existing output directory")
+    p.add_argument("--intensity-weighted", action=argparse.BooleanOptionalAction, default=True,
+                   help="tau_m.png brightness follows each pixel's photon count (default)")
+
+
+def write_outputs(directory, maps, counts, report, *, bin_width_ns, irf=None, truth=None,
+                  intensity_weighted=True):
     """Everything a map run leaves in ``directory``: ``lifetimes.tif``, ``tau_m.png`` (beside
     ``truth`` when known), ``phasor.png`` and ``report.json``."""
     write_maps(directory, maps)
-    plot_tau_m(directory, maps, truth=truth)
+    plot_tau_m(directory, maps, truth=truth, intensity_weighted=intensity_weighted)
     plot_phasor(directory, counts, bin_width_ns=bin_width_ns, irf=irf)
     write_report(directory, report)

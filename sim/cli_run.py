@@ -10,13 +10,13 @@ from boards.cli_build import DEFAULT_BAUD
 from boards.platforms import BOARDS
 from golden.benchmarks import command_line
 from golden.commands import positive_int
-from golden.outputs import output_dir, write_outputs
+from golden.outputs import add_output_arguments, output_dir, write_outputs
 from golden.physics import Acquisition, irf_histogram
 from golden.models import load_weights
 from golden.pipeline import DEFAULT_WEIGHTS, load_default
 from golden.validate import InputError
 
-from .readers import SUFFIXES, read_for_model
+from .readers import add_input_arguments, read_for_model
 from .run import RTLMismatch, run_golden, run_rtl, summary
 
 #: What computes each ``--model``'s map, for the report.
@@ -25,19 +25,14 @@ MODELS = {"lite": {"weights": DEFAULT_WEIGHTS.name, "map_by": "golden.intref (nu
 
 
 def add_arguments(p):
-    p.add_argument("input", help=f"'phantom' or a file: {', '.join(SUFFIXES)}")
-    p.add_argument("--out", required=True, help="output directory (written only on success)")
+    add_input_arguments(p)
+    add_output_arguments(p)
     p.add_argument("--backend", choices=("golden", "rtl", "board"), default="golden")
     p.add_argument("--model", choices=("lite", "teacher"), default="lite",
                    help="lite: the shipped 8-bit Seq2SeqLite (every backend); teacher: the "
                         "float 2-layer teacher in torch (golden backend only)")
-    p.add_argument("--force", action="store_true", help="replace an existing output directory")
-    p.add_argument("--bin-width-ns", type=float, help="bin width of a .npy or TIFF input")
-    p.add_argument("--time-axis", type=int, default=-1, help="TIFF axis holding the bins")
     p.add_argument("--sample", type=positive_int, default=8,
                    help="pixels checked on the RTL core (rtl backend)")
-    p.add_argument("--seed", type=int, default=0, help="seeds the phantom and the RTL sample")
-    p.add_argument("--size", type=positive_int, default=64, help="phantom size in pixels")
     p.add_argument("--board", choices=sorted(BOARDS), help="board backend: which board")
     p.add_argument("--port", help="board backend: its serial device, e.g. /dev/ttyUSB0")
     p.add_argument("--baud", type=positive_int, default=DEFAULT_BAUD,
@@ -73,7 +68,8 @@ def run(args):
             report["seconds"] = round(time.perf_counter() - began, 2)
             report["command"] = command_line("sim")
             write_outputs(tmp, maps, counts, report, bin_width_ns=acq.bin_width_ns,
-                          irf=irf_histogram(acq), truth=rec.tau_m)
+                          irf=irf_histogram(acq), truth=rec.tau_m,
+                          intensity_weighted=args.intensity_weighted)
     except RTLMismatch as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

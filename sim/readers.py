@@ -12,11 +12,13 @@ import ptufile
 import sdtfile
 import tifffile
 
+from golden.commands import positive_int
 from golden.phantom import phantom
 from golden.physics import Acquisition
 from golden.validate import InputError, check_counts
 
-__all__ = ["Recording", "read_input", "rebin", "SUFFIXES", "MAX_VALUES"]
+__all__ = ["Recording", "read_input", "rebin", "read_for_model", "add_input_arguments",
+           "SUFFIXES", "MAX_VALUES"]
 
 MAX_VALUES = 2 ** 27
 """Largest image (H * W * T values) read; a corrupt header must not exhaust memory."""
@@ -182,6 +184,16 @@ def rebin(counts, bin_width_ns, *, bins, target_width_ns):
         done.append(f"cropped {length - need} trailing bins "
                     f"({(length - need) * bin_width_ns:g} ns)")
     return out, f"{' and '.join(done)} into {bins} bins of {target_width_ns:g} ns"
+
+
+def add_input_arguments(p):
+    """The input arguments of every map command (``sim run``, ``boards run``), as
+    :func:`read_for_model` reads them."""
+    p.add_argument("input", help=f"'phantom' or a file: {', '.join(SUFFIXES)}")
+    p.add_argument("--bin-width-ns", type=float, help="bin width of a .npy or TIFF input")
+    p.add_argument("--time-axis", type=int, default=-1, help="TIFF axis holding the bins")
+    p.add_argument("--seed", type=int, default=0, help="seeds the phantom (and any sample)")
+    p.add_argument("--size", type=positive_int, default=64, help="phantom size in pixels")
 
 
 def read_for_model(args, acq):

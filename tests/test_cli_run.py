@@ -52,6 +52,16 @@ def test_rtl_on_finer_bins_rebins_and_verifies_every_pixel(tmp_path, capsys):
     assert report["rtl"]["assumed_clock_mhz"] == BOARDS["ulx3s-85f"].clock_mhz
 
 
+def test_map_brightness_follows_photons_unless_asked_not_to(tmp_path, capsys):
+    plain, weighted = tmp_path / "plain", tmp_path / "weighted"
+    assert _run(capsys, "phantom", "--size", 8, "--out", weighted)[0] == 0
+    assert _run(capsys, "phantom", "--size", 8, "--out", plain,
+                "--no-intensity-weighted")[0] == 0
+    assert (plain / "tau_m.png").read_bytes() != (weighted / "tau_m.png").read_bytes()
+    assert tifffile.imread(plain / "lifetimes.tif").tobytes() == \
+        tifffile.imread(weighted / "lifetimes.tif").tobytes()
+
+
 def test_teacher_maps_on_the_golden_backend_only(tmp_path, capsys):
     out = tmp_path / "o"
     code, _, _ = _run(capsys, "phantom", "--size", 8, "--model", "teacher", "--out", out)
