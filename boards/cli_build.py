@@ -29,7 +29,9 @@ DEFAULT_BAUD = 1_000_000
 run up to 3 Mbaud (``--baud``)."""
 ATTEMPTS = 2
 """Builds at most: the requested clock, then one at the Fmax the first achieved."""
-MULTIPIXEL = ("rows", "batch", "slots", "gate_luts")
+MULTIPIXEL = ("rows", "batch", "slots", "gate_luts", "gate_dsps")
+#: Multi-pixel options a board's default core may leave out.
+OPTIONAL = {"gate_luts": False, "gate_dsps": 0}
 
 
 def add_arguments(p):
@@ -42,6 +44,9 @@ def add_arguments(p):
         p.add_argument(f"--{name}", type=positive_int, help=f"multi-pixel core: {name}")
     p.add_argument("--gate-luts", action="store_true", default=None,
                    help="multi-pixel core: gate and head multipliers from LUTs, not DSPs")
+    p.add_argument("--gate-dsps", type=int, default=None,
+                   help="multi-pixel core with --gate-luts: this many of each lane's widest "
+                        "gate products stay on DSPs")
     p.add_argument("--multipliers", type=positive_int, help="single-pixel core: M per layer")
     p.add_argument("--clock-mhz", type=positive_float, help="core clock (default: the board's)")
     p.add_argument("--baud", type=positive_int, default=DEFAULT_BAUD)
@@ -64,7 +69,8 @@ def core_params(board, args):
     defaults = board.core if kind == board.core["kind"] else \
         {"multipixel": {"rows": 32, "batch": 1, "slots": 2},
          "seq2seq": {"multipliers": 1}}[kind]
-    return {"kind": kind, **{n: getattr(args, n) or defaults.get(n, False) for n in own}}
+    return {"kind": kind, **{n: getattr(args, n) or defaults.get(n, OPTIONAL.get(n))
+                             for n in own}}
 
 
 def _top(board, qmodel, bins, core, clock_mhz, baud):

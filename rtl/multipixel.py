@@ -36,12 +36,15 @@ from .matvec import accumulator_width
 from .preprocess import Preprocess
 from .result import TAG_BITS, ResultUnit, input_layout, result_layout
 
-__all__ = ["MultiPixelCore", "FREE", "READY", "MATMUL", "GATE_READY", "GATES", "FINISH"]
+__all__ = ["MultiPixelCore", "GATE_PRODUCTS", "FREE", "READY", "MATMUL", "GATE_READY", "GATES", "FINISH"]
 
 # slot states
 FREE, READY, MATMUL, GATE_READY, GATES, FINISH = range(6)
 #: Gate pipeline depth: the stage at which a step's last unit updates the slot.
 GATE_STAGES = 9
+#: The gate unit's products per lane, widest (costliest in LUTs) first.
+GATE_PRODUCTS = ("r_ah", "update", "keep", "wx_r", "wx_z", "wx_n", "head_0", "head_1",
+                 "head_2")
 
 
 def _positive(name, value):
@@ -67,6 +70,9 @@ class MultiPixelCore(wiring.Component):
     gate_luts : bool
         Build the gate and head units' multipliers from LUTs (shift and add), leaving the hard
         DSPs to the matmul (the iCE40 UP5K has only 8).
+    gate_dsps : int
+        With ``gate_luts``: this many of each lane's gate products (the widest first, in
+        :data:`GATE_PRODUCTS` order) stay on hard multipliers.
 
     Attributes
     ----------
@@ -78,7 +84,8 @@ class MultiPixelCore(wiring.Component):
         High in each cycle the matmul unit issues a multiply (for utilisation measurements).
     """
 
-    def __init__(self, *, qmodel, bins, rows=8, batch=1, slots=2, gate_luts=False):
+    def __init__(self, *, qmodel, bins, rows=8, batch=1, slots=2, gate_luts=False,
+                 gate_dsps=0):
         if len(qmodel.encoder) != 1 or len(qmodel.decoder) != 1:
             raise ValueError(f"the core runs one-layer models, not {len(qmodel.encoder)} "
                              f"layers")
@@ -96,6 +103,11 @@ class MultiPixelCore(wiring.Component):
         self.groups = 3 * H // rows
         self.lanes, self.multipliers = slots * batch, rows * batch
         self.gate_luts = bool(gate_luts)
+        if not 0 <= gate_dsps <= len(GATE_PRODUCTS) or (gate_dsps and not gate_luts):
+            raise ValueError(f"gate_dsps must be 0 .. {len(GATE_PRODUCTS)} and needs "
+                             f"gate_luts, not {gate_dsps}")
+        self.gate_dsps = gate_dsps
+        self.hard_products = (GATE_PRODUCTS[:gate_dsps] if gate_luts else GATE_PRODUCTS)
         spec = self.spec
         self.acc_width = accumulator_width(H, spec.bits, signed(spec.bits))
         self.lut_frac = min(layer.acc_frac for layer in self.layers)
@@ -377,9 +389,9 @@ class MultiPixelCore(wiring.Component):
                   for name, port in (("b_r", b_r), ("b_z", b_z), ("b_in", b_in), ("b_hn", b_hn))]
         m.d.sync += [reg.eq(port.data) for reg, port in zip(biases, (b_r, b_z, b_in, b_hn))]
 
-        def multiply(a, b):
-            """A gate-unit product: a hard multiplier, or LUTs over the bits of ``b``."""
-            return shift_add_product(a, b) if self.gate_luts else a * b
+        def multiply(a, b, name):
+            """Gate-unit product ``name``: a hard multiplier, or LUTs over the bits of ``b``."""
+            return a * b if name in self.hard_products else shift_add_product(a, b)
 
         def delayed(value, stages_, name):
             """``value`` registered ``stages_`` times."""
@@ -403,7 +415,8 @@ class MultiPixelCore(wiring.Component):
             wx = [Signal(signed(wb + spec.input_bits + 1), name=f"wx{b}_{k}") for k in "rzn"]
             hacc = [Signal.like(acc_read[b][k].data, name=f"hacc{b}_{k}") for k in range(3)]
             h_old = Signal(signed(wb), name=f"h_old{b}")
-            m.d.sync += [wx[k].eq(multiply(w.data, x)) for k, w in enumerate((w_r, w_z, w_n))]
+            m.d.sync += [wx[k].eq(multiply(w.data, x, f"wx_{gate}"))
+                         for k, (gate, w) in enumerate(zip("rzn", (w_r, w_z, w_n)))]
             m.d.sync += [hacc[k].eq(acc_read[b][k].data) for k in range(3)]
             m.d.sync += h_old.eq(Mux(g[1]["fresh"], 0, h_gate[b].data))
             # g2: r and z pre-activations into their tables; n's halves registered
@@ -420,7 +433,7 @@ class MultiPixelCore(wiring.Component):
             # g3: r and z out; r * (W_hn h + b_hn) registered
             r_ah = Signal(signed(self.pre_width + sf + 1), name=f"r_ah{b}")
             ax_n4 = delayed(ax_n, 1, f"ax_n{b}")
-            m.d.sync += r_ah.eq(multiply(ah_n, luts["r"].out))
+            m.d.sync += r_ah.eq(multiply(ah_n, luts["r"].out, "r_ah"))
             z = delayed(luts["z"].out, 2, f"z{b}")                        # to g5
             # g4: n's pre-activation into its table
             n_pre = Signal(pre_shape, name=f"n_pre{b}")
@@ -430,7 +443,8 @@ class MultiPixelCore(wiring.Component):
             h_prev = delayed(h_old, 3, f"h_old{b}")                       # to g5
             keep, update = (Signal(signed(2 * wb + 2), name=f"keep{b}"),
                             Signal(signed(2 * wb + 2), name=f"update{b}"))
-            m.d.sync += [update.eq(multiply(luts["n"].out, one - z)), keep.eq(multiply(h_prev, z))]
+            m.d.sync += [update.eq(multiply(luts["n"].out, one - z, "update")),
+                         keep.eq(multiply(h_prev, z, "keep"))]
             # g6: blend into the state memory
             blend = Signal(signed(2 * wb + 4), name=f"blend{b}")
             h_new = Signal(signed(wb), name=f"h_new{b}")
@@ -444,7 +458,7 @@ class MultiPixelCore(wiring.Component):
                     for k in range(CHANNELS)]
             for k in range(CHANNELS):
                 product = Signal(signed(2 * wb), name=f"head_product{b}_{k}")
-                m.d.sync += product.eq(multiply(head_w[k].data, h_new))
+                m.d.sync += product.eq(multiply(head_w[k].data, h_new, f"head_{k}"))
                 start = Mux(g[8]["unit"] == 0, int(q.head_b[k]), accs[k])
                 with m.If(g[8]["valid"]):
                     m.d.sync += accs[k].eq(start + product)

@@ -24,7 +24,8 @@ def _fmt(value):
     return str(value)
 
 
-COLUMNS = ("rows", "batch", "slots", "gate_luts", "lanes", "multipliers", "luts", "bram",
+COLUMNS = ("rows", "batch", "slots", "gate_luts", "lanes", "multipliers", "luts", "board_luts",
+           "bram",
            "cycles_per_pixel", "pixels_per_s", "dsp_efficiency")
 
 
@@ -43,7 +44,8 @@ def add_arguments(p):
 
 def _plot(path, board, entries, best, base, title):
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), dpi=120)
-    second = (("luts", board.luts, "LUTs (fitted model)") if best["luts"] is not None
+    second = (("board_luts", board.luts, "logic cells (fitted model x packing)")
+              if best["luts"] is not None
               else ("bram", board.bram, "block RAMs (weights, lower bound)"))
     for ax, (key, total, label) in zip(axes, (("multipliers", board.dsp, "DSP multipliers"),
                                               second)):
@@ -109,7 +111,9 @@ def run(args):
     if not args.no_benchmarks and best:
         rows = [[_fmt(e[c]) for c in COLUMNS] for e in top[:5] + [base]]
         costed = ("LUTs, DSPs and block RAMs from the resource model fitted to Yosys reports "
-                  "(`sim/resources.json`)" if layers == 1 else
+                  "of the core alone (`sim/resources.json`); `board_luts` scales the LUTs by "
+                  f"{board.packing:.2f} logic cells per core LUT4, measured on a board build "
+                  f"({board.packing_source}), and decides `fits`" if layers == 1 else
                   "DSPs from the Lite resource model (they do not depend on H); block RAMs a "
                   "lower bound from the weights alone; LUTs not modelled (there is no teacher "
                   "RTL), so `fits` checks DSPs and block RAMs only")

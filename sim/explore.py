@@ -27,8 +27,10 @@ RESOURCES = Path(__file__).with_name("resources.json")
 
 @dataclass(frozen=True)
 class Board:
-    """A board's FPGA budget, the clock assumed until nextpnr reports one, and the gate
-    multiplier kinds worth exploring (``True``: LUTs)."""
+    """A board's FPGA budget, the clock (and where it comes from), the gate multiplier kinds
+    worth exploring (``True``: LUTs) and ``packing``: the logic cells nextpnr placed per LUT4
+    Yosys counts in the core alone, measured on a board build (the host link, flip-flops that
+    do not pack with a LUT, carry cells), by which a core's LUTs are scaled to fit the board."""
     name: str
     family: str
     luts: int
@@ -36,19 +38,30 @@ class Board:
     bram: int
     clock_mhz: float
     clock_source: str
+    packing: float
+    packing_source: str
     gate_luts: tuple = (False, True)
 
 
 BOARDS = {
     # 8 SB_MAC16 cannot hold the gate unit's 10 multipliers: gates from LUTs only
-    "icebreaker": Board("icebreaker", "ice40", luts=5280, dsp=8, bram=30, clock_mhz=20.0,
-                        clock_source="assumed (DESIGN.md: ~20 MHz for an unpipelined "
-                                     "mat-vec on the UP5K)", gate_luts=(True,)),
+    "icebreaker": Board("icebreaker", "ice40", luts=5280, dsp=8, bram=30, clock_mhz=18.0,
+                        clock_source="from a build: rows 1 with six gate products on DSPs met "
+                                     "timing at 18 MHz on the iCEBreaker (nextpnr Fmax 22.3 "
+                                     "MHz); other configurations are assumed to close at the "
+                                     "same clock",
+                        packing=6556 / 4559,
+                        packing_source="rows 4, batch 1, slots 1, LUT gates: Yosys 4,559 "
+                                       "SB_LUT4 in the core, nextpnr 6,556 ICESTORM_LC on the "
+                                       "board", gate_luts=(True,)),
     "ulx3s-85f": Board("ulx3s-85f", "ecp5", luts=83640, dsp=156, bram=208, clock_mhz=45.0,
                        clock_source="from a build: the multi-pixel core with rows 32, batch 3, "
                                     "slots 2 met timing at 45 MHz on the ULX3S-85F (nextpnr "
                                     "Fmax 49.7 MHz); other configurations are assumed to "
-                                    "close at the same clock"),
+                                    "close at the same clock",
+                       packing=16059 / 8670,
+                       packing_source="rows 32, batch 3, slots 2, DSP gates: Yosys 8,670 LUT4 "
+                                      "in the core, nextpnr 16,059 TRELLIS_COMB on the board"),
 }
 #: ``(hidden, layers)`` of each network the exploration knows.
 NETWORKS = {"lite": (32, 1), "teacher": (128, 2)}
@@ -156,7 +169,8 @@ def evaluate(board, model, rows, batch, slots, *, bins=135, hidden=32, layers=1)
             "cycles_per_pixel": cycles, "pixels_per_s": pixels_per_s,
             "dsp_efficiency": dsp_macs * pixels_per_s / (board.dsp * clock),
             "luts": used["luts"], "bram": used["bram"],
-            "fits": (used["luts"] is None or used["luts"] <= board.luts)
+            "board_luts": None if used["luts"] is None else round(used["luts"] * board.packing),
+            "fits": (used["luts"] is None or used["luts"] * board.packing <= board.luts)
             and used["dsp"] <= board.dsp and used["bram"] <= board.bram}
 
 

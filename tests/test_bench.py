@@ -52,8 +52,9 @@ def test_boards_project_the_sweep_and_the_recorded_build(tmp_path):
     lite = out["ulx3s-85f"]["explore"]["lite"]
     assert lite["best"]["fits"] and lite["speedup_vs_sequential"] > lite["speedup"] >= 1
     labels = [row[0] for row in throughput_rows({"throughput": {}, "boards": out})]
-    assert labels == ["icebreaker best explored (Lite)",
-                      "ulx3s-85f built multipixel(rows=32, batch=3, slots=2)",
+    # no explored iCE40 configuration fits once LUTs are scaled to logic cells
+    assert out["icebreaker"]["explore"]["lite"]["best"] is None
+    assert labels == ["ulx3s-85f built multipixel(rows=32, batch=3, slots=2)",
                       "ulx3s-85f best explored (Lite)"]
 
 

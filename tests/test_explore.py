@@ -1,5 +1,6 @@
 """Design-space exploration: the fitted resource model, the sweep and the CLI report."""
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -42,6 +43,9 @@ def test_evaluate_and_baseline_on_a_board():
     assert entry["pixels_per_s"] == pytest.approx(board.clock_mhz * 1e6
                                                   / entry["cycles_per_pixel"])
     assert 0 < entry["dsp_efficiency"] < 1
+    assert entry["board_luts"] == round(entry["luts"] * board.packing) > entry["luts"]
+    assert not evaluate(replace(board, packing=board.luts / entry["luts"] * 1.01), model,
+                        32, 2, 2)["fits"]
     lut_gates = ResourceModel([{**r, "gate_luts": True} for r in synthetic_reports()], "ecp5",
                               gate_luts=True)
     luts = evaluate(board, lut_gates, 32, 2, 2)

@@ -15,24 +15,27 @@ from sim.run import expected_records
     ({"slots": -1}, "slots must be a positive integer, not -1"),
     ({"rows": 5}, "rows must divide 96 and be at most 32, not 5"),
     ({"rows": 48}, "rows must divide 96 and be at most 32, not 48"),
+    ({"gate_dsps": 2}, "gate_dsps must be 0 .. 9 and needs gate_luts, not 2"),
+    ({"gate_luts": True, "gate_dsps": 10}, "gate_dsps must be 0 .. 9 and needs gate_luts, not 10"),
 ])
 def test_bad_parameters(kwargs, message):
     with pytest.raises(ValueError, match=message):
         MultiPixelCore(qmodel=load_default(), bins=20, **kwargs)
 
 
-@pytest.mark.parametrize("rows, batch, slots, pixels, gate_luts", [
-    (16, 1, 2, 4, False),   # one lane per slot, both units overlapping two pixels
-    (32, 2, 3, 9, False),   # batches of two, three slots, the last slot partly filled
-    (24, 3, 1, 3, True),    # row groups straddle the gates; one slot; LUT gate multipliers
+@pytest.mark.parametrize("rows, batch, slots, pixels, gate", [
+    (16, 1, 2, 4, {}),      # one lane per slot, both units overlapping two pixels
+    (32, 2, 3, 9, {}),      # batches of two, three slots, the last slot partly filled
+    # row groups straddle the gates; one slot; the 4 widest gate products on hard
+    # multipliers, the other 5 from LUTs
+    (24, 3, 1, 3, {"gate_luts": True, "gate_dsps": 4}),
 ])
 def test_short_histograms_bit_exact_with_gaps_and_stalls(rng, rows, batch, slots, pixels,
-                                                         gate_luts):
+                                                         gate):
     q = load_default()
     counts = golden_counts(pixels, 20, seed=rows)
     tags = rng.permutation(60000)[:pixels]
-    dut = MultiPixelCore(qmodel=q, bins=20, rows=rows, batch=batch, slots=slots,
-                         gate_luts=gate_luts)
+    dut = MultiPixelCore(qmodel=q, bins=20, rows=rows, batch=batch, slots=slots, **gate)
     got = by_tag(run_core(dut, counts, tags=tags, gaps=0.3, stalls=0.3, rng=rng)[0])
     for tag, want in zip(tags, expected_records(q, counts)):
         assert got[tag] == want, tag
