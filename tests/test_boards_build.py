@@ -126,16 +126,12 @@ def test_board_names():
 @pytest.mark.slow
 @pytest.mark.parametrize("board", ["ulx3s-85f", "icebreaker"])
 def test_full_board_build(tmp_path, board):
-    """The default build of each board from scratch (ULX3S: tens of minutes): the ULX3S meets
-    timing; the iCEBreaker stops with the resources over its budget."""
+    """The default build of each board from scratch (ULX3S: about 16 min, iCEBreaker: about
+    3 min): a bitstream that meets timing at the configured clock, within the budget."""
     done = subprocess.run([sys.executable, "-m", "boards", "build", board, "--out",
                            str(tmp_path), "--no-benchmarks"], capture_output=True, text=True)
-    if board == "icebreaker":
-        assert done.returncode == 1
-        assert done.stderr.strip().splitlines()[-1].startswith(
-            "error: the design does not fit the icebreaker (iCE40UP5K): ")
-        return
     assert done.returncode == 0, done.stderr[-2000:]
     report = json.loads((tmp_path / "report.json").read_text())
     assert report["timing_met"] and report["fmax_mhz"] >= report["clock_mhz"]
-    assert report["dsp"] <= report["dsp_total"] and (tmp_path / "top.bit").exists()
+    assert report["luts"] <= report["luts_total"] and report["dsp"] <= report["dsp_total"]
+    assert (tmp_path / report["bitstream"]).exists()
