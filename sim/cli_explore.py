@@ -108,8 +108,10 @@ def run(args):
                       f"{best['pixels_per_s']:.0f} pixels/s, {report['speedup']:.1f}x the "
                       f"baseline (red row), {report['speedup_vs_sequential']:.1f}x one multiply "
                       f"at a time; wrote {args.json} and {png}")
-    if not args.no_benchmarks and best:
-        rows = [[_fmt(e[c]) for c in COLUMNS] for e in top[:5] + [base]]
+    if not args.no_benchmarks:
+        shown = top[:5] if best else sorted(
+            entries, key=lambda e: e["board_luts"] or 0)[:5]
+        rows = [[_fmt(e[c]) for c in COLUMNS] for e in shown + [base]]
         costed = ("LUTs, DSPs and block RAMs from the resource model fitted to Yosys reports "
                   "of the core alone (`sim/resources.json`); `board_luts` scales the LUTs by "
                   f"{board.packing:.2f} logic cells per core LUT4, measured on a board build "
@@ -118,18 +120,21 @@ def run(args):
                   "lower bound from the weights alone; LUTs not modelled (there is no teacher "
                   "RTL), so `fits` checks DSPs and block RAMs only")
         seq = report["sequential"]
+        verdict = (f"Best: rows {best['rows']}, batch {best['batch']}, slots {best['slots']}, "
+                   f"gate_luts {best['gate_luts']}: **{best['pixels_per_s']:.0f} pixels/s**, "
+                   f"**{report['speedup']:.1f}x** that baseline; against one multiply at a "
+                   f"time (rows 1: {seq['cycles_per_pixel']:,.0f} cycles/pixel) "
+                   f"**{report['speedup_vs_sequential']:.0f}x**." if best else
+                   "**No configuration fits**; the table lists the smallest (by board logic "
+                   "cells) and the baseline. Partly DSP-built gate units (`gate_dsps`) are "
+                   "not in this sweep.")
         body = (f"{title}. {board.name} budget: {board.luts:,} LUTs, {board.dsp} DSPs, "
                 f"{board.bram} block RAMs; clock {board.clock_mhz:g} MHz, {board.clock_source}. "
                 f"Cycles from `sim.des` (validated against RTL for the Lite network, see "
                 f"above{'' if layers == 1 else '; a prediction for stacked layers'}); "
                 f"{costed}. The last row is the manual-scheduling baseline: one pixel at a time "
                 f"in program order (`slots = batch = 1`) on the largest row count that fits. "
-                f"Best: rows {best['rows']}, batch {best['batch']}, slots {best['slots']}, "
-                f"gate_luts {best['gate_luts']}: **{best['pixels_per_s']:.0f} pixels/s**, "
-                f"**{report['speedup']:.1f}x** that baseline; against one multiply at a time "
-                f"(rows 1: {seq['cycles_per_pixel']:,.0f} cycles/pixel) "
-                f"**{report['speedup_vs_sequential']:.0f}x**.\n\n"
-                + table(list(COLUMNS), rows))
+                f"{verdict}\n\n" + table(list(COLUMNS), rows))
         name = board.name if args.model == "lite" else f"{board.name}-{args.model}"
         update_section(f"explore-{name}", f"Design-space exploration: {board.name}, "
                        f"{args.model}", body, command_line("sim"))
