@@ -68,12 +68,11 @@ class Board:
 BOARDS = {
     "icebreaker": Board("icebreaker", ICEBreakerPlatform, "ice40", BUDGETS["icebreaker"],
                         clock_mhz=18.0,
-                        # what fits: 5,038 of 5,280 logic cells and all 8 SB_MAC16 (one matmul
-                        # multiplier, the six widest gate products, of which r * (W_hn h +
-                        # b_hn) is wider than 16 bits and takes two); rows 2 with five gate
-                        # products on DSPs needs 5,291 cells
-                        core={"kind": "multipixel", "rows": 1, "batch": 1, "slots": 1,
-                              "gate_luts": True, "gate_dsps": 6},
+                        # what fits: 5,232 of 5,280 logic cells and all 8 SB_MAC16 (two
+                        # matmul multipliers and the five widest gate products, of which
+                        # r * (W_hn h + b_hn) is wider than 16 bits and takes two)
+                        core={"kind": "multipixel", "rows": 2, "batch": 1, "slots": 1,
+                              "gate_luts": True, "gate_dsps": 5},
                         synth_opts="-dsp"),
     "ulx3s-85f": Board("ulx3s-85f", ULX3S85FPlatform, "ecp5", BUDGETS["ulx3s-85f"],
                        clock_mhz=45.0,

@@ -276,7 +276,7 @@ class MultiPixelCore(wiring.Component):
         for b in range(B):
             h_value = Mux(s1["fresh"], 0, h_mm[b].data.as_signed())
             for i in range(R):
-                product = Signal(acc_shape, name=f"product{b}_{i}")
+                product = Signal(acc_shape, name=f"product{b}_{i}", reset_less=True)
                 acc = Signal(acc_shape, name=f"mmacc{b}_{i}")
                 total = Signal(acc_shape, name=f"total{b}_{i}")
                 m.d.sync += product.eq(w_rd.data[i * wb:(i + 1) * wb].as_signed() * h_value)
@@ -412,7 +412,8 @@ class MultiPixelCore(wiring.Component):
                 m.d.comb += lut.en.eq(1)
             # g1: memories out; input products and accumulators registered
             x = x_read[b].data
-            wx = [Signal(signed(wb + spec.input_bits + 1), name=f"wx{b}_{k}") for k in "rzn"]
+            wx = [Signal(signed(wb + spec.input_bits + 1), name=f"wx{b}_{k}", reset_less=True)
+                  for k in "rzn"]
             hacc = [Signal.like(acc_read[b][k].data, name=f"hacc{b}_{k}") for k in range(3)]
             h_old = Signal(signed(wb), name=f"h_old{b}")
             m.d.sync += [wx[k].eq(multiply(w.data, x, f"wx_{gate}"))
@@ -431,7 +432,7 @@ class MultiPixelCore(wiring.Component):
             m.d.sync += [ax_n.eq(by_layer(layer2, lambda s: (wx[2] << s[0]) + biases[2])),
                          ah_n.eq(by_layer(layer2, lambda s: (hacc[2] << s[1]) + biases[3]))]
             # g3: r and z out; r * (W_hn h + b_hn) registered
-            r_ah = Signal(signed(self.pre_width + sf + 1), name=f"r_ah{b}")
+            r_ah = Signal(signed(self.pre_width + sf + 1), name=f"r_ah{b}", reset_less=True)
             ax_n4 = delayed(ax_n, 1, f"ax_n{b}")
             m.d.sync += r_ah.eq(multiply(ah_n, luts["r"].out, "r_ah"))
             z = delayed(luts["z"].out, 2, f"z{b}")                        # to g5
@@ -441,8 +442,8 @@ class MultiPixelCore(wiring.Component):
                          luts["n"].pre.eq(by_layer(g[4]["layer"], lambda s: n_pre >> s[2]))]
             # g5: n out; the two blend products registered
             h_prev = delayed(h_old, 3, f"h_old{b}")                       # to g5
-            keep, update = (Signal(signed(2 * wb + 2), name=f"keep{b}"),
-                            Signal(signed(2 * wb + 2), name=f"update{b}"))
+            keep, update = (Signal(signed(2 * wb + 2), name=f"keep{b}", reset_less=True),
+                            Signal(signed(2 * wb + 2), name=f"update{b}", reset_less=True))
             m.d.sync += [update.eq(multiply(luts["n"].out, one - z, "update")),
                          keep.eq(multiply(h_prev, z, "keep"))]
             # g6: blend into the state memory
@@ -457,7 +458,7 @@ class MultiPixelCore(wiring.Component):
             accs = [Signal(signed(self.head_width), name=f"head{b}_{k}")
                     for k in range(CHANNELS)]
             for k in range(CHANNELS):
-                product = Signal(signed(2 * wb), name=f"head_product{b}_{k}")
+                product = Signal(signed(2 * wb), name=f"head_product{b}_{k}", reset_less=True)
                 m.d.sync += product.eq(multiply(head_w[k].data, h_new, f"head_{k}"))
                 start = Mux(g[8]["unit"] == 0, int(q.head_b[k]), accs[k])
                 with m.If(g[8]["valid"]):
