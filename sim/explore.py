@@ -57,7 +57,7 @@ BOARDS = {
     "ulx3s-85f": Board("ulx3s-85f", "ecp5", luts=83640, dsp=156, bram=208, clock_mhz=45.0,
                        clock_source="from a build: the multi-pixel core with rows 32, batch 3, "
                                     "slots 2 met timing at 45 MHz on the ULX3S-85F (nextpnr "
-                                    "Fmax 49.7 MHz); other configurations are assumed to "
+                                    "Fmax 48.1 MHz); other configurations are assumed to "
                                     "close at the same clock",
                        packing=16059 / 8670,
                        packing_source="rows 32, batch 3, slots 2, DSP gates: Yosys 8,670 LUT4 "
