@@ -36,8 +36,9 @@ def throughput_rows(results):
         built, lite = board["built"], board["explore"].get("lite")
         best = lite and lite["best"]
         if built:
-            rows.append((f"{name} built {built['core']}", built["pixels_per_s"],
-                         f"projected: DES cycles x min(Fmax {built['fmax_mhz']:g}, clock "
+            rows.append((f"{name} built", built["pixels_per_s"],
+                         f"{built['core']}; projected: DES cycles x min(Fmax "
+                         f"{built['fmax_mhz']:g}, clock "
                          f"{built['clock_mhz']:g}) MHz; UART ceiling "
                          f"{built['uart_pixels_per_s']:.0f} px/s at {built['baud']:,} baud"))
         if best:
@@ -117,6 +118,7 @@ def plot_throughput(path, results):
     for i, (_, value, _) in enumerate(rows):
         ax.text(value, i, f" {value:,.0f}", va="center", fontsize=7)
     ax.set_xscale("log")
+    ax.set_xlim(right=4 * max(v for _, v, _ in rows))
     ax.set_xlabel("pixels/s (blue: measured on 2 CPU cores; orange: projected for the board)")
     ax.invert_yaxis()
     ax.grid(alpha=0.3, axis="x", which="both")
