@@ -10,7 +10,6 @@ left out of its MAEs and counted in ``undefined_share``.
 import time
 
 import numpy as np
-import torch
 
 from . import baselines
 from .datasets import TEST_RANGE, make_dataset
@@ -111,8 +110,7 @@ def evaluate(models, *, n=20000, methods=METHODS, seed=20241009, log=print):
         if method == "teacher" and "teacher" not in models:
             continue
         began = time.perf_counter()
-        with torch.inference_mode():
-            pred = estimate(method, counts, models)
+        pred = estimate(method, counts, models)
         seconds = time.perf_counter() - began
         results[method] = {"params": params[method], **metrics(pred, data),
                            "pixels_per_s": round(n / seconds, 1)}

@@ -57,7 +57,7 @@ def run(args):
             if args.backend == "rtl":
                 maps, seconds, rtl = run_rtl(counts, qmodel, sample=args.sample, seed=args.seed)
             else:
-                teacher = (load_weights(DEFAULT_WEIGHTS.parent / "teacher.pt")[0]
+                teacher = (load_weights(DEFAULT_WEIGHTS.parent / MODELS["teacher"]["weights"])[0]
                            if args.model == "teacher" else None)
                 (maps, seconds), rtl = run_golden(counts, qmodel, teacher), None
             report = {"backend": args.backend, "model": args.model,
