@@ -6,14 +6,16 @@ a matrix-matrix product over the batch on ``rows x batch`` multipliers. One GRU 
 two jobs on two units that work on different slots at once:
 
 1. **matmul unit** -- ``W_hh h`` for the slot's current layer (encoder and decoder weights share
-   one memory and the same multipliers), ``3H/rows`` groups of ``H`` cycles; group results are
-   drained into per-lane accumulator memories.
-2. **gate unit** -- one hidden unit per cycle in a 10-stage pipeline (no multiplier or table
-   read shares a stage with an adder chain, for Fmax): gate constants and accumulators from
-   memory; input products; ``r``/``z`` tables; ``r * (W_hn h + b_hn)``; the ``tanh`` table;
-   the blend products; ``h' = (1 - z) n + z h`` into the state memory; on decoder steps the
-   Dense(3) head accumulates ``W_d h'`` unit by unit and the running integrals take its
-   clamped outputs.
+   one memory and the same multipliers), ``3H/rows`` groups of ``H`` cycles in a 3-stage
+   pipeline (memory outputs, products, accumulators); group results are drained into per-lane
+   accumulator memories.
+2. **gate unit** -- one hidden unit per cycle in a 16-stage pipeline, for Fmax: every block RAM
+   output is registered before use, and no stage holds more than one multiplier, table read
+   or adder chain. Gate constants and accumulators from memory; input products;
+   pre-activations; ``r``/``z`` tables; ``r * (W_hn h + b_hn)`` as two products; ``n``'s
+   pre-activation; the ``tanh`` table; the blend products; ``h' = (1 - z) n + z h`` into the
+   state memory; on decoder steps the Dense(3) head accumulates ``W_d h'`` unit by unit and
+   the running integrals take its clamped outputs.
 
 A scheduler admits preprocessed pixels into free slots, serves ready slots round-robin on both
 units, and sends finished slots through the shared divider (:class:`rtl.result.ResultUnit`).
@@ -36,12 +38,18 @@ from .matvec import accumulator_width
 from .preprocess import Preprocess
 from .result import TAG_BITS, ResultUnit, input_layout, result_layout
 
-__all__ = ["MultiPixelCore", "GATE_PRODUCTS", "FREE", "READY", "MATMUL", "GATE_READY", "GATES", "FINISH"]
+__all__ = ["MultiPixelCore", "GATE_PRODUCTS", "GATE_STAGES", "MATMUL_STAGES", "FREE", "READY",
+           "MATMUL", "GATE_READY", "GATES", "FINISH"]
 
 # slot states
 FREE, READY, MATMUL, GATE_READY, GATES, FINISH = range(6)
+#: Matmul pipeline depth: memory outputs, products, accumulators.
+MATMUL_STAGES = 3
 #: Gate pipeline depth: the stage at which a step's last unit updates the slot.
-GATE_STAGES = 9
+GATE_STAGES = 16
+#: ``r * (W_hn h + b_hn)`` is two products, split at this bit of the wide operand so that each
+#: fits one hard multiplier (iCE40 SB_MAC16: 16 x 16, ECP5 MULT18X18D: 18 x 18, signed).
+R_AH_SPLIT = 15
 #: The gate unit's products per lane, widest (costliest in LUTs) first.
 GATE_PRODUCTS = ("r_ah", "update", "keep", "wx_r", "wx_z", "wx_n", "head_0", "head_1",
                  "head_2")
@@ -112,6 +120,7 @@ class MultiPixelCore(wiring.Component):
         self.acc_width = accumulator_width(H, spec.bits, signed(spec.bits))
         self.lut_frac = min(layer.acc_frac for layer in self.layers)
         self.pre_width = max(self._pre_bound(layer) for layer in self.layers).bit_length() + 1
+        self.r_ah_split = min(R_AH_SPLIT, self.pre_width - 1)
         self.pre = Preprocess(bins=bins)
         head_bound = H * (1 << (2 * spec.bits - 2)) + int(abs(qmodel.head_b).max())
         self.head_width = signed_width(head_bound)
@@ -167,6 +176,17 @@ class MultiPixelCore(wiring.Component):
             m.d.sync += [states[chosen].eq(taken),
                          pointer.eq(Mux(chosen == S - 1, 0, chosen + 1))] + latch(chosen)
             m.next = "RUN"
+
+    @staticmethod
+    def _pipeline(m, prefix, depth, fields):
+        """Control fields ``{name: (shape, value)}`` registered ``1 .. depth`` times; returns
+        ``[None, stage1, ..., stage_depth]``, each a dict of signals named ``{prefix}{n}_{name}``."""
+        stages = [None] + [{k: Signal(shape, name=f"{prefix}{n}_{k}")
+                            for k, (shape, _) in fields.items()} for n in range(1, depth + 1)]
+        m.d.sync += [stages[1][k].eq(value) for k, (_, value) in fields.items()]
+        for before, after in zip(stages[1:], stages[2:]):
+            m.d.sync += [after[k].eq(before[k]) for k in fields]
+        return stages
 
     # ---- hardware --------------------------------------------------------------------------
     def elaborate(self, platform):
@@ -259,29 +279,29 @@ class MultiPixelCore(wiring.Component):
         mm_slot, mm_layer, mm_fresh = Signal(range(S)), Signal(), Signal()
         col, group = Signal(range(H)), Signal(range(G))
         issue = self.matmul_issue
-        s1 = {k: Signal(range(G) if k == "group" else range(S) if k == "slot" else 1,
-                        name=f"mm1_{k}") for k in ("valid", "first", "last", "group", "slot",
-                                                   "fresh")}
-        s2 = {k: Signal.like(v, name=f"mm2_{k}") for k, v in s1.items()}
+        # m1: memory outputs registered; m2: products registered; m3: accumulated
+        mm = self._pipeline(m, "mm", MATMUL_STAGES, {
+            "valid": (1, issue), "first": (1, col == 0), "last": (1, col == H - 1),
+            "group": (range(G), group), "slot": (range(S), mm_slot), "fresh": (1, mm_fresh)})
         m.d.comb += w_rd.addr.eq(mm_layer * (G * H) + group * H + col)
         m.d.comb += [h_mm[b].addr.eq(mm_slot * H + col) for b in range(B)]
-        m.d.sync += [s1["valid"].eq(issue), s1["first"].eq(col == 0),
-                     s1["last"].eq(col == H - 1), s1["group"].eq(group), s1["slot"].eq(mm_slot),
-                     s1["fresh"].eq(mm_fresh)]
-        m.d.sync += [s2[k].eq(s1[k]) for k in s1]
+        weights = Signal.like(w_rd.data, name="weights", reset_less=True)
+        m.d.sync += weights.eq(w_rd.data)
+        done = mm[MATMUL_STAGES]
         drain = [[Signal(acc_shape, name=f"drain{b}_{i}") for i in range(R)] for b in range(B)]
         drain_left, drain_slot, drain_final = Signal(range(R + 1)), Signal(range(S)), Signal()
         drain_gate, drain_unit = Signal(range(3)), Signal(range(H))
-        copy = s2["valid"] & s2["last"]
+        copy = done["valid"] & done["last"]
         for b in range(B):
-            h_value = Mux(s1["fresh"], 0, h_mm[b].data.as_signed())
+            h_value = Signal(state_shape, name=f"h_value{b}", reset_less=True)
+            m.d.sync += h_value.eq(Mux(mm[1]["fresh"], 0, h_mm[b].data))
             for i in range(R):
                 product = Signal(acc_shape, name=f"product{b}_{i}", reset_less=True)
                 acc = Signal(acc_shape, name=f"mmacc{b}_{i}")
                 total = Signal(acc_shape, name=f"total{b}_{i}")
-                m.d.sync += product.eq(w_rd.data[i * wb:(i + 1) * wb].as_signed() * h_value)
-                m.d.comb += total.eq(product + Mux(s2["first"], 0, acc))
-                with m.If(s2["valid"]):
+                m.d.sync += product.eq(weights[i * wb:(i + 1) * wb].as_signed() * h_value)
+                m.d.comb += total.eq(product + Mux(done["first"], 0, acc))
+                with m.If(done["valid"]):
                     m.d.sync += acc.eq(total)
                 with m.If(drain_left != 0):      # shift the drain register towards element 0
                     m.d.sync += drain[b][i].eq(drain[b][i + 1] if i + 1 < R else 0)
@@ -298,9 +318,9 @@ class MultiPixelCore(wiring.Component):
             with m.If((drain_left == 1) & drain_final):
                 m.d.sync += states[drain_slot].eq(GATE_READY)
         with m.If(copy):
-            m.d.sync += [drain_left.eq(R), drain_slot.eq(s2["slot"]),
-                         drain_final.eq(s2["group"] == G - 1)]
-            with m.If(s2["group"] == 0):
+            m.d.sync += [drain_left.eq(R), drain_slot.eq(done["slot"]),
+                         drain_final.eq(done["group"] == G - 1)]
+            with m.If(done["group"] == 0):
                 m.d.sync += [drain_gate.eq(0), drain_unit.eq(0)]
         with m.FSM(name="matmul"):
             with m.State("IDLE"):
@@ -343,7 +363,7 @@ class MultiPixelCore(wiring.Component):
 
     def _gates(self, m, *, states, step, decoding, fresh, sums, first, h_gate, h_write,
                acc_read, x_read):
-        """The gate pipeline (stages g0 .. g9) and the per-step slot bookkeeping."""
+        """The gate pipeline (stages g0 .. g16) and the per-step slot bookkeeping."""
         spec, q, T = self.spec, self.qmodel, self.bins
         H, B, S = self.hidden_size, self.batch, self.slots
         wb, sf = spec.bits, spec.sigmoid_frac
@@ -369,38 +389,33 @@ class MultiPixelCore(wiring.Component):
 
         g_slot, g_layer, g_fresh, g_t = Signal(range(S)), Signal(), Signal(), Signal(range(T))
         unit, issue = Signal(range(H)), Signal()
-        fields = {"valid": 1, "unit": range(H), "slot": range(S), "layer": 1, "fresh": 1,
-                  "t": range(T)}
-        stages = [None] + [{k: Signal(v, name=f"g{n}_{k}") for k, v in fields.items()}
-                           for n in range(1, GATE_STAGES + 1)]
-        g = stages
-        m.d.sync += [g[1]["valid"].eq(issue), g[1]["unit"].eq(unit), g[1]["slot"].eq(g_slot),
-                     g[1]["layer"].eq(g_layer), g[1]["fresh"].eq(g_fresh), g[1]["t"].eq(g_t)]
-        for before, after in zip(stages[1:], stages[2:]):
-            m.d.sync += [after[k].eq(before[k]) for k in fields]
-        # g0: addresses
-        const_addr = g_layer * H + unit
-        m.d.comb += [port.addr.eq(const_addr) for port in (w_r, w_z, w_n, b_r, b_z, b_in, b_hn)]
-        m.d.comb += [port.addr.eq(g[6]["unit"]) for port in head_w]   # read in g6, used in g7
+        g = self._pipeline(m, "g", GATE_STAGES, {
+            "valid": (1, issue), "unit": (range(H), unit), "slot": (range(S), g_slot),
+            "layer": (1, g_layer), "fresh": (1, g_fresh), "t": (range(T), g_t)})
         one = Const(1 << sf, unsigned(sf + 1))
         head_shift = q.head_acc_frac - spec.output_frac
         job_end = g[GATE_STAGES]["valid"] & (g[GATE_STAGES]["unit"] == H - 1)
-        biases = [Signal.like(port.data, name=f"{name}_g2")
-                  for name, port in (("b_r", b_r), ("b_z", b_z), ("b_in", b_in), ("b_hn", b_hn))]
-        m.d.sync += [reg.eq(port.data) for reg, port in zip(biases, (b_r, b_z, b_in, b_hn))]
 
         def multiply(a, b, name):
             """Gate-unit product ``name``: a hard multiplier, or LUTs over the bits of ``b``."""
             return a * b if name in self.hard_products else shift_add_product(a, b)
 
-        def delayed(value, stages_, name):
-            """``value`` registered ``stages_`` times."""
+        def registered(value, name, stages_=1):
+            """``value`` registered ``stages_`` times (datapath registers, without reset)."""
             for n in range(stages_):
-                reg = Signal.like(value, name=f"{name}_d{n}")
+                reg = Signal(value.shape(), name=f"{name}_d{n}", reset_less=True)
                 m.d.sync += reg.eq(value)
                 value = reg
             return value
 
+        # g0: addresses; g1: every memory output registered, the constants for g2 and g3
+        const_addr = g_layer * H + unit
+        m.d.comb += [port.addr.eq(const_addr) for port in (w_r, w_z, w_n, b_r, b_z, b_in, b_hn)]
+        m.d.comb += [port.addr.eq(g[11]["unit"]) for port in head_w]  # registered in g12
+        w_x = [registered(port.data, f"w_{k}") for k, port in zip("rzn", (w_r, w_z, w_n))]
+        biases = [registered(port.data, f"{name}", 2) for name, port in
+                  (("b_r", b_r), ("b_z", b_z), ("b_in", b_in), ("b_hn", b_hn))]
+        head_ws = [registered(port.data, f"head_w{k}") for k, port in enumerate(head_w)]
         for b in range(B):
             m.d.comb += [acc_read[b][k].addr.eq(g_slot * H + unit) for k in range(3)]
             m.d.comb += [h_gate[b].addr.eq(g_slot * H + unit), x_read[b].addr.eq(g_slot * T + g_t)]
@@ -410,63 +425,73 @@ class MultiPixelCore(wiring.Component):
                                                  pre_frac=self.lut_frac)
                 m.submodules[f"{kind}_{name}{b}"] = lut
                 m.d.comb += lut.en.eq(1)
-            # g1: memories out; input products and accumulators registered
-            x = x_read[b].data
+            x = registered(x_read[b].data, f"x{b}")
+            hacc = [registered(acc_read[b][k].data, f"hacc{b}_{k}", 2) for k in range(3)]
+            h_old = Signal(signed(wb), name=f"h_old{b}", reset_less=True)
+            m.d.sync += h_old.eq(Mux(g[1]["fresh"], 0, h_gate[b].data))
+            # g2: input products registered
             wx = [Signal(signed(wb + spec.input_bits + 1), name=f"wx{b}_{k}", reset_less=True)
                   for k in "rzn"]
-            hacc = [Signal.like(acc_read[b][k].data, name=f"hacc{b}_{k}") for k in range(3)]
-            h_old = Signal(signed(wb), name=f"h_old{b}")
-            m.d.sync += [wx[k].eq(multiply(w.data, x, f"wx_{gate}"))
-                         for k, (gate, w) in enumerate(zip("rzn", (w_r, w_z, w_n)))]
-            m.d.sync += [hacc[k].eq(acc_read[b][k].data) for k in range(3)]
-            m.d.sync += h_old.eq(Mux(g[1]["fresh"], 0, h_gate[b].data))
-            # g2: r and z pre-activations into their tables; n's halves registered
-            layer2 = g[2]["layer"]
+            m.d.sync += [wx[k].eq(multiply(w, x, f"wx_{gate}"))
+                         for k, (gate, w) in enumerate(zip("rzn", w_x))]
+            # g3: pre-activations registered: r and z, and n's two halves
+            layer3 = g[3]["layer"]
 
             def pre_act(k, bias):
-                return by_layer(layer2, lambda s: ((wx[k] << s[0]) + (hacc[k] << s[1])
+                return by_layer(layer3, lambda s: ((wx[k] << s[0]) + (hacc[k] << s[1])
                                                    + bias) >> s[2])
-            ax_n, ah_n = Signal(pre_shape, name=f"ax_n{b}"), Signal(pre_shape, name=f"ah_n{b}")
-            m.d.comb += [luts["r"].pre.eq(pre_act(0, biases[0])),
-                         luts["z"].pre.eq(pre_act(1, biases[1]))]
-            m.d.sync += [ax_n.eq(by_layer(layer2, lambda s: (wx[2] << s[0]) + biases[2])),
-                         ah_n.eq(by_layer(layer2, lambda s: (hacc[2] << s[1]) + biases[3]))]
-            # g3: r and z out; r * (W_hn h + b_hn) registered
-            r_ah = Signal(signed(self.pre_width + sf + 1), name=f"r_ah{b}", reset_less=True)
-            ax_n4 = delayed(ax_n, 1, f"ax_n{b}")
-            m.d.sync += r_ah.eq(multiply(ah_n, luts["r"].out, "r_ah"))
-            z = delayed(luts["z"].out, 2, f"z{b}")                        # to g5
-            # g4: n's pre-activation into its table
-            n_pre = Signal(pre_shape, name=f"n_pre{b}")
-            m.d.comb += [n_pre.eq(ax_n4 + round_shift(r_ah, sf)),
-                         luts["n"].pre.eq(by_layer(g[4]["layer"], lambda s: n_pre >> s[2]))]
-            # g5: n out; the two blend products registered
-            h_prev = delayed(h_old, 3, f"h_old{b}")                       # to g5
+            pre_r, pre_z, ax_n, ah_n = (Signal(pre_shape, name=f"{name}{b}", reset_less=True)
+                                        for name in ("pre_r", "pre_z", "ax_n", "ah_n"))
+            m.d.sync += [pre_r.eq(pre_act(0, biases[0])), pre_z.eq(pre_act(1, biases[1])),
+                         ax_n.eq(by_layer(layer3, lambda s: (wx[2] << s[0]) + biases[2])),
+                         ah_n.eq(by_layer(layer3, lambda s: (hacc[2] << s[1]) + biases[3]))]
+            # g4: r and z tables read; g5: their outputs registered
+            m.d.comb += [luts["r"].pre.eq(pre_r), luts["z"].pre.eq(pre_z)]
+            r, z = (registered(luts[k].out, f"{k}{b}") for k in "rz")
+            # g6: r * (W_hn h + b_hn) in two halves that each fit one multiplier; 1 - z
+            ah = registered(ah_n, f"ah_n{b}", 2)
+            split = self.r_ah_split
+            halves = (ah[:split], ah[split:].as_signed())
+            r_ah_lo, r_ah_hi = (Signal(signed(len(half) + sf + 1), name=f"r_ah_{part}{b}",
+                                       reset_less=True)
+                                for part, half in zip(("lo", "hi"), halves))
+            m.d.sync += [r_ah_lo.eq(multiply(halves[0], r, "r_ah")),
+                         r_ah_hi.eq(multiply(halves[1], r, "r_ah"))]
+            not_z = registered(one - z, f"not_z{b}", 4)                  # to g10
+            # g7: n's pre-activation registered
+            ax = registered(ax_n, f"ax_n{b}", 3)
+            n_sum = Signal(pre_shape, name=f"n_sum{b}")
+            n_pre = Signal(pre_shape, name=f"n_pre{b}", reset_less=True)
+            m.d.comb += n_sum.eq(ax + round_shift((r_ah_hi << split) + r_ah_lo, sf))
+            m.d.sync += n_pre.eq(by_layer(g[7]["layer"], lambda s: n_sum >> s[2]))
+            # g8: n's table read; g9: its output registered
+            m.d.comb += luts["n"].pre.eq(n_pre)
+            n = registered(luts["n"].out, f"n{b}")
+            # g10: the two blend products registered
+            h_prev, z_keep = registered(h_old, f"h_old{b}", 8), registered(z, f"z{b}", 4)
             keep, update = (Signal(signed(2 * wb + 2), name=f"keep{b}", reset_less=True),
                             Signal(signed(2 * wb + 2), name=f"update{b}", reset_less=True))
-            m.d.sync += [update.eq(multiply(luts["n"].out, one - z, "update")),
-                         keep.eq(multiply(h_prev, z, "keep"))]
-            # g6: blend into the state memory
-            blend = Signal(signed(2 * wb + 4), name=f"blend{b}")
+            m.d.sync += [update.eq(multiply(n, not_z, "update")),
+                         keep.eq(multiply(h_prev, z_keep, "keep"))]
+            # g11: the blend registered; g12: the new state into the state memory
+            blend = registered(update + keep, f"blend{b}")
             h_new = Signal(signed(wb), name=f"h_new{b}")
-            m.d.comb += [blend.eq(update + keep),
-                         h_write[b].addr.eq(g[6]["slot"] * H + g[6]["unit"]),
+            m.d.comb += [h_write[b].addr.eq(g[12]["slot"] * H + g[12]["unit"]),
                          h_write[b].data.eq(saturate(round_shift(blend, sf), wb)),
-                         h_write[b].en.eq(g[6]["valid"])]
+                         h_write[b].en.eq(g[12]["valid"])]
             m.d.sync += h_new.eq(h_write[b].data)
-            # g7: Dense(3) products; g8: accumulated unit by unit
-            accs = [Signal(signed(self.head_width), name=f"head{b}_{k}")
-                    for k in range(CHANNELS)]
+            # g13: Dense(3) products; g14: accumulated unit by unit; g15: outputs clamped
             for k in range(CHANNELS):
                 product = Signal(signed(2 * wb), name=f"head_product{b}_{k}", reset_less=True)
-                m.d.sync += product.eq(multiply(head_w[k].data, h_new, f"head_{k}"))
-                start = Mux(g[8]["unit"] == 0, int(q.head_b[k]), accs[k])
-                with m.If(g[8]["valid"]):
-                    m.d.sync += accs[k].eq(start + product)
-            # g9: on decoder steps, the step's outputs into the running integrals
+                m.d.sync += product.eq(multiply(head_ws[k], h_new, f"head_{k}"))
+                acc = Signal(signed(self.head_width), name=f"head{b}_{k}")
+                start = Mux(g[14]["unit"] == 0, int(q.head_b[k]), acc)
+                with m.If(g[14]["valid"]):
+                    m.d.sync += acc.eq(start + product)
                 y = Signal(signed(spec.output_bits), name=f"y{b}_{k}")
-                m.d.comb += y.eq(saturate(round_shift(accs[k], head_shift), spec.output_bits))
-                clamped = Mux(y > 0, y, 0)
+                m.d.comb += y.eq(saturate(round_shift(acc, head_shift), spec.output_bits))
+                clamped = registered(Mux(y > 0, y, 0), f"clamped{b}_{k}")
+                # g16: on decoder steps, the step's outputs into the running integrals
                 last = g[GATE_STAGES]
                 with m.If(job_end & last["layer"]):
                     lane_sum = sums[last["slot"]][b][k]

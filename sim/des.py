@@ -12,8 +12,8 @@ server             tasks and service time
                    weight word per cycle on ``rows x batch`` multipliers), ``K = H`` for the
                    first layer (``W_hh h``; its scalar input is multiplied in the gate unit)
                    and ``K = 2H`` for a stacked layer (``[W_ih W_hh] [h_below; h]``); the
-                   slot's gates may start ``rows + 2`` cycles after it (pipeline and
-                   accumulator drain)
+                   slot's gates may start ``rows + MATMUL_STAGES - 1`` cycles after it
+                   (pipeline and accumulator drain)
 ``gates``          per GRU step of a slot and layer: ``1 + H`` (one hidden unit per cycle);
                    the slot may request its next matmul ``PIPELINE`` cycles after it
 ``divider``        per lane of a finished slot: four sequential divisions
@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import simpy
 
-from rtl.multipixel import GATE_STAGES
+from rtl.multipixel import GATE_STAGES, MATMUL_STAGES
 
 __all__ = ["Config", "POLICIES", "simulate", "baseline"]
 
@@ -113,7 +113,7 @@ class _Model:
                     yield request
                     self.matmul_busy += c.matmul_cycles(layer)
                     yield env.timeout(1 + c.matmul_cycles(layer))
-                yield env.timeout(c.rows + 2)
+                yield env.timeout(c.rows + MATMUL_STAGES - 1)
                 with self.gates.request(priority=priority) as request:
                     yield request
                     yield env.timeout(1 + c.hidden)
