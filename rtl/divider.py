@@ -47,10 +47,11 @@ class Divider(wiring.Component):
         width = self.num_width + qfrac + 1
         rem = Signal(unsigned(width))
         den = Signal(unsigned(self.den_width + qbits))
+        shifted = Signal(unsigned(self.den_width + qbits))     # den << (bits left - 1)
+        difference = Signal(signed(max(width, len(shifted)) + 1))
         quotient = Signal(unsigned(qbits))
         bit = Signal(range(qbits + 1))
-        index = Signal(range(qbits))
-        m.d.comb += index.eq(bit - 1)
+        m.d.comb += difference.eq(rem - shifted)
         with m.FSM():
             with m.State("IDLE"):
                 m.d.comb += self.inp.ready.eq(1)
@@ -63,16 +64,18 @@ class Divider(wiring.Component):
                         m.next = "CHECK"
             with m.State("CHECK"):
                 # a quotient of 2**qbits or more saturates
+                m.d.sync += shifted.eq(den << (qbits - 1))
                 with m.If(rem >= (den << qbits)):
                     m.d.sync += quotient.eq((1 << qbits) - 1)
                     m.next = "DONE"
                 with m.Else():
                     m.next = "DIVIDE"
-            with m.State("DIVIDE"):
-                shifted = den << index
-                with m.If(rem >= shifted):
-                    m.d.sync += [rem.eq(rem - shifted), quotient.bit_select(index, 1).eq(1)]
-                m.d.sync += bit.eq(bit - 1)
+            with m.State("DIVIDE"):      # restoring division, one quotient bit per cycle
+                fits = difference >= 0
+                with m.If(fits):
+                    m.d.sync += rem.eq(difference)
+                m.d.sync += [quotient.eq((quotient << 1) | fits), shifted.eq(shifted >> 1),
+                             bit.eq(bit - 1)]
                 with m.If(bit == 1):
                     m.next = "DONE"
             with m.State("DONE"):

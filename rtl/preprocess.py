@@ -2,7 +2,9 @@
 
 Bit-exact to :func:`golden.preprocess.preprocess`. The histogram is buffered in block RAM while
 the background (mean of the first 8 bins, a shift) and the peak are found; a second pass emits
-``max(count - background, 0)`` shifted so the peak lands in ``[128, 255]``.
+``max(count - background, 0)`` shifted so the peak lands in ``[128, 255]``. For Fmax, each count
+is registered before it is summed and compared; the last count, the peak and the shift amounts
+take one cycle each after the load, and each input three (block RAM read, clip, shift).
 """
 from amaranth import Module, Mux, Signal, signed, unsigned
 from amaranth.lib import data, stream, wiring
@@ -11,7 +13,13 @@ from amaranth.lib.wiring import In, Out
 
 from golden.preprocess import BACKGROUND_BINS, COUNT_BITS, INPUT_BITS
 
-__all__ = ["Preprocess"]
+__all__ = ["Preprocess", "SETTLE_CYCLES", "CYCLES_PER_INPUT"]
+
+#: Cycles between the last count in and the first block RAM read (the last count, the peak,
+#: the shift amounts).
+SETTLE_CYCLES = 3
+#: Cycles per emitted input: block RAM read, clip, offer.
+CYCLES_PER_INPUT = 3
 
 
 class Preprocess(wiring.Component):
@@ -53,34 +61,50 @@ class Preprocess(wiring.Component):
         background = Signal(unsigned(COUNT_BITS))
         peak = Signal(signed(COUNT_BITS + 1))
         length = Signal(range(COUNT_BITS + 2))
-        m.d.comb += [background.eq(total >> 3), peak.eq(top - background),
+        m.d.comb += [background.eq(total >> 3),
                      rd.addr.eq(index), wr.addr.eq(index), wr.data.eq(self.counts.payload)]
+        # after the load, one register stage each: the peak, then the two shift amounts
         for k in range(COUNT_BITS):
             with m.If(peak[k] & (peak > 0)):
                 m.d.comb += length.eq(k + 1)
-        signal = Signal(signed(COUNT_BITS + 1))
-        m.d.comb += signal.eq(rd.data - background)
-        clipped = Mux(signal > 0, signal, 0)
         right = Signal(range(COUNT_BITS + 1))
         left = Signal(range(INPUT_BITS + 1))
-        m.d.comb += [right.eq(Mux(length >= INPUT_BITS, length - INPUT_BITS, 0)),
-                     left.eq(Mux(length >= INPUT_BITS, 0, INPUT_BITS - length))]
-        m.d.comb += [self.out.payload.x.eq((clipped >> right) << left),
+        # per input: the block RAM output is registered, clipped, then shifted
+        clipped = Signal(unsigned(COUNT_BITS))
+        signal = Signal(signed(COUNT_BITS + 1))
+        m.d.comb += [signal.eq(rd.data - background),
+                     self.out.payload.x.eq((clipped >> right) << left),
                      self.out.payload.valid.eq(peak > 0)]
+        # each count is registered, then summed (first 8 bins) and compared with the top
+        count, counted, early = Signal(unsigned(COUNT_BITS)), Signal(), Signal()
+        m.d.sync += counted.eq(0)
+        with m.If(counted):
+            with m.If(early):
+                m.d.sync += total.eq(total + count)
+            with m.If(count > top):
+                m.d.sync += top.eq(count)
         with m.FSM():
             with m.State("LOAD"):
                 m.d.comb += [self.counts.ready.eq(1), wr.en.eq(self.counts.valid)]
                 with m.If(self.counts.valid):
-                    c = self.counts.payload
-                    with m.If(index < BACKGROUND_BINS):
-                        m.d.sync += total.eq(total + c)
-                    with m.If(c > top):
-                        m.d.sync += top.eq(c)
-                    m.d.sync += index.eq(index + 1)
+                    m.d.sync += [count.eq(self.counts.payload), counted.eq(1),
+                                 early.eq(index < BACKGROUND_BINS), index.eq(index + 1)]
                     with m.If(index == T - 1):
                         m.d.sync += index.eq(0)
-                        m.next = "FETCH"
+                        m.next = "TAIL"
+            with m.State("TAIL"):       # the last count is summed and compared
+                m.next = "PEAK"
+            with m.State("PEAK"):
+                m.d.sync += peak.eq(top - background)
+                m.next = "SHIFTS"
+            with m.State("SHIFTS"):
+                m.d.sync += [right.eq(Mux(length >= INPUT_BITS, length - INPUT_BITS, 0)),
+                             left.eq(Mux(length >= INPUT_BITS, 0, INPUT_BITS - length))]
+                m.next = "FETCH"
             with m.State("FETCH"):      # block-RAM read: data next cycle
+                m.next = "CLIP"
+            with m.State("CLIP"):
+                m.d.sync += clipped.eq(Mux(signal > 0, signal, 0))
                 m.next = "SEND"
             with m.State("SEND"):
                 m.d.comb += self.out.valid.eq(1)

@@ -6,7 +6,7 @@ Tasks queue on servers with service times in clock cycles, mirroring
 =================  ========================================================================
 server             tasks and service time
 =================  ========================================================================
-``preprocess``     per pixel: load ``T`` counts, then emit ``T`` inputs at two cycles each
+``preprocess``     per pixel: load ``T`` counts, settle, emit ``T`` inputs at three cycles each
                    into a free slot's lane (the emission waits for the slot)
 ``matmul``         per GRU step of a slot and layer: ``1 + (3H/rows) * K`` (select, then one
                    weight word per cycle on ``rows x batch`` multipliers), ``K = H`` for the
@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import simpy
 
 from rtl.multipixel import GATE_STAGES, MATMUL_STAGES
+from rtl.preprocess import CYCLES_PER_INPUT, SETTLE_CYCLES
 
 __all__ = ["Config", "POLICIES", "simulate", "baseline"]
 
@@ -95,11 +96,13 @@ class _Model:
         c, env = self.c, self.env
         pixel = 0
         while pixel < self.pixels:
-            yield env.timeout(c.bins + 1)         # T counts in, first table read
+            # T counts in, the shifts settle, the first input is read and clipped
+            yield env.timeout(c.bins + SETTLE_CYCLES + CYCLES_PER_INPUT - 1)
             slot = yield self.free_slots.get()
-            yield env.timeout(2 * c.bins - 1)     # T inputs out, two cycles each
+            yield env.timeout(CYCLES_PER_INPUT * (c.bins - 1) + 1)     # T inputs out
             lanes = min(c.batch, self.pixels - pixel)
-            yield env.timeout(3 * c.bins * (lanes - 1))
+            lane = c.bins + SETTLE_CYCLES + CYCLES_PER_INPUT * c.bins
+            yield env.timeout(lane * (lanes - 1))
             env.process(self.run_slot(slot, pixel, lanes))
             pixel += lanes
 
