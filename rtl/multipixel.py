@@ -387,11 +387,10 @@ class MultiPixelCore(wiring.Component):
             """``build(shifts)`` for the encoder or decoder, chosen by ``layer_bit``."""
             return Mux(layer_bit, build(self._shifts(dec)), build(self._shifts(enc)))
 
-        g_slot, g_layer, g_fresh, g_t = Signal(range(S)), Signal(), Signal(), Signal(range(T))
+        g_slot = Signal(range(S))
         unit, issue = Signal(range(H)), Signal()
         g = self._pipeline(m, "g", GATE_STAGES, {
-            "valid": (1, issue), "unit": (range(H), unit), "slot": (range(S), g_slot),
-            "layer": (1, g_layer), "fresh": (1, g_fresh), "t": (range(T), g_t)})
+            "valid": (1, issue), "unit": (range(H), unit), "slot": (range(S), g_slot)})
         one = Const(1 << sf, unsigned(sf + 1))
         head_shift = q.head_acc_frac - spec.output_frac
         job_end = g[GATE_STAGES]["valid"] & (g[GATE_STAGES]["unit"] == H - 1)
@@ -408,82 +407,101 @@ class MultiPixelCore(wiring.Component):
                 value = reg
             return value
 
-        # g0: addresses; g1: every memory output registered, the constants for g2 and g3
-        const_addr = g_layer * H + unit
-        m.d.comb += [port.addr.eq(const_addr) for port in (w_r, w_z, w_n, b_r, b_z, b_in, b_hn)]
-        m.d.comb += [port.addr.eq(g[11]["unit"]) for port in head_w]  # registered in g12
-        w_x = [registered(port.data, f"w_{k}") for k, port in zip("rzn", (w_r, w_z, w_n))]
-        biases = [registered(port.data, f"{name}", 2) for name, port in
-                  (("b_r", b_r), ("b_z", b_z), ("b_in", b_in), ("b_hn", b_hn))]
-        head_ws = [registered(port.data, f"head_w{k}") for k, port in enumerate(head_w)]
+        # a job's slot, layer, first-step flag and time step stay put until its last unit
+        # leaves the pipeline, so only the slot travels down it
+        def at(n, field):
+            """The ``"slot"`` or ``"unit"`` in stage ``n`` (0: the issuing counters)."""
+            return g[n][field] if n else {"slot": g_slot, "unit": unit}[field]
+        layer_at = lambda n: decoding[at(n, "slot")]
+
+        # Each memory is read just in time, which keeps delay chains short: the small constant
+        # tables (logic, with an output register) one stage before their value is used, the
+        # lane memories (block or LUT RAM, output registered again) two stages before.
+        def constant(port, n):
+            m.d.comb += port.addr.eq(layer_at(n - 1) * H + at(n - 1, "unit"))
+            return port.data
+
+        def lane_read(port, address, name):
+            m.d.comb += port.addr.eq(address)
+            return registered(port.data, name)
+
+        lane_address = lambda n: at(n, "slot") * H + at(n, "unit")
+
+        w_x = {"r": constant(w_r, 2), "n": constant(w_n, 5), "z": constant(w_z, 6)}
+        bias = {"r": constant(b_r, 3), "hn": constant(b_hn, 5), "in": constant(b_in, 6),
+                "z": constant(b_z, 7)}
+        m.d.comb += [port.addr.eq(g[12]["unit"]) for port in head_w]
         for b in range(B):
-            m.d.comb += [acc_read[b][k].addr.eq(g_slot * H + unit) for k in range(3)]
-            m.d.comb += [h_gate[b].addr.eq(g_slot * H + unit), x_read[b].addr.eq(g_slot * T + g_t)]
+            accumulator = lambda k, n: lane_read(acc_read[b][k], lane_address(n - 2),
+                                                 f"hacc{b}_{k}")
+            hacc = {"r": accumulator(0, 3), "n": accumulator(2, 5), "z": accumulator(1, 7)}
+            x2 = lane_read(x_read[b], g_slot * T + step[g_slot], f"x{b}")
+            x = {"r": x2, "n": registered(x2, f"x{b}_n", 3)}
+            x["z"] = registered(x["n"], f"x{b}_z")
+            m.d.comb += h_gate[b].addr.eq(lane_address(8))
             luts = {}
             for name, kind in (("r", "sigmoid"), ("z", "sigmoid"), ("n", "tanh")):
                 luts[name] = lut = ActivationLUT(kind=kind, spec=spec, pre_width=self.pre_width,
                                                  pre_frac=self.lut_frac)
                 m.submodules[f"{kind}_{name}{b}"] = lut
                 m.d.comb += lut.en.eq(1)
-            x = registered(x_read[b].data, f"x{b}")
-            hacc = [registered(acc_read[b][k].data, f"hacc{b}_{k}", 2) for k in range(3)]
-            h_old = Signal(signed(wb), name=f"h_old{b}", reset_less=True)
-            m.d.sync += h_old.eq(Mux(g[1]["fresh"], 0, h_gate[b].data))
-            # g2: input products registered
-            wx = [Signal(signed(wb + spec.input_bits + 1), name=f"wx{b}_{k}", reset_less=True)
-                  for k in "rzn"]
-            m.d.sync += [wx[k].eq(multiply(w, x, f"wx_{gate}"))
-                         for k, (gate, w) in enumerate(zip("rzn", w_x))]
-            # g3: pre-activations registered: r and z, and n's two halves
-            layer3 = g[3]["layer"]
+            wx = {k: Signal(signed(wb + spec.input_bits + 1), name=f"wx_{k}{b}", reset_less=True)
+                  for k in "rzn"}
+            m.d.sync += [wx[k].eq(multiply(w_x[k], x[k], f"wx_{k}")) for k in "rzn"]
 
-            def pre_act(k, bias):
-                return by_layer(layer3, lambda s: ((wx[k] << s[0]) + (hacc[k] << s[1])
-                                                   + bias) >> s[2])
-            pre_r, pre_z, ax_n, ah_n = (Signal(pre_shape, name=f"{name}{b}", reset_less=True)
-                                        for name in ("pre_r", "pre_z", "ax_n", "ah_n"))
-            m.d.sync += [pre_r.eq(pre_act(0, biases[0])), pre_z.eq(pre_act(1, biases[1])),
-                         ax_n.eq(by_layer(layer3, lambda s: (wx[2] << s[0]) + biases[2])),
-                         ah_n.eq(by_layer(layer3, lambda s: (hacc[2] << s[1]) + biases[3]))]
-            # g4: r and z tables read; g5: their outputs registered
-            m.d.comb += [luts["r"].pre.eq(pre_r), luts["z"].pre.eq(pre_z)]
-            r, z = (registered(luts[k].out, f"{k}{b}") for k in "rz")
-            # g6: r * (W_hn h + b_hn) in two halves that each fit one multiplier; 1 - z
-            ah = registered(ah_n, f"ah_n{b}", 2)
+            def pre_act(k, n):
+                """Gate ``k``'s pre-activation at the table's scale, in stage ``n``."""
+                return by_layer(layer_at(n), lambda s: ((wx[k] << s[0]) + (hacc[k] << s[1])
+                                                          + bias[k]) >> s[2])
+            pre = {k: Signal(pre_shape, name=f"pre_{k}{b}", reset_less=True) for k in "rz"}
+            ax_n, ah_n = (Signal(pre_shape, name=f"{name}{b}", reset_less=True)
+                          for name in ("ax_n", "ah_n"))
+            # r: input product (g2), pre-activation (g3), table (g4), registered (g5)
+            m.d.sync += pre["r"].eq(pre_act("r", 3))
+            m.d.comb += luts["r"].pre.eq(pre["r"])
+            r = registered(luts["r"].out, f"r{b}")
+            # n: W_hn h + b_hn (g5); r * (W_hn h + b_hn) in two halves that each fit one
+            # multiplier, and the input half (g6); pre-activation (g7); table (g8, g9)
+            m.d.sync += ah_n.eq(by_layer(layer_at(5), lambda s: (hacc["n"] << s[1])
+                                         + bias["hn"]))
             split = self.r_ah_split
-            halves = (ah[:split], ah[split:].as_signed())
+            halves = (ah_n[:split], ah_n[split:].as_signed())
             r_ah_lo, r_ah_hi = (Signal(signed(len(half) + sf + 1), name=f"r_ah_{part}{b}",
                                        reset_less=True)
                                 for part, half in zip(("lo", "hi"), halves))
             m.d.sync += [r_ah_lo.eq(multiply(halves[0], r, "r_ah")),
-                         r_ah_hi.eq(multiply(halves[1], r, "r_ah"))]
-            not_z = registered(one - z, f"not_z{b}", 4)                  # to g10
-            # g7: n's pre-activation registered
-            ax = registered(ax_n, f"ax_n{b}", 3)
+                         r_ah_hi.eq(multiply(halves[1], r, "r_ah")),
+                         ax_n.eq(by_layer(layer_at(6), lambda s: (wx["n"] << s[0])
+                                          + bias["in"]))]
             n_sum = Signal(pre_shape, name=f"n_sum{b}")
             n_pre = Signal(pre_shape, name=f"n_pre{b}", reset_less=True)
-            m.d.comb += n_sum.eq(ax + round_shift((r_ah_hi << split) + r_ah_lo, sf))
-            m.d.sync += n_pre.eq(by_layer(g[7]["layer"], lambda s: n_sum >> s[2]))
-            # g8: n's table read; g9: its output registered
+            m.d.comb += n_sum.eq(ax_n + round_shift((r_ah_hi << split) + r_ah_lo, sf))
+            m.d.sync += n_pre.eq(by_layer(layer_at(7), lambda s: n_sum >> s[2]))
             m.d.comb += luts["n"].pre.eq(n_pre)
             n = registered(luts["n"].out, f"n{b}")
+            # z, as late as the blend allows: input product (g6), pre-activation (g7), table
+            # (g8, g9); the old state is read in g8
+            m.d.sync += pre["z"].eq(pre_act("z", 7))
+            m.d.comb += luts["z"].pre.eq(pre["z"])
+            z = registered(luts["z"].out, f"z{b}")
+            h_prev = Signal(signed(wb), name=f"h_old{b}", reset_less=True)
+            m.d.sync += h_prev.eq(Mux(fresh[g[9]["slot"]], 0, h_gate[b].data))
             # g10: the two blend products registered
-            h_prev, z_keep = registered(h_old, f"h_old{b}", 8), registered(z, f"z{b}", 4)
             keep, update = (Signal(signed(2 * wb + 2), name=f"keep{b}", reset_less=True),
                             Signal(signed(2 * wb + 2), name=f"update{b}", reset_less=True))
-            m.d.sync += [update.eq(multiply(n, not_z, "update")),
-                         keep.eq(multiply(h_prev, z_keep, "keep"))]
+            m.d.sync += [update.eq(multiply(n, one - z, "update")),
+                         keep.eq(multiply(h_prev, z, "keep"))]
             # g11: the blend registered; g12: the new state into the state memory
             blend = registered(update + keep, f"blend{b}")
             h_new = Signal(signed(wb), name=f"h_new{b}")
-            m.d.comb += [h_write[b].addr.eq(g[12]["slot"] * H + g[12]["unit"]),
+            m.d.comb += [h_write[b].addr.eq(lane_address(12)),
                          h_write[b].data.eq(saturate(round_shift(blend, sf), wb)),
                          h_write[b].en.eq(g[12]["valid"])]
             m.d.sync += h_new.eq(h_write[b].data)
             # g13: Dense(3) products; g14: accumulated unit by unit; g15: outputs clamped
             for k in range(CHANNELS):
                 product = Signal(signed(2 * wb), name=f"head_product{b}_{k}", reset_less=True)
-                m.d.sync += product.eq(multiply(head_ws[k], h_new, f"head_{k}"))
+                m.d.sync += product.eq(multiply(head_w[k].data, h_new, f"head_{k}"))
                 acc = Signal(signed(self.head_width), name=f"head{b}_{k}")
                 start = Mux(g[14]["unit"] == 0, int(q.head_b[k]), acc)
                 with m.If(g[14]["valid"]):
@@ -493,27 +511,27 @@ class MultiPixelCore(wiring.Component):
                 clamped = registered(Mux(y > 0, y, 0), f"clamped{b}_{k}")
                 # g16: on decoder steps, the step's outputs into the running integrals
                 last = g[GATE_STAGES]
-                with m.If(job_end & last["layer"]):
+                with m.If(job_end & decoding[last["slot"]]):
                     lane_sum = sums[last["slot"]][b][k]
-                    with m.If(last["t"] == 0):
+                    with m.If(step[last["slot"]] == 0):
                         m.d.sync += [lane_sum.eq(clamped), first[last["slot"]][b][k].eq(clamped)]
                     with m.Else():
                         m.d.sync += lane_sum.eq(lane_sum + clamped)
         # bookkeeping at the end of a step: the slot waits for its next matmul, or finishes
         end = g[GATE_STAGES]
         with m.If(job_end):
-            slot, last = end["slot"], end["t"] == T - 1
-            m.d.sync += [fresh[slot].eq(0), step[slot].eq(Mux(last, 0, end["t"] + 1)),
+            slot = end["slot"]
+            last = step[slot] == T - 1
+            m.d.sync += [fresh[slot].eq(0), step[slot].eq(Mux(last, 0, step[slot] + 1)),
                          states[slot].eq(READY)]
             with m.If(last):
                 m.d.sync += decoding[slot].eq(1)
-                with m.If(end["layer"]):
+                with m.If(decoding[slot]):
                     m.d.sync += states[slot].eq(FINISH)
         with m.FSM(name="gates"):
             with m.State("IDLE"):
                 self._claim(m, states, GATE_READY, GATES, lambda slot: [
-                    g_slot.eq(slot), g_layer.eq(decoding[slot]), g_fresh.eq(fresh[slot]),
-                    g_t.eq(step[slot]), unit.eq(0)])
+                    g_slot.eq(slot), unit.eq(0)])
             with m.State("RUN"):
                 m.d.comb += issue.eq(1)
                 m.d.sync += unit.eq(unit + 1)
