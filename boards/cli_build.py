@@ -17,7 +17,7 @@ from golden.pipeline import load_default
 from golden.validate import InputError
 
 from .bench import record
-from .build import BITSTREAM, BuildError, build, parse_report
+from .build import BITSTREAM, NAME, BuildError, build, parse_report
 from .performance import cycles_per_pixel, uart_pixels_per_s
 from .platforms import BOARDS, board_named
 from .toplevel import BoardTop, make_core
@@ -85,7 +85,9 @@ def _top(board, qmodel, bins, core, clock_mhz, baud):
 
 def _build_meeting_timing(board, qmodel, bins, core, args, build_dir, console):
     """Build at the requested clock, then (if nextpnr's Fmax is lower) at the PLL setting at or
-    below that Fmax (the PLL never exceeds the clock asked for). Returns ``(top, parsed report, cells, attempts)``."""
+    below that Fmax (the PLL never exceeds the clock asked for), keeping a missed attempt's
+    nextpnr log as ``attemptN.tim`` beside the build directory. Returns ``(top, parsed report,
+    cells, attempts)``."""
     clock = args.clock_mhz or board.clock_mhz
     attempts = []
     for attempt in range(1, ATTEMPTS + 1):
@@ -101,6 +103,8 @@ def _build_meeting_timing(board, qmodel, bins, core, args, build_dir, console):
         console.print(f"{label}: Fmax {parsed['fmax_mhz']:.2f} MHz, {seconds:.0f} s")
         if parsed["fmax_mhz"] >= top.pll.f_out:
             break
+        # the next attempt empties the build directory: keep this one's critical path
+        shutil.copy(build_dir / f"{NAME}.tim", build_dir.parent / f"attempt{attempt}.tim")
         clock = parsed["fmax_mhz"]
     return top, parsed, cells, attempts
 

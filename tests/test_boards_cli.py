@@ -105,13 +105,14 @@ def nextpnr_report(fmax, dsp=126):
 @pytest.fixture
 def fake_build(monkeypatch):
     """``boards.cli_build.build`` replaced: Fmax 41.3 MHz whatever the clock; records the
-    PLL frequency of each build and writes the bitstream."""
+    PLL frequency of each build and writes the bitstream and a timing log."""
     clocks = []
 
     def build(top, board, build_dir, *, seed, router, on_stage=None):
         clocks.append(top.pll.f_out)
         build_dir.mkdir(parents=True, exist_ok=True)
         (build_dir / "top.bit").write_bytes(b"bit")
+        (build_dir / "top.tim").write_text(f"critical path at {top.pll.f_out:g} MHz")
         on_stage("place and route (nextpnr)", 1.0)
         return nextpnr_report(41.3), {"MULT18X18D": 126, "LUT4": 9000}, 2.5
 
@@ -121,7 +122,8 @@ def fake_build(monkeypatch):
 
 def test_build_rebuilds_below_fmax_and_reports(tmp_path, fake_build, monkeypatch, capsys):
     """50 MHz misses (Fmax 41.3): the second build runs the PLL at the highest setting not
-    above 41.3 MHz and meets timing; report.json and the benchmarks entry say so."""
+    above 41.3 MHz and meets timing; report.json and the benchmarks entry say so, and the
+    missed attempt's timing log is kept."""
     bench = tmp_path / "BENCHMARKS.md"
     monkeypatch.setattr(boards.bench, "BENCHMARKS", bench)
     assert main(["build", "ulx3s-85f", "--out", str(tmp_path / "out"), "--clock-mhz", "50"]) == 0
@@ -136,6 +138,8 @@ def test_build_rebuilds_below_fmax_and_reports(tmp_path, fake_build, monkeypatch
                       "uart_pixels_per_s": uart_pixels_per_s(1_000_000, 135)}
     assert report["clock_note"].startswith("50 MHz missed timing (Fmax 41.3 MHz); rebuilt")
     assert (tmp_path / "out" / "top.bit").read_bytes() == b"bit"
+    assert (tmp_path / "out" / "attempt1.tim").read_text() == "critical path at 50 MHz"
+    assert not (tmp_path / "out" / "attempt2.tim").exists()
     assert entries(bench)["ulx3s-85f"]["clock_mhz"] == fake_build[1]
     capsys.readouterr()
     assert main(["build", "ulx3s-85f", "--out", str(tmp_path / "out")]) == 2

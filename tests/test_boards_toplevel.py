@@ -27,15 +27,15 @@ def test_arguments_are_checked(qmodel):
     ("icebreaker", {"kind": "seq2seq", "multipliers": 1},
      ["set_io uart_0__rx__io 6", "set_io uart_0__tx__io 9", "set_io led_0__io 11",
       "set_io led_1__io 37", "set_frequency clk12_0__io 12.0"],
-     {"DIVR": "0", "DIVF": "47", "DIVQ": "5"}),
+     {"DIVR": "0", "DIVF": "79", "DIVQ": "5"}),
     ("ulx3s-85f", {"kind": "multipixel", "rows": 1, "batch": 1, "slots": 1},
      ['LOCATE COMP "uart_0__rx__io" SITE "M1";', 'LOCATE COMP "uart_0__tx__io" SITE "L4";',
       'LOCATE COMP "led_0__io" SITE "B2";', 'FREQUENCY PORT "clk25_0__io" 25000000.0 HZ;'],
      {"CLKI_DIV": "5", "CLKFB_DIV": "9", "CLKOP_DIV": "13"}),
 ])
 def test_plan(qmodel, board, core, constraints, pll):
-    """UART on the FTDI pins, two LEDs, the board clock into the PLL (iCE40 18 MHz =
-    12 * 48 / 32; ECP5 45 MHz = 25 * 9 / 5), the UART divisor from the PLL clock."""
+    """UART on the FTDI pins, two LEDs, the board clock into the PLL (iCE40 30 MHz =
+    12 * 80 / 32; ECP5 45 MHz = 25 * 9 / 5), the UART divisor from the PLL clock."""
     spec = BOARDS[board]
     top = BoardTop(board=spec, core=make_core(qmodel, bins=20, **core),
                    clock_mhz=spec.clock_mhz, baud=1_000_000)
