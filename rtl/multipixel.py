@@ -6,9 +6,9 @@ a matrix-matrix product over the batch on ``rows x batch`` multipliers. One GRU 
 two jobs on two units that work on different slots at once:
 
 1. **matmul unit** -- ``W_hh h`` for the slot's current layer (encoder and decoder weights share
-   one memory and the same multipliers), ``3H/rows`` groups of ``H`` cycles in a 3-stage
-   pipeline (memory outputs, products, accumulators); group results are drained into per-lane
-   accumulator memories.
+   one memory and the same multipliers), ``3H/rows`` groups of ``H`` cycles in a 5-stage
+   pipeline (memory outputs and products each registered twice, for the placer, then
+   accumulators); group results are drained into per-lane accumulator memories.
 2. **gate unit** -- one hidden unit per cycle in a 16-stage pipeline, for Fmax: every block RAM
    output is registered before use, and no stage holds more than one multiplier, table read
    or adder chain. Gate constants and accumulators from memory; input products;
@@ -43,8 +43,8 @@ __all__ = ["MultiPixelCore", "GATE_PRODUCTS", "GATE_STAGES", "MATMUL_STAGES", "F
 
 # slot states
 FREE, READY, MATMUL, GATE_READY, GATES, FINISH = range(6)
-#: Matmul pipeline depth: memory outputs, products, accumulators.
-MATMUL_STAGES = 3
+#: Matmul pipeline depth: memory outputs (twice), products (twice), accumulators.
+MATMUL_STAGES = 5
 #: Gate pipeline depth: the stage at which a step's last unit updates the slot.
 GATE_STAGES = 16
 #: ``r * (W_hn h + b_hn)`` is two products, split at this bit of the wide operand so that each
@@ -53,6 +53,15 @@ R_AH_SPLIT = 15
 #: The gate unit's products per lane, widest (costliest in LUTs) first.
 GATE_PRODUCTS = ("r_ah", "update", "keep", "wx_r", "wx_z", "wx_n", "head_0", "head_1",
                  "head_2")
+
+
+def _registered(m, value, name, stages=1):
+    """``value`` registered ``stages`` times (datapath registers, without reset)."""
+    for n in range(stages):
+        reg = Signal(value.shape(), name=f"{name}_d{n}", reset_less=True)
+        m.d.sync += reg.eq(value)
+        value = reg
+    return value
 
 
 def _positive(name, value):
@@ -279,27 +288,29 @@ class MultiPixelCore(wiring.Component):
         mm_slot, mm_layer, mm_fresh = Signal(range(S)), Signal(), Signal()
         col, group = Signal(range(H)), Signal(range(G))
         issue = self.matmul_issue
-        # m1: memory outputs registered; m2: products registered; m3: accumulated
+        # m1, m2: memory outputs registered twice (one weight word and one state feed every
+        # multiplier: the second register lets the placer spread the fan-out); m3: products;
+        # m4: products registered again (one register beside the multiplier, one beside the
+        # accumulator); m5: accumulated
         mm = self._pipeline(m, "mm", MATMUL_STAGES, {
             "valid": (1, issue), "first": (1, col == 0), "last": (1, col == H - 1),
             "group": (range(G), group), "slot": (range(S), mm_slot), "fresh": (1, mm_fresh)})
         m.d.comb += w_rd.addr.eq(mm_layer * (G * H) + group * H + col)
         m.d.comb += [h_mm[b].addr.eq(mm_slot * H + col) for b in range(B)]
-        weights = Signal.like(w_rd.data, name="weights", reset_less=True)
-        m.d.sync += weights.eq(w_rd.data)
+        weights = _registered(m, w_rd.data, "weights", 2)
         done = mm[MATMUL_STAGES]
         drain = [[Signal(acc_shape, name=f"drain{b}_{i}") for i in range(R)] for b in range(B)]
         drain_left, drain_slot, drain_final = Signal(range(R + 1)), Signal(range(S)), Signal()
         drain_gate, drain_unit = Signal(range(3)), Signal(range(H))
         copy = done["valid"] & done["last"]
         for b in range(B):
-            h_value = Signal(state_shape, name=f"h_value{b}", reset_less=True)
-            m.d.sync += h_value.eq(Mux(mm[1]["fresh"], 0, h_mm[b].data))
+            h_value = _registered(m, Mux(mm[1]["fresh"], 0, h_mm[b].data).as_signed(),
+                                  f"h_value{b}", 2)
             for i in range(R):
-                product = Signal(acc_shape, name=f"product{b}_{i}", reset_less=True)
+                product = _registered(m, weights[i * wb:(i + 1) * wb].as_signed() * h_value,
+                                      f"product{b}_{i}", 2)
                 acc = Signal(acc_shape, name=f"mmacc{b}_{i}")
                 total = Signal(acc_shape, name=f"total{b}_{i}")
-                m.d.sync += product.eq(weights[i * wb:(i + 1) * wb].as_signed() * h_value)
                 m.d.comb += total.eq(product + Mux(done["first"], 0, acc))
                 with m.If(done["valid"]):
                     m.d.sync += acc.eq(total)
@@ -399,13 +410,7 @@ class MultiPixelCore(wiring.Component):
             """Gate-unit product ``name``: a hard multiplier, or LUTs over the bits of ``b``."""
             return a * b if name in self.hard_products else shift_add_product(a, b)
 
-        def registered(value, name, stages_=1):
-            """``value`` registered ``stages_`` times (datapath registers, without reset)."""
-            for n in range(stages_):
-                reg = Signal(value.shape(), name=f"{name}_d{n}", reset_less=True)
-                m.d.sync += reg.eq(value)
-                value = reg
-            return value
+        registered = lambda value, name, stages=1: _registered(m, value, name, stages)
 
         # a job's slot, layer, first-step flag and time step stay put until its last unit
         # leaves the pipeline, so only the slot travels down it
