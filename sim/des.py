@@ -12,7 +12,7 @@ server             tasks and service time
                    weight word per cycle on ``rows x batch`` multipliers), ``K = H`` for the
                    first layer (``W_hh h``; its scalar input is multiplied in the gate unit)
                    and ``K = 2H`` for a stacked layer (``[W_ih W_hh] [h_below; h]``); the
-                   slot's gates may start ``rows + MATMUL_STAGES - 1`` cycles after it
+                   slot's gates may start ``rows + MATMUL_STAGES`` cycles after it
                    (pipeline and accumulator drain)
 ``gates``          per GRU step of a slot and layer: ``1 + H`` (one hidden unit per cycle);
                    the slot may request its next matmul ``PIPELINE`` cycles after it
@@ -116,7 +116,7 @@ class _Model:
                     yield request
                     self.matmul_busy += c.matmul_cycles(layer)
                     yield env.timeout(1 + c.matmul_cycles(layer))
-                yield env.timeout(c.rows + MATMUL_STAGES - 1)
+                yield env.timeout(c.rows + MATMUL_STAGES)
                 with self.gates.request(priority=priority) as request:
                     yield request
                     yield env.timeout(1 + c.hidden)

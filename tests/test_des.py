@@ -50,7 +50,7 @@ def test_a_stacked_layer_adds_its_step_in_program_order(rows):
     per group), the drain, a gate pass and the gate pipeline."""
     one = Config(rows=rows, slots=1)
     two = Config(rows=rows, slots=1, layers=2)
-    drain = rows + MATMUL_STAGES - 1
+    drain = rows + MATMUL_STAGES
     step = 1 + one.groups * 2 * one.hidden + drain + 1 + one.hidden + GATE_STAGES
     assert simulate(two)["cycles_per_pixel"] - simulate(one)["cycles_per_pixel"] == \
         2 * one.bins * step
