@@ -68,9 +68,9 @@ class Board:
 BOARDS = {
     "icebreaker": Board("icebreaker", ICEBreakerPlatform, "ice40", BUDGETS["icebreaker"],
                         clock_mhz=30.0,
-                        # what fits: 5,234 of 5,280 logic cells and all 8 SB_MAC16 (two
+                        # what fits: 5,172 of 5,280 logic cells and all 8 SB_MAC16 (two
                         # matmul multipliers and the five widest gate products, of which
-                        # r * (W_hn h + b_hn) is split in two); nextpnr Fmax 30.8 MHz
+                        # r * (W_hn h + b_hn) is split in two); nextpnr Fmax 30.9 MHz
                         core={"kind": "multipixel", "rows": 2, "batch": 1, "slots": 1,
                               "gate_luts": True, "gate_dsps": 5},
                         synth_opts="-dsp"),

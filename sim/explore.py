@@ -47,7 +47,7 @@ BOARDS = {
     # 8 SB_MAC16 cannot hold the gate unit's 10 multipliers: gates from LUTs only
     "icebreaker": Board("icebreaker", "ice40", luts=5280, dsp=8, bram=30, clock_mhz=30.0,
                         clock_source="from a build: rows 2 with five gate products on DSPs met "
-                                     "timing at 30 MHz on the iCEBreaker (nextpnr Fmax 30.8 "
+                                     "timing at 30 MHz on the iCEBreaker (nextpnr Fmax 30.9 "
                                      "MHz); other configurations are assumed to close at the "
                                      "same clock",
                         packing=6556 / 4559,
