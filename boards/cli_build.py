@@ -52,8 +52,8 @@ def add_arguments(p):
     p.add_argument("--baud", type=positive_int, default=DEFAULT_BAUD)
     p.add_argument("--seed", type=positive_int, default=1,
                    help="nextpnr placer seed (placement, hence Fmax, varies with it)")
-    p.add_argument("--router", choices=("router1", "router2"), default="router1",
-                   help="nextpnr router")
+    p.add_argument("--router", choices=("router1", "router2"),
+                   help="nextpnr router (default: the board's)")
     p.add_argument("--no-benchmarks", action="store_true", help="leave BENCHMARKS.md alone")
 
 
@@ -95,7 +95,7 @@ def _build_meeting_timing(board, qmodel, bins, core, args, build_dir, console):
         label = f"{board.name}: build {attempt} at {top.pll.f_out:g} MHz"
         with console.status(label) as status:
             report, cells, seconds = build(
-                top, board, build_dir, seed=args.seed, router=args.router,
+                top, board, build_dir, seed=args.seed, router=args.router or board.router,
                 on_stage=lambda stage, t: status.update(f"{label}: {stage}, {t:.0f} s"))
         parsed = parse_report(report, board.family)
         attempts.append({"clock_mhz": top.pll.f_out, "fmax_mhz": round(parsed["fmax_mhz"], 2),
@@ -133,7 +133,7 @@ def run(args):
     compute = min(parsed["fmax_mhz"], clock) * 1e6 / cycles if cycles else None
     report = {"board": board.name, "core": _describe(core), **core, **parsed,
               "fmax_mhz": round(parsed["fmax_mhz"], 2), "clock_mhz": clock,
-              "seed": args.seed, "router": args.router, "timing_met": parsed["fmax_mhz"] >= clock,
+              "seed": args.seed, "router": args.router or board.router, "timing_met": parsed["fmax_mhz"] >= clock,
               "lanes": getattr(top.link.core, "lanes", 1),
               "multipliers": sum(cells.get(c, 0) for c in ("SB_MAC16", "MULT18X18D")),
               "cycles_per_pixel": cycles, "cycles_source": cycles_source,

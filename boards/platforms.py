@@ -55,6 +55,8 @@ class Board:
         ``{"kind": "seq2seq", "multipliers"}``.
     synth_opts : str
         Extra ``synth_<family>`` options.
+    router : str
+        nextpnr router used unless ``--router`` says otherwise.
     """
     name: str
     platform: type
@@ -63,6 +65,7 @@ class Board:
     clock_mhz: float
     core: dict
     synth_opts: str = ""
+    router: str = "router1"
 
 
 BOARDS = {
@@ -76,7 +79,9 @@ BOARDS = {
                         synth_opts="-dsp"),
     "ulx3s-85f": Board("ulx3s-85f", ULX3S85FPlatform, "ecp5", BUDGETS["ulx3s-85f"],
                        clock_mhz=45.0,
-                       core={"kind": "multipixel", "rows": 32, "batch": 3, "slots": 2}),
+                       core={"kind": "multipixel", "rows": 32, "batch": 3, "slots": 2},
+                       # router1 stalled on congestion with 126 of 156 multipliers in use
+                       router="router2"),
 }
 
 
