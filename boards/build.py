@@ -13,6 +13,8 @@ import threading
 import time
 from pathlib import Path
 
+from rtl.fanout import KEEP_COPIES
+
 from .platforms import toolchain
 
 __all__ = ["BuildError", "BELS", "CELLS", "build", "parse_report", "over_budget", "stage",
@@ -120,6 +122,7 @@ def build(top, board, build_dir, *, seed=1, router="router1", on_stage=None, pol
             with toolchain():
                 platform.build(top, name=NAME, build_dir=str(build_dir), do_program=False,
                                synth_opts=board.synth_opts,
+                               script_after_read=KEEP_COPIES,
                                script_after_synth="tee -q -o stat.json stat -json",
                                nextpnr_opts=f"--report report.json --timing-allow-fail "
                                             f"--seed {seed} --router {router}")

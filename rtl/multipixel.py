@@ -32,6 +32,7 @@ from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
 from .activation import ActivationLUT
+from .fanout import fanout
 from .arith import round_shift, saturate, shift_add_product, signed_width
 from .head import CHANNELS
 from .matvec import accumulator_width
@@ -45,6 +46,8 @@ __all__ = ["MultiPixelCore", "GATE_PRODUCTS", "GATE_STAGES", "MATMUL_STAGES", "F
 FREE, READY, MATMUL, GATE_READY, GATES, FINISH = range(6)
 #: Matmul pipeline depth: memory outputs (twice), products (twice), accumulators.
 MATMUL_STAGES = 5
+#: Multipliers fed by one copy of a lane's state register (see :mod:`rtl.fanout`).
+MATMUL_FANOUT = 4
 #: Gate pipeline depth: the stage at which a step's last unit updates the slot.
 GATE_STAGES = 16
 #: ``r * (W_hn h + b_hn)`` is two products, split at this bit of the wide operand so that each
@@ -289,7 +292,8 @@ class MultiPixelCore(wiring.Component):
         col, group = Signal(range(H)), Signal(range(G))
         issue = self.matmul_issue
         # m1, m2: memory outputs registered twice (one weight word and one state feed every
-        # multiplier: the second register lets the placer spread the fan-out); m3: products;
+        # multiplier: the state's second register is one copy per MATMUL_FANOUT multipliers,
+        # the weights' lets the placer spread their fan-out); m3: products;
         # m4: products registered again (one register beside the multiplier, one beside the
         # accumulator); m5: accumulated
         mm = self._pipeline(m, "mm", MATMUL_STAGES, {
@@ -305,9 +309,10 @@ class MultiPixelCore(wiring.Component):
         copy = done["valid"] & done["last"]
         for b in range(B):
             h_value = _registered(m, Mux(mm[1]["fresh"], 0, h_mm[b].data).as_signed(),
-                                  f"h_value{b}", 2)
+                                  f"h_value{b}")
+            h_value = fanout(m, h_value, f"h_value{b}", R, MATMUL_FANOUT)
             for i in range(R):
-                product = _registered(m, weights[i * wb:(i + 1) * wb].as_signed() * h_value,
+                product = _registered(m, weights[i * wb:(i + 1) * wb].as_signed() * h_value[i],
                                       f"product{b}_{i}", 2)
                 acc = Signal(acc_shape, name=f"mmacc{b}_{i}")
                 total = Signal(acc_shape, name=f"total{b}_{i}")

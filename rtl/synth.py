@@ -5,7 +5,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from amaranth.back import verilog
+from amaranth.back import rtlil
+
+from .fanout import KEEP_COPIES
 
 __all__ = ["FAMILIES", "cell_counts"]
 
@@ -20,8 +22,8 @@ def cell_counts(component, family, name="top"):
     if family not in FAMILIES:
         raise ValueError(f"family must be one of {sorted(FAMILIES)}, not {family!r}")
     with tempfile.TemporaryDirectory() as tmp:
-        (Path(tmp) / f"{name}.v").write_text(verilog.convert(component, name=name))
-        script = (f"read_verilog {name}.v; {FAMILIES[family]} -top {name}; "
+        (Path(tmp) / f"{name}.il").write_text(rtlil.convert(component, name=name))
+        script = (f"read_rtlil {name}.il; {KEEP_COPIES}; {FAMILIES[family]} -top {name}; "
                   f"tee -q -o stat.json stat -json")
         # YoWASP tools see the working directory only: run inside the temporary one
         done = subprocess.run([YOSYS, "-q", "-p", script], cwd=tmp, capture_output=True,
