@@ -30,8 +30,8 @@ class UARTRx(wiring.Component):
     out : Out(stream.Signature(unsigned(8)))
         One byte per good stop bit; held until taken, overwritten by the next byte if not.
     error : Out(1)
-        One-cycle pulse on a framing error (stop bit low); that byte is dropped and the receiver
-        waits for the line to go high again.
+        One-cycle pulse (registered) on a framing error (stop bit low); that byte is dropped and
+        the receiver waits for the line to go high again.
     """
 
     def __init__(self, *, divisor):
@@ -46,6 +46,7 @@ class UARTRx(wiring.Component):
         rx = Signal(init=1)
         m.submodules.sync = FFSynchronizer(self.rx, rx, init=1)
         timer, bit, shift = Signal(range(d)), Signal(range(8)), Signal(8)
+        m.d.sync += self.error.eq(0)
         with m.If(self.out.ready):
             m.d.sync += self.out.valid.eq(0)
         with m.If(timer != 0):
@@ -72,7 +73,7 @@ class UARTRx(wiring.Component):
                         m.d.sync += [self.out.payload.eq(shift), self.out.valid.eq(1)]
                         m.next = "IDLE"
                     with m.Else():
-                        m.d.comb += self.error.eq(1)
+                        m.d.sync += self.error.eq(1)
                         m.next = "BREAK"
             with m.State("BREAK"):
                 with m.If(rx):

@@ -63,18 +63,19 @@ class Preprocess(wiring.Component):
         length = Signal(range(COUNT_BITS + 2))
         m.d.comb += [background.eq(total >> 3),
                      rd.addr.eq(index), wr.addr.eq(index), wr.data.eq(self.counts.payload)]
-        # after the load, one register stage each: the peak, then the two shift amounts
+        # after the load, one register stage each: the peak, then the shift amounts and its sign
         for k in range(COUNT_BITS):
             with m.If(peak[k] & (peak > 0)):
                 m.d.comb += length.eq(k + 1)
         right = Signal(range(COUNT_BITS + 1))
         left = Signal(range(INPUT_BITS + 1))
+        positive = Signal()             # the pixel has a peak above its background
         # per input: the block RAM output is registered, clipped, then shifted
         clipped = Signal(unsigned(COUNT_BITS))
         signal = Signal(signed(COUNT_BITS + 1))
         m.d.comb += [signal.eq(rd.data - background),
                      self.out.payload.x.eq((clipped >> right) << left),
-                     self.out.payload.valid.eq(peak > 0)]
+                     self.out.payload.valid.eq(positive)]
         # each count is registered, then summed (first 8 bins) and compared with the top
         count, counted, early = Signal(unsigned(COUNT_BITS)), Signal(), Signal()
         m.d.sync += counted.eq(0)
@@ -99,7 +100,8 @@ class Preprocess(wiring.Component):
                 m.next = "SHIFTS"
             with m.State("SHIFTS"):
                 m.d.sync += [right.eq(Mux(length >= INPUT_BITS, length - INPUT_BITS, 0)),
-                             left.eq(Mux(length >= INPUT_BITS, 0, INPUT_BITS - length))]
+                             left.eq(Mux(length >= INPUT_BITS, 0, INPUT_BITS - length)),
+                             positive.eq(peak > 0)]
                 m.next = "FETCH"
             with m.State("FETCH"):      # block-RAM read: data next cycle
                 m.next = "CLIP"
