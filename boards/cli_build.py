@@ -76,8 +76,8 @@ def core_params(board, args):
 def _top(board, qmodel, bins, core, clock_mhz, baud):
     params = {k: v for k, v in core.items() if k != "kind"}
     try:
-        return BoardTop(board=board, core=make_core(qmodel, bins=bins, **core),
-                        clock_mhz=clock_mhz, baud=baud)
+        component = make_core(qmodel, bins=bins, family=board.family, **core)
+        return BoardTop(board=board, core=component, clock_mhz=clock_mhz, baud=baud)
     except ValueError as err:
         raise InputError(f"{board.name} {core['kind']} {params} at {clock_mhz:g} MHz: "
                          f"{err}") from None

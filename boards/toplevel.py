@@ -16,12 +16,15 @@ ACTIVITY_SECONDS = 0.02
 """The activity LED stays on this long after the last low bit on ``rx`` or ``tx``."""
 
 
-def make_core(qmodel, *, bins, kind, **params):
+def make_core(qmodel, *, bins, kind, family=None, **params):
     """A :class:`rtl.multipixel.MultiPixelCore` (``kind="multipixel"``, ``rows``, ``batch``,
-    ``slots``) or :class:`rtl.core.Seq2SeqCore` (``kind="seq2seq"``, ``multipliers``)."""
+    ``slots``; built for FPGA ``family``) or :class:`rtl.core.Seq2SeqCore`
+    (``kind="seq2seq"``, ``multipliers``)."""
     cores = {"multipixel": MultiPixelCore, "seq2seq": Seq2SeqCore}
     if kind not in cores:
         raise ValueError(f"kind must be one of {', '.join(cores)}, not {kind!r}")
+    if kind == "multipixel":
+        params["family"] = family
     return cores[kind](qmodel=qmodel, bins=bins, **params)
 
 

