@@ -420,7 +420,15 @@ class MultiPixelCore(wiring.Component):
             "valid": (1, issue), "unit": (range(H), unit), "slot": (range(S), g_slot)})
         one = Const(1 << sf, unsigned(sf + 1))
         head_shift = q.head_acc_frac - spec.output_frac
-        job_end = g[GATE_STAGES]["valid"] & (g[GATE_STAGES]["unit"] == H - 1)
+        # a step's end and what it does to the integrals, decided from stage GATE_STAGES - 1
+        # and registered, so that the decision is not on the route to the integrals' enables
+        # (the slot's layer and step change only at its own step's end)
+        before = g[GATE_STAGES - 1]
+        ending = before["valid"] & (before["unit"] == H - 1)
+        job_end, integrate, first_step = (Signal(name=name) for name in
+                                          ("job_end", "integrate", "first_step"))
+        m.d.sync += [job_end.eq(ending), integrate.eq(ending & decoding[before["slot"]]),
+                     first_step.eq(step[before["slot"]] == 0)]
 
         def multiply(a, b, name):
             """Gate-unit product ``name``: a hard multiplier, or LUTs over the bits of ``b``."""
@@ -532,9 +540,9 @@ class MultiPixelCore(wiring.Component):
                 clamped = registered(Mux(y > 0, y, 0), f"clamped{b}_{k}")
                 # g16: on decoder steps, the step's outputs into the running integrals
                 last = g[GATE_STAGES]
-                with m.If(job_end & decoding[last["slot"]]):
+                with m.If(integrate):
                     lane_sum = sums[last["slot"]][b][k]
-                    with m.If(step[last["slot"]] == 0):
+                    with m.If(first_step):
                         m.d.sync += [lane_sum.eq(clamped), first[last["slot"]][b][k].eq(clamped)]
                     with m.Else():
                         m.d.sync += lane_sum.eq(lane_sum + clamped)
