@@ -317,6 +317,12 @@ class MultiPixelCore(wiring.Component):
         drain_left, drain_slot, drain_final = Signal(range(R + 1)), Signal(range(S)), Signal()
         drain_gate, drain_unit = Signal(range(3)), Signal(range(H))
         copy = done["valid"] & done["last"]
+        # the accumulators' and drain registers' controls reach thousands of flip-flops: one
+        # copy of each per MATMUL_FANOUT multipliers, registered from the stage before
+        before = mm[MATMUL_STAGES - 1]
+        control = {name: fanout(m, value, f"mm_{name}", B * R, MATMUL_FANOUT)
+                   for name, value in (("valid", before["valid"]), ("first", before["first"]),
+                                       ("copy", before["valid"] & before["last"]))}
         for b in range(B):
             h_value = _registered(m, Mux(mm[1]["fresh"], 0, h_mm[b].data).as_signed(),
                                   f"h_value{b}")
@@ -327,13 +333,16 @@ class MultiPixelCore(wiring.Component):
                     self.family), f"product{b}_{i}")
                 acc = Signal(acc_shape, name=f"mmacc{b}_{i}")
                 total = Signal(acc_shape, name=f"total{b}_{i}")
-                m.d.comb += total.eq(product + Mux(done["first"], 0, acc))
-                with m.If(done["valid"]):
+                lane = b * R + i
+                m.d.comb += total.eq(product + Mux(control["first"][lane], 0, acc))
+                with m.If(control["valid"][lane]):
                     m.d.sync += acc.eq(total)
-                with m.If(drain_left != 0):      # shift the drain register towards element 0
-                    m.d.sync += drain[b][i].eq(drain[b][i + 1] if i + 1 < R else 0)
-                with m.If(copy):
+                # the drain register shifts towards element 0 every cycle (its contents matter
+                # only while it drains), unless it takes a group's totals
+                with m.If(control["copy"][lane]):
                     m.d.sync += drain[b][i].eq(total)
+                with m.Else():
+                    m.d.sync += drain[b][i].eq(drain[b][i + 1] if i + 1 < R else 0)
             for k in range(3):
                 m.d.comb += [acc_write[b][k].addr.eq(drain_slot * H + drain_unit),
                              acc_write[b][k].data.eq(drain[b][0]),
