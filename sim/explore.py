@@ -54,15 +54,15 @@ BOARDS = {
                         packing_source="rows 4, batch 1, slots 1, LUT gates: Yosys 4,559 "
                                        "SB_LUT4 in the core, nextpnr 6,556 ICESTORM_LC on the "
                                        "board", gate_luts=(True,)),
-    "ulx3s-85f": Board("ulx3s-85f", "ecp5", luts=83640, dsp=156, bram=208, clock_mhz=43.75,
+    "ulx3s-85f": Board("ulx3s-85f", "ecp5", luts=83640, dsp=156, bram=208, clock_mhz=80.0,
                        clock_source="from a build: the multi-pixel core with rows 32, batch 3, "
-                                    "slots 2 missed 45 MHz by 0.4 MHz and met timing at 43.75 "
-                                    "MHz on the ULX3S-85F (nextpnr Fmax 44.6 to 50.6 MHz "
-                                    "across placements); other configurations are assumed to "
-                                    "close at the same clock",
-                       packing=15991 / 8425,
-                       packing_source="rows 32, batch 3, slots 2, DSP gates: Yosys 8,425 LUT4 "
-                                      "in the core, nextpnr 15,991 TRELLIS_COMB on the board"),
+                                    "slots 2 and LUT gates met timing at 80 MHz on the "
+                                    "ULX3S-85F (nextpnr Fmax 80.84 MHz; the two revisions "
+                                    "before it gave 67.9 to 84.1 MHz across placements); other "
+                                    "configurations are assumed to close at the same clock",
+                       packing=22748 / 14949,
+                       packing_source="rows 32, batch 3, slots 2, LUT gates: Yosys 14,949 LUT4 "
+                                      "in the core, nextpnr 22,748 TRELLIS_COMB on the board"),
 }
 #: ``(hidden, layers)`` of each network the exploration knows.
 NETWORKS = {"lite": (32, 1), "teacher": (128, 2)}
