@@ -30,11 +30,11 @@ def one_line_error(capsys):
     (["build", "icebreaker", "--out", "x", "--core", "seq2seq", "--rows", "4", "--slots", "1"],
      "error: --rows, --slots: not an option of the seq2seq core"),
     (["build", "ulx3s-85f", "--out", "x", "--rows", "5"],
-     "error: ulx3s-85f multipixel {'rows': 5, 'batch': 3, 'slots': 2, 'gate_luts': False, "
-     "'gate_dsps': 0} at 45 MHz: rows must divide 96 and be at most 32, not 5"),
+     "error: ulx3s-85f multipixel {'rows': 5, 'batch': 3, 'slots': 2, 'gate_luts': True, "
+     "'gate_dsps': 0} at 80 MHz: rows must divide 96 and be at most 32, not 5"),
     (["build", "ulx3s-85f", "--out", "x", "--baud", "4300000"],
-     "error: ulx3s-85f multipixel {'rows': 32, 'batch': 3, 'slots': 2, 'gate_luts': False, "
-     "'gate_dsps': 0} at 45 MHz: baud 4.3e+06 is 4.7% off the nearest rate clk_freq / 10; "
+     "error: ulx3s-85f multipixel {'rows': 32, 'batch': 3, 'slots': 2, 'gate_luts': True, "
+     "'gate_dsps': 0} at 80 MHz: baud 4.3e+06 is 2.1% off the nearest rate clk_freq / 19; "
      "the UART needs 2%"),
     (["run", "ulx3s-85f", "phantom", "--out", "x"],
      "error: --port is required: the board's serial device, e.g. /dev/ttyUSB0"),
@@ -60,10 +60,10 @@ def test_core_params_defaults_and_overrides():
     args = SimpleNamespace(core=None, rows=None, batch=6, slots=None, gate_luts=None,
                            gate_dsps=None, multipliers=None)
     assert core_params(BOARDS["ulx3s-85f"], args) == {"kind": "multipixel", "rows": 32,
-                                                      "batch": 6, "slots": 2, "gate_luts": False,
+                                                      "batch": 6, "slots": 2, "gate_luts": True,
                                                       "gate_dsps": 0}
-    args.gate_luts = True
-    assert core_params(BOARDS["ulx3s-85f"], args)["gate_luts"] is True
+    args.gate_dsps = 2
+    assert core_params(BOARDS["ulx3s-85f"], args)["gate_dsps"] == 2
     args = SimpleNamespace(core="seq2seq", rows=None, batch=None, slots=None, gate_luts=None,
                            gate_dsps=None, multipliers=2)
     assert core_params(BOARDS["ulx3s-85f"], args) == {"kind": "seq2seq", "multipliers": 2}

@@ -31,11 +31,11 @@ def test_arguments_are_checked(qmodel):
     ("ulx3s-85f", {"kind": "multipixel", "rows": 1, "batch": 1, "slots": 1},
      ['LOCATE COMP "uart_0__rx__io" SITE "M1";', 'LOCATE COMP "uart_0__tx__io" SITE "L4";',
       'LOCATE COMP "led_0__io" SITE "B2";', 'FREQUENCY PORT "clk25_0__io" 25000000.0 HZ;'],
-     {"CLKI_DIV": "5", "CLKFB_DIV": "9", "CLKOP_DIV": "13"}),
+     {"CLKI_DIV": "5", "CLKFB_DIV": "16", "CLKOP_DIV": "7"}),
 ])
 def test_plan(qmodel, board, core, constraints, pll):
     """UART on the FTDI pins, two LEDs, the board clock into the PLL (iCE40 30 MHz =
-    12 * 80 / 32; ECP5 45 MHz = 25 * 9 / 5), the UART divisor from the PLL clock."""
+    12 * 80 / 32; ECP5 80 MHz = 25 * 16 / 5, VCO 560 MHz), the UART divisor from the PLL clock."""
     spec = BOARDS[board]
     top = BoardTop(board=spec, core=make_core(qmodel, bins=20, **core),
                    clock_mhz=spec.clock_mhz, baud=1_000_000)
