@@ -1,7 +1,7 @@
 """Registered hard-multiplier products: two cycles late in simulation, registers inside the
 MULT18X18D on ECP5 (its netlist is simulated in tests/test_cocotb_multipixel.py)."""
 import pytest
-from amaranth import Module, Signal, signed, unsigned
+from amaranth import Module, signed, unsigned
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 from amaranth.sim import Simulator

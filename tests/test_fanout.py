@@ -1,5 +1,5 @@
 """Replicated fan-out registers: one cycle late, one copy per group, kept apart by synthesis."""
-from amaranth import Module, Signal, signed
+from amaranth import Module, signed
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 from amaranth.sim import Simulator
