@@ -11,7 +11,7 @@ import boards.bench
 import boards.cli_build
 from boards.__main__ import main
 from boards.bench import entries
-from boards.cli_build import core_params
+from boards.cli_build import RETRY_MARGIN, core_params
 from golden.validate import InputError
 from boards.performance import uart_pixels_per_s
 from boards.platforms import BOARDS
@@ -122,13 +122,13 @@ def fake_build(monkeypatch):
 
 def test_build_rebuilds_below_fmax_and_reports(tmp_path, fake_build, monkeypatch, capsys):
     """50 MHz misses (Fmax 41.3): the second build runs the PLL at the highest setting not
-    above 41.3 MHz and meets timing; report.json and the benchmarks entry say so, and the
-    missed attempt's timing log is kept."""
+    above 97 % of 41.3 MHz and meets timing; report.json and the benchmarks entry say so, and
+    the missed attempt's timing log is kept."""
     bench = tmp_path / "BENCHMARKS.md"
     monkeypatch.setattr(boards.bench, "BENCHMARKS", bench)
     assert main(["build", "ulx3s-85f", "--out", str(tmp_path / "out"), "--clock-mhz", "50"]) == 0
     report = json.loads((tmp_path / "out" / "report.json").read_text())
-    assert fake_build[0] == 50 and 40 < fake_build[1] <= 41.3
+    assert fake_build[0] == 50 and 38 < fake_build[1] <= 41.3 * RETRY_MARGIN
     cycles = simulate(Config(rows=32, batch=3, slots=2, bins=135))["cycles_per_pixel"]
     assert report == {**report, "board": "ulx3s-85f", "luts": 16142, "luts_total": 83640,
                       "dsp": 126, "dsp_total": 156, "bram": 22, "bram_total": 208,
