@@ -29,11 +29,11 @@ DEFAULT_BAUD = 1_000_000
 """1 Mbaud: an integer number of clocks per bit at any whole-MHz clock; both boards' FTDI chips
 run up to 3 Mbaud (``--baud``)."""
 ATTEMPTS = 2
-#: A rebuild asks for this share of the missed attempt's Fmax: nextpnr's result moves by a few
-#: MHz between placements (77 to 84 MHz on the ULX3S core), so asking for the Fmax itself
-#: often misses again.
+"""Builds at most: the requested clock, then one just below the Fmax the first achieved."""
 RETRY_MARGIN = 0.97
-"""Builds at most: the requested clock, then one at the Fmax the first achieved."""
+"""A rebuild asks for this share of the missed attempt's Fmax: nextpnr's result moves by a few
+MHz between placements (77 to 84 MHz on the ULX3S core), so asking for the Fmax itself often
+misses again."""
 MULTIPIXEL = ("rows", "batch", "slots", "gate_luts", "gate_dsps")
 #: Multi-pixel options a board's default core may leave out.
 OPTIONAL = {"gate_luts": False, "gate_dsps": 0}
@@ -138,7 +138,8 @@ def run(args):
     compute = min(parsed["fmax_mhz"], clock) * 1e6 / cycles if cycles else None
     report = {"board": board.name, "core": _describe(core), **core, **parsed,
               "fmax_mhz": round(parsed["fmax_mhz"], 2), "clock_mhz": clock,
-              "seed": args.seed, "router": args.router or board.router, "timing_met": parsed["fmax_mhz"] >= clock,
+              "seed": args.seed, "router": args.router or board.router,
+              "timing_met": parsed["fmax_mhz"] >= clock,
               "lanes": getattr(top.link.core, "lanes", 1),
               "multipliers": sum(cells.get(c, 0) for c in ("SB_MAC16", "MULT18X18D")),
               "cycles_per_pixel": cycles, "cycles_source": cycles_source,

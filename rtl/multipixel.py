@@ -33,9 +33,9 @@ from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
 from .activation import ActivationLUT
+from .arith import round_shift, saturate, shift_add_product, signed_width
 from .dsp import FAMILIES, registered_product
 from .fanout import fanout
-from .arith import round_shift, saturate, shift_add_product, signed_width
 from .head import CHANNELS
 from .matvec import accumulator_width
 from .preprocess import Preprocess
