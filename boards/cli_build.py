@@ -34,9 +34,9 @@ RETRY_MARGIN = 0.97
 """A rebuild asks for this share of the missed attempt's Fmax: nextpnr's result moves by a few
 MHz between placements (77 to 84 MHz on the ULX3S core), so asking for the Fmax itself often
 misses again."""
-MULTIPIXEL = ("rows", "batch", "slots", "gate_luts", "gate_dsps")
+MULTIPIXEL = ("rows", "batch", "slots", "gate_luts", "gate_dsps", "matmul_dsps")
 #: Multi-pixel options a board's default core may leave out.
-OPTIONAL = {"gate_luts": False, "gate_dsps": 0}
+OPTIONAL = {"gate_luts": False, "gate_dsps": 0, "matmul_dsps": None}
 
 
 def add_arguments(p):
@@ -52,6 +52,9 @@ def add_arguments(p):
     p.add_argument("--gate-dsps", type=int, default=None,
                    help="multi-pixel core with --gate-luts: this many of each lane's widest "
                         "gate products stay on DSPs")
+    p.add_argument("--matmul-dsps", type=int, default=None,
+                   help="multi-pixel core: matmul products on DSPs (default: all rows x "
+                        "batch); the rest are built from LUTs")
     p.add_argument("--multipliers", type=positive_int, help="single-pixel core: M per layer")
     p.add_argument("--clock-mhz", type=positive_float, help="core clock (default: the board's)")
     p.add_argument("--baud", type=positive_int, default=DEFAULT_BAUD)
@@ -74,7 +77,8 @@ def core_params(board, args):
     defaults = board.core if kind == board.core["kind"] else \
         {"multipixel": {"rows": 32, "batch": 1, "slots": 2},
          "seq2seq": {"multipliers": 1}}[kind]
-    return {"kind": kind, **{n: getattr(args, n) or defaults.get(n, OPTIONAL.get(n))
+    given = lambda n: getattr(args, n) is not None
+    return {"kind": kind, **{n: getattr(args, n) if given(n) else defaults.get(n, OPTIONAL.get(n))
                              for n in own}}
 
 

@@ -6,8 +6,14 @@ fabric registers next to the logic they feed, leaving a die-wide route on each s
 multiplier (15 ns of routing on the ULX3S). For ``family="ecp5"`` the product is therefore a
 MULT18X18D instance with its A, B and output registers enabled (pipeline register bypassed);
 otherwise it is plain Amaranth (simulation, iCE40), with the same two-cycle latency.
+
+When a board has fewer hard multipliers than a design wants, ``hard=False`` builds the product
+from LUTs with the same latency: the partial products' two halves summed and registered, then
+their sum registered.
 """
 from amaranth import ClockSignal, Const, Instance, Signal
+
+from .arith import adder_tree, partial_products
 
 __all__ = ["FAMILIES", "OPERAND_BITS", "registered_product"]
 
@@ -24,13 +30,29 @@ def _sign_extended(value):
     return value.as_signed() if value.shape().signed else value
 
 
-def registered_product(m, a, b, name, family=None):
-    """``a * b`` two cycles later: operands registered, then the product registered. ``a``
-    and ``b`` are signed or unsigned Amaranth values; the product keeps Amaranth's width and
-    signedness."""
+def _lut_product(m, a, b, product):
+    """``product`` two cycles after ``a`` and ``b``, from LUTs over the bits of the narrower."""
+    if len(b) > len(a):
+        a, b = b, a
+    terms = partial_products(a, b)
+    halves = [adder_tree(terms[:len(terms) // 2] or [Const(0)]),
+              adder_tree(terms[len(terms) // 2:])]
+    regs = [Signal(half.shape(), name=f"{product.name}_half{k}", reset_less=True)
+            for k, half in enumerate(halves)]
+    m.d.sync += [reg.eq(half) for reg, half in zip(regs, halves)]
+    m.d.sync += product.eq(regs[0] + regs[1])
+
+
+def registered_product(m, a, b, name, family=None, hard=True):
+    """``a * b`` two cycles later: operands registered, then the product registered (on a
+    hard multiplier, or from LUTs if not ``hard``). ``a`` and ``b`` are signed or unsigned
+    Amaranth values; the product keeps Amaranth's width and signedness."""
     if family not in FAMILIES:
         raise ValueError(f"family must be one of {FAMILIES}, not {family!r}")
     product = Signal((a * b).shape(), name=name, reset_less=True)
+    if not hard:
+        _lut_product(m, a, b, product)
+        return product
     if family != "ecp5":
         a_reg = Signal(a.shape(), name=f"{name}_a", reset_less=True)
         b_reg = Signal(b.shape(), name=f"{name}_b", reset_less=True)

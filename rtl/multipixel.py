@@ -100,6 +100,9 @@ class MultiPixelCore(wiring.Component):
         The FPGA the core is built for: on ``"ecp5"`` the matmul products are MULT18X18D
         instances with their registers inside (:func:`rtl.dsp.registered_product`); otherwise
         (and in simulation) plain Amaranth with the same timing.
+    matmul_dsps : int or None
+        Matmul products on hard multipliers (lane by lane, row by row); the rest are built
+        from LUTs, for more multipliers than the FPGA has. ``None``: all of them.
 
     Attributes
     ----------
@@ -112,7 +115,7 @@ class MultiPixelCore(wiring.Component):
     """
 
     def __init__(self, *, qmodel, bins, rows=8, batch=1, slots=2, gate_luts=False,
-                 gate_dsps=0, family=None):
+                 gate_dsps=0, family=None, matmul_dsps=None):
         if len(qmodel.encoder) != 1 or len(qmodel.decoder) != 1:
             raise ValueError(f"the core runs one-layer models, not {len(qmodel.encoder)} "
                              f"layers")
@@ -137,6 +140,12 @@ class MultiPixelCore(wiring.Component):
         if family not in FAMILIES:
             raise ValueError(f"family must be one of {FAMILIES}, not {family!r}")
         self.family = family
+        if matmul_dsps is None:
+            matmul_dsps = self.multipliers
+        if not isinstance(matmul_dsps, int) or not 0 <= matmul_dsps <= self.multipliers:
+            raise ValueError(f"matmul_dsps must be 0 .. {self.multipliers} (rows x batch), "
+                             f"not {matmul_dsps!r}")
+        self.matmul_dsps = matmul_dsps
         self.hard_products = (GATE_PRODUCTS[:gate_dsps] if gate_luts else GATE_PRODUCTS)
         spec = self.spec
         self.acc_width = accumulator_width(H, spec.bits, signed(spec.bits))
@@ -328,12 +337,12 @@ class MultiPixelCore(wiring.Component):
                                   f"h_value{b}")
             h_value = fanout(m, h_value, f"h_value{b}", R, MATMUL_FANOUT)
             for i in range(R):
+                lane = b * R + i
                 product = _registered(m, registered_product(
                     m, weights[i * wb:(i + 1) * wb].as_signed(), h_value[i], f"product{b}_{i}",
-                    self.family), f"product{b}_{i}")
+                    self.family, hard=lane < self.matmul_dsps), f"product{b}_{i}")
                 acc = Signal(acc_shape, name=f"mmacc{b}_{i}")
                 total = Signal(acc_shape, name=f"total{b}_{i}")
-                lane = b * R + i
                 m.d.comb += total.eq(product + Mux(control["first"][lane], 0, acc))
                 with m.If(control["valid"][lane]):
                     m.d.sync += acc.eq(total)

@@ -11,19 +11,21 @@ from rtl.synth import cell_counts
 
 
 class _Product(wiring.Component):
-    def __init__(self, a_shape, b_shape, family=None):
-        self.family = family
+    def __init__(self, a_shape, b_shape, family=None, hard=True):
+        self.family, self.hard = family, hard
         super().__init__({"a": In(a_shape), "b": In(b_shape),
                           "p": Out(signed(a_shape.width + b_shape.width))})
 
     def elaborate(self, platform):
         m = Module()
-        m.d.comb += self.p.eq(registered_product(m, self.a, self.b, "product", self.family))
+        m.d.comb += self.p.eq(registered_product(m, self.a, self.b, "product",
+                                                 self.family, self.hard))
         return m
 
 
-def test_products_arrive_two_cycles_late(rng):
-    dut = _Product(signed(8), unsigned(9))
+@pytest.mark.parametrize("hard", [True, False])
+def test_products_arrive_two_cycles_late(rng, hard):
+    dut = _Product(signed(8), unsigned(9), hard=hard)
     pairs = list(zip(rng.integers(-128, 128, 40).tolist(), rng.integers(0, 512, 40).tolist()))
     pairs += [(-128, 511), (127, 511), (-128, 0)]
     seen = []
@@ -47,6 +49,11 @@ def test_ecp5_registers_sit_inside_the_multiplier():
     assert cell_counts(_Product(signed(8), signed(8), "ecp5"), "ecp5") == {"MULT18X18D": 1}
     inferred = cell_counts(_Product(signed(8), signed(8)), "ecp5")
     assert inferred["MULT18X18D"] == 1 and inferred["TRELLIS_FF"] == 8 + 8 + 16
+
+
+def test_lut_products_use_no_hard_multiplier():
+    cells = cell_counts(_Product(signed(8), signed(9), "ecp5", hard=False), "ecp5")
+    assert "MULT18X18D" not in cells and cells["LUT4"] > 8 * 9
 
 
 @pytest.mark.parametrize("shapes, family, message", [

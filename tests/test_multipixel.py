@@ -17,6 +17,8 @@ from sim.run import expected_records
     ({"rows": 48}, "rows must divide 96 and be at most 32, not 48"),
     ({"gate_dsps": 2}, "gate_dsps must be 0 .. 9 and needs gate_luts, not 2"),
     ({"gate_luts": True, "gate_dsps": 10}, "gate_dsps must be 0 .. 9 and needs gate_luts, not 10"),
+    ({"rows": 8, "batch": 2, "matmul_dsps": 17},
+     r"matmul_dsps must be 0 \.\. 16 \(rows x batch\), not 17"),
 ])
 def test_bad_parameters(kwargs, message):
     with pytest.raises(ValueError, match=message):
@@ -27,8 +29,8 @@ def test_bad_parameters(kwargs, message):
     (16, 1, 2, 4, {}),      # one lane per slot, both units overlapping two pixels
     (32, 2, 3, 9, {}),      # batches of two, three slots, the last slot partly filled
     # row groups straddle the gates; one slot; the 4 widest gate products on hard
-    # multipliers, the other 5 from LUTs
-    (24, 3, 1, 3, {"gate_luts": True, "gate_dsps": 4}),
+    # multipliers, the other 5 from LUTs; 50 of the 72 matmul products on hard multipliers
+    (24, 3, 1, 3, {"gate_luts": True, "gate_dsps": 4, "matmul_dsps": 50}),
 ])
 def test_short_histograms_bit_exact_with_gaps_and_stalls(rng, rows, batch, slots, pixels,
                                                          gate):
