@@ -15,6 +15,7 @@ from golden.benchmarks import command_line
 from golden.commands import positive_float, positive_int
 from golden.pipeline import load_default
 from golden.validate import InputError
+from rtl.multipixel import MultiPixelCore
 
 from .bench import record
 from .build import BITSTREAM, NAME, BuildError, build, parse_report
@@ -78,8 +79,9 @@ def core_params(board, args):
         {"multipixel": {"rows": 32, "batch": 1, "slots": 2},
          "seq2seq": {"multipliers": 1}}[kind]
     given = lambda n: getattr(args, n) is not None
-    return {"kind": kind, **{n: getattr(args, n) if given(n) else defaults.get(n, OPTIONAL.get(n))
-                             for n in own}}
+    params = {n: getattr(args, n) if given(n) else defaults.get(n, OPTIONAL.get(n))
+              for n in own}
+    return {"kind": kind, **{n: v for n, v in params.items() if v is not None}}
 
 
 def _top(board, qmodel, bins, core, clock_mhz, baud):
@@ -146,6 +148,7 @@ def run(args):
               "timing_met": parsed["fmax_mhz"] >= clock,
               "lanes": getattr(top.link.core, "lanes", 1),
               "multipliers": sum(cells.get(c, 0) for c in ("SB_MAC16", "MULT18X18D")),
+              "lut_multipliers": _lut_multipliers(top.link.core),
               "cycles_per_pixel": cycles, "cycles_source": cycles_source,
               "pixels_per_s": compute, "baud": args.baud,
               "uart_pixels_per_s": uart_pixels_per_s(args.baud, bins),
@@ -162,6 +165,11 @@ def run(args):
                       f"{clock:g} MHz after {len(attempts)} builds")
         return 1
     return 0
+
+
+def _lut_multipliers(core):
+    """Matmul products the core builds from LUTs (only the multi-pixel core can)."""
+    return core.multipliers - core.matmul_dsps if isinstance(core, MultiPixelCore) else 0
 
 
 def _describe(core):

@@ -24,9 +24,8 @@ def _fmt(value):
     return str(value)
 
 
-COLUMNS = ("rows", "batch", "slots", "gate_luts", "lanes", "multipliers", "luts", "board_luts",
-           "bram",
-           "cycles_per_pixel", "pixels_per_s", "dsp_efficiency")
+COLUMNS = ("rows", "batch", "slots", "gate_luts", "lanes", "multipliers", "lut_multipliers",
+           "luts", "board_luts", "bram", "cycles_per_pixel", "pixels_per_s", "dsp_efficiency")
 
 
 def add_arguments(p):
@@ -114,7 +113,7 @@ def run(args):
         rows = [[_fmt(e[c]) for c in COLUMNS] for e in shown + [base]]
         costed = ("LUTs, DSPs and block RAMs from the resource model fitted to Yosys reports "
                   "of the core alone (`sim/resources.json`); `board_luts` scales the LUTs by "
-                  f"{board.packing:.2f} logic cells per core LUT4, measured on a board build "
+                  f"{board.packing:.2f} logic cells per core LUT (LUT4, or half a carry cell), measured on a board build "
                   f"({board.packing_source}), and decides `fits`" if layers == 1 else
                   "DSPs from the Lite resource model (they do not depend on H); block RAMs a "
                   "lower bound from the weights alone; LUTs not modelled (there is no teacher "
@@ -128,13 +127,16 @@ def run(args):
                    "**No configuration fits**; the table lists the smallest (by board logic "
                    "cells) and the baseline. Partly DSP-built gate units (`gate_dsps`) are "
                    "not in this sweep.")
+        spill = ("`multipliers` are hard DSPs (matmul and gates); matmul products beyond "
+                 "the board's DSPs are built from LUTs (`lut_multipliers`). "
+                 if any(e["lut_multipliers"] for e in entries) else "")
         body = (f"{title}. {board.name} budget: {board.luts:,} LUTs, {board.dsp} DSPs, "
                 f"{board.bram} block RAMs; clock {board.clock_mhz:g} MHz, {board.clock_source}. "
                 f"Cycles from `sim.des` (validated against RTL for the Lite network, see "
                 f"above{'' if layers == 1 else '; a prediction for stacked layers'}); "
                 f"{costed}. The last row is the manual-scheduling baseline: one pixel at a time "
                 f"in program order (`slots = batch = 1`) on the largest row count that fits. "
-                f"{verdict}\n\n" + table(list(COLUMNS), rows))
+                f"{spill}{verdict}\n\n" + table(list(COLUMNS), rows))
         name = board.name if args.model == "lite" else f"{board.name}-{args.model}"
         update_section(f"explore-{name}", f"Design-space exploration: {board.name}, "
                        f"{args.model}", body, command_line("sim"))

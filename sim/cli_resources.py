@@ -20,6 +20,9 @@ def add_arguments(p):
                    default=[config_arg(c) for c in DEFAULT_CONFIGS])
     p.add_argument("--gate-luts", action="store_true",
                    help="gate and head multipliers from LUTs (MultiPixelCore(gate_luts=True))")
+    p.add_argument("--lut-multipliers", type=int, default=0, metavar="N",
+                   help="this many of each configuration's matmul products from LUTs "
+                        "(MultiPixelCore(matmul_dsps=rows*batch-N))")
 
 
 def run(args):
@@ -32,10 +35,13 @@ def run(args):
         for family, (rows, batch, slots) in jobs:
             bar.update(task, status=f"{family} rows={rows} batch={batch} slots={slots}")
             core = MultiPixelCore(qmodel=q, bins=bins, rows=rows, batch=batch, slots=slots,
-                                  gate_luts=args.gate_luts)
+                                  gate_luts=args.gate_luts,
+                                  matmul_dsps=rows * batch - args.lut_multipliers)
             entry = {"family": family, "rows": rows, "batch": batch, "slots": slots,
-                     "bins": bins, "gate_luts": args.gate_luts}
-            reports = [r for r in reports if {k: r[k] for k in entry} != entry]
+                     "bins": bins, "gate_luts": args.gate_luts,
+                     "lut_multipliers": args.lut_multipliers}
+            # reports from before lut_multipliers existed have none
+            reports = [r for r in reports if {k: r.get(k, 0) for k in entry} != entry]
             reports.append({**entry, "cells": cell_counts(core, family)})
             RESOURCES.write_text(json.dumps(reports, indent=1) + "\n")
             bar.advance(task)

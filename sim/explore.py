@@ -3,8 +3,10 @@ costed with a resource model fitted to real Yosys reports, within a board's budg
 
 The resource model is a least-squares fit, per FPGA family and gate-multiplier kind (hard DSPs
 or LUTs), of each resource (LUTs, DSPs, block RAMs) on the features ``1, rows*batch, batch,
-slots`` to the synthesis reports stored in ``sim/resources.json`` (regenerate with
-``python -m sim resources [--gate-luts]``). Those reports are of Seq2SeqLite (H = 32, one
+slots`` and, where the reports include cores with some matmul products built from LUTs, their
+number, to the synthesis reports stored in ``sim/resources.json`` (regenerate with
+``python -m sim resources [--gate-luts] [--lut-multipliers N]``). A configuration that wants
+more hard multipliers than the board has builds the rest from LUTs, if the model prices them. Those reports are of Seq2SeqLite (H = 32, one
 layer). Other networks (the 2-layer, H = 128 teacher, which has no RTL) are costed by
 :class:`StackedCost`: DSPs as for the Lite core (they do not depend on H), block RAMs as a
 lower bound from the weights alone, LUTs not modelled.
@@ -20,7 +22,7 @@ from .des import Config, baseline, simulate
 
 __all__ = ["Board", "BOARDS", "NETWORKS", "ResourceModel", "StackedCost", "weight_blocks",
            "cost_models", "configurations", "evaluate", "baseline_entry", "explore",
-           "RESOURCES"]
+           "RESOURCES", "CELLS", "cell_total"]
 
 RESOURCES = Path(__file__).with_name("resources.json")
 
@@ -69,13 +71,20 @@ NETWORKS = {"lite": (32, 1), "teacher": (128, 2)}
 #: Block-RAM shapes as (depth, bytes per word): ECP5 DP16KD and iCE40 SB_RAM40_4K.
 BRAM_SHAPES = {"ecp5": ((512, 4), (1024, 2), (2048, 1)),
                "ice40": ((256, 2), (512, 1))}
-#: Cell types counted as each resource, per family.
-CELLS = {"ice40": {"luts": ["SB_LUT4"], "dsp": ["SB_MAC16"], "bram": ["SB_RAM40_4K"]},
-         "ecp5": {"luts": ["LUT4"], "dsp": ["MULT18X18D"], "bram": ["DP16KD"]}}
+#: Cell types counted as each resource, per family, with the LUTs each takes (an ECP5 carry
+#: cell, CCU2C, is two LUT4s with their carry logic).
+CELLS = {"ice40": {"luts": {"SB_LUT4": 1}, "dsp": {"SB_MAC16": 1}, "bram": {"SB_RAM40_4K": 1}},
+         "ecp5": {"luts": {"LUT4": 1, "CCU2C": 2}, "dsp": {"MULT18X18D": 1},
+                  "bram": {"DP16KD": 1}}}
 
 
-def _features(rows, batch, slots):
-    return [1.0, rows * batch, batch, slots]
+def cell_total(cells, family, resource):
+    """One resource's total in a ``{cell type: count}`` synthesis report."""
+    return sum(weight * cells.get(cell, 0) for cell, weight in CELLS[family][resource].items())
+
+
+def _features(rows, batch, slots, lut_multipliers=0):
+    return [1.0, rows * batch, batch, slots, lut_multipliers]
 
 
 class ResourceModel:
@@ -84,9 +93,15 @@ class ResourceModel:
     Parameters
     ----------
     reports : list of dict
-        ``{"family", "rows", "batch", "slots", "gate_luts", "cells": {cell type: count}}``.
+        ``{"family", "rows", "batch", "slots", "gate_luts", "lut_multipliers", "cells": {cell
+        type: count}}`` (``lut_multipliers`` may be left out: 0).
     family : str
     gate_luts : bool
+
+    Attributes
+    ----------
+    prices_lut_multipliers : bool
+        Some report has matmul products from LUTs, so the model can cost them.
     """
 
     def __init__(self, reports, family, gate_luts=False):
@@ -96,20 +111,30 @@ class ResourceModel:
         if len(points) < 2:
             raise ValueError(f"need at least 2 synthesis reports for {family} with {kind} "
                              f"gates, have {len(points)}")
-        X = np.array([_features(r["rows"], r["batch"], r["slots"]) for r in points])
+        self.prices_lut_multipliers = any(r.get("lut_multipliers", 0) for r in points)
+        X = np.array([self._x(r["rows"], r["batch"], r["slots"], r.get("lut_multipliers", 0))
+                      for r in points])
         self.family, self.gate_luts, self.points = family, gate_luts, points
         self.coef = {}
-        for resource, cells in CELLS[family].items():
-            y = np.array([sum(r["cells"].get(c, 0) for c in cells) for r in points], float)
+        for resource in CELLS[family]:
+            y = np.array([cell_total(r["cells"], family, resource) for r in points], float)
             self.coef[resource] = np.linalg.lstsq(X, y, rcond=None)[0]
+
+    def _x(self, rows, batch, slots, lut_multipliers):
+        x = _features(rows, batch, slots, lut_multipliers)
+        return np.array(x if self.prices_lut_multipliers else x[:-1])
 
     @classmethod
     def load(cls, family, gate_luts=False, path=RESOURCES):
         return cls(json.loads(Path(path).read_text()), family, gate_luts)
 
-    def predict(self, rows, batch, slots):
-        """``{"luts", "dsp", "bram"}`` estimated for one configuration (rounded up)."""
-        x = np.array(_features(rows, batch, slots))
+    def predict(self, rows, batch, slots, lut_multipliers=0):
+        """``{"luts", "dsp", "bram"}`` estimated for one configuration (rounded up), with
+        ``lut_multipliers`` of its matmul products from LUTs."""
+        if lut_multipliers and not self.prices_lut_multipliers:
+            raise ValueError(f"no {self.family} synthesis report has matmul products from "
+                             f"LUTs: cannot cost {lut_multipliers}")
+        x = self._x(rows, batch, slots, lut_multipliers)
         return {k: int(np.ceil(round(max(c @ x, 0), 6))) for k, c in self.coef.items()}
 
 
@@ -129,6 +154,8 @@ class StackedCost:
     def __init__(self, lite, hidden, layers):
         self.lite, self.hidden, self.layers = lite, hidden, layers
         self.family, self.gate_luts = lite.family, lite.gate_luts
+        # without a LUT cost, matmul products from LUTs could never be ruled out
+        self.prices_lut_multipliers = False
 
     def predict(self, rows, batch, slots):
         return {"luts": None, "dsp": self.lite.predict(rows, batch, slots)["dsp"],
@@ -153,20 +180,28 @@ def configurations(hidden=32, max_batch=8, max_slots=3):
 
 def evaluate(board, model, rows, batch, slots, *, bins=135, hidden=32, layers=1):
     """The report entry of one configuration on ``board``, costed by ``model`` (whose
-    ``gate_luts`` the entry records). ``fits`` ignores LUTs the model does not know.
-    ``dsp_efficiency`` is the multiply-accumulates done on hard DSPs per DSP of the board per
-    cycle (with LUT gates, the gate unit's products are not on DSPs and do not count)."""
+    ``gate_luts`` the entry records). Matmul products beyond the board's DSPs are built from
+    LUTs (``lut_multipliers``) if the model prices them. ``fits`` ignores LUTs the model does
+    not know. ``dsp_efficiency`` is the multiply-accumulates done on hard DSPs per DSP of the
+    board per cycle (products from LUTs, such as LUT gates', do not count)."""
     config = Config(rows=rows, batch=batch, slots=slots, bins=bins, hidden=hidden,
                     layers=layers)
     cycles = simulate(config)["cycles_per_pixel"]
     clock = board.clock_mhz * 1e6
     used = model.predict(rows, batch, slots)
+    spill = min(used["dsp"] - board.dsp, config.multipliers)
+    lut_multipliers = spill if spill > 0 and model.prices_lut_multipliers else 0
+    if lut_multipliers:
+        used = model.predict(rows, batch, slots, lut_multipliers)
     pixels_per_s = clock / cycles
-    dsp_macs = macs_per_pixel(bins, hidden, layers=layers) - (
-        gate_unit_macs(bins, hidden) if model.gate_luts else 0)
+    gate_macs = gate_unit_macs(bins, hidden)
+    matmul_macs = macs_per_pixel(bins, hidden, layers=layers) - gate_macs
+    dsp_macs = (matmul_macs * (1 - lut_multipliers / config.multipliers)
+                + (0 if model.gate_luts else gate_macs))
     return {"rows": rows, "batch": batch, "slots": slots, "gate_luts": model.gate_luts,
             "lanes": config.lanes,
             "multipliers": used["dsp"], "matmul_multipliers": config.multipliers,
+            "lut_multipliers": lut_multipliers,
             "cycles_per_pixel": cycles, "pixels_per_s": pixels_per_s,
             "dsp_efficiency": dsp_macs * pixels_per_s / (board.dsp * clock),
             "luts": used["luts"], "bram": used["bram"],

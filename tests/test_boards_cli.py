@@ -58,14 +58,15 @@ def test_unknown_board_is_an_argparse_error(capsys):
 
 def test_core_params_defaults_and_overrides():
     args = SimpleNamespace(core=None, rows=None, batch=6, slots=None, gate_luts=None,
-                           gate_dsps=None, multipliers=None)
+                           gate_dsps=None, matmul_dsps=None, multipliers=None)
     assert core_params(BOARDS["ulx3s-85f"], args) == {"kind": "multipixel", "rows": 32,
                                                       "batch": 6, "slots": 2, "gate_luts": True,
                                                       "gate_dsps": 0}
-    args.gate_dsps = 2
+    args.gate_dsps, args.matmul_dsps = 2, 0
     assert core_params(BOARDS["ulx3s-85f"], args)["gate_dsps"] == 2
+    assert core_params(BOARDS["ulx3s-85f"], args)["matmul_dsps"] == 0
     args = SimpleNamespace(core="seq2seq", rows=None, batch=None, slots=None, gate_luts=None,
-                           gate_dsps=None, multipliers=2)
+                           gate_dsps=None, matmul_dsps=None, multipliers=2)
     assert core_params(BOARDS["ulx3s-85f"], args) == {"kind": "seq2seq", "multipliers": 2}
     args.gate_luts = True
     with pytest.raises(InputError, match="--gate-luts: not an option of the seq2seq core"):

@@ -6,8 +6,8 @@ import pytest
 
 from sim.__main__ import main
 from sim.des import Config, simulate
-from sim.explore import (BOARDS, ResourceModel, StackedCost, baseline_entry, configurations,
-                         cost_models, evaluate, weight_blocks)
+from sim.explore import (BOARDS, ResourceModel, StackedCost, baseline_entry, cell_total,
+                         configurations, cost_models, evaluate, weight_blocks)
 
 
 def synthetic_reports(family="ecp5"):
@@ -18,10 +18,37 @@ def synthetic_reports(family="ecp5"):
             for r, b, s in ((4, 1, 2), (8, 1, 2), (16, 2, 2), (32, 2, 3), (8, 3, 1))]
 
 
+def test_carry_cells_count_as_two_luts():
+    assert cell_total({"LUT4": 10, "CCU2C": 3, "TRELLIS_FF": 9}, "ecp5", "luts") == 16
+    assert cell_total({"SB_LUT4": 10, "SB_CARRY": 3}, "ice40", "luts") == 10
+
+
 def test_resource_model_recovers_a_linear_cost():
     model = ResourceModel(synthetic_reports(), "ecp5")
     assert model.predict(24, 4, 2) == {"luts": 1000 + 20 * 96 + 1200 + 100, "dsp": 136,
                                        "bram": 21}
+
+
+def test_matmul_products_beyond_the_dsps_are_priced_in_luts():
+    """Reports with matmul products from LUTs (150 LUTs and one DSP fewer each) let the
+    model cost them; a configuration that wants more DSPs than the board has spills."""
+    spilled = [{**r, "lut_multipliers": n,
+                "cells": {**r["cells"], "LUT4": r["cells"]["LUT4"] + 150 * n,
+                          "MULT18X18D": r["cells"]["MULT18X18D"] - n}}
+               for r, n in zip(synthetic_reports()[2:4], (8, 20))]
+    plain = ResourceModel(synthetic_reports(), "ecp5")
+    model = ResourceModel(synthetic_reports() + spilled, "ecp5")
+    assert model.prices_lut_multipliers and not plain.prices_lut_multipliers
+    assert model.predict(24, 4, 2, 30) == {"luts": 1000 + 20 * 96 + 1200 + 100 + 4500,
+                                           "dsp": 106, "bram": 21}
+    with pytest.raises(ValueError, match="no ecp5 synthesis report has matmul products from "
+                                         "LUTs: cannot cost 30"):
+        plain.predict(24, 4, 2, 30)
+    board = BOARDS["ulx3s-85f"]
+    entry = evaluate(board, model, 32, 4, 2)           # 128 + 40 DSPs wanted, 156 on board
+    assert (entry["lut_multipliers"], entry["multipliers"]) == (12, 156) and entry["fits"]
+    assert entry["dsp_efficiency"] < evaluate(board, plain, 32, 4, 2)["dsp_efficiency"]
+    assert not evaluate(board, plain, 32, 4, 2)["fits"]
 
 
 def test_resource_model_needs_reports_of_its_family():
