@@ -10,17 +10,23 @@ otherwise it is plain Amaranth (simulation, iCE40), with the same two-cycle late
 When a board has fewer hard multipliers than a design wants, ``hard=False`` builds the product
 from LUTs with the same latency: the partial products' two halves summed and registered, then
 their sum registered.
+
+:func:`registered_products` builds many products at once; on the iCE40 it packs two products of
+8-bit operands into one SB_MAC16 (its dual 8 x 8 mode), doubling what its 8 DSPs multiply.
 """
-from amaranth import ClockSignal, Const, Instance, Signal
+from amaranth import Cat, ClockSignal, Const, Instance, Signal
 
 from .arith import adder_tree, partial_products
 
-__all__ = ["FAMILIES", "OPERAND_BITS", "registered_product"]
+__all__ = ["FAMILIES", "OPERAND_BITS", "DUAL_BITS", "registered_product",
+           "registered_products"]
 
 #: FPGA families; only ``"ecp5"`` instantiates its multiplier (None: no FPGA, simulation).
 FAMILIES = (None, "ice40", "ecp5")
 #: MULT18X18D operand width (signed operands are sign-extended to it).
 OPERAND_BITS = 18
+#: Operand width of each half of an SB_MAC16 in its dual 8 x 8 mode.
+DUAL_BITS = 8
 
 
 def _sign_extended(value):
@@ -74,3 +80,63 @@ def registered_product(m, a, b, name, family=None, hard=True):
         **{f"i_C{i}": Const(0, 1) for i in range(OPERAND_BITS)},
         **{f"o_P{i}": p36[i] for i in range(2 * OPERAND_BITS)})
     return product
+
+
+def _widened(value, bits):
+    """``value`` (at most ``bits`` wide) sign- or zero-extended to ``bits`` bits."""
+    fill = value[-1] if value.shape().signed else Const(0, 1)
+    return Cat(value, fill.replicate(bits - len(value)))
+
+
+def _dual_mac16(m, low, high):
+    """``[a * b for a, b, name in (low, high)]`` two cycles later on one SB_MAC16 in its dual
+    8 x 8 mode (operands of at most 8 bits, signedness alike in both), operands and products
+    registered inside."""
+    (a_lo, b_lo, name), (a_hi, b_hi, name_hi) = low, high
+    o32 = Signal(32)
+    zero = Const(0, 1)
+    m.submodules[f"{name}_{name_hi}"] = Instance(
+        "SB_MAC16",
+        p_A_REG=1, p_B_REG=1, p_C_REG=0, p_D_REG=0, p_MODE_8x8=1,
+        p_TOP_8x8_MULT_REG=1, p_BOT_8x8_MULT_REG=1, p_TOPOUTPUT_SELECT=2,
+        p_BOTOUTPUT_SELECT=2, p_A_SIGNED=int(a_lo.shape().signed),
+        p_B_SIGNED=int(b_lo.shape().signed), i_CLK=ClockSignal(), i_CE=Const(1, 1),
+        i_A=Cat(_widened(a_lo, DUAL_BITS), _widened(a_hi, DUAL_BITS)),
+        i_B=Cat(_widened(b_lo, DUAL_BITS), _widened(b_hi, DUAL_BITS)),
+        i_C=Const(0, 16), i_D=Const(0, 16), **{f"i_{port}": zero for port in (
+            "AHOLD", "BHOLD", "CHOLD", "DHOLD", "IRSTTOP", "IRSTBOT", "ORSTTOP", "ORSTBOT",
+            "OLOADTOP", "OLOADBOT", "ADDSUBTOP", "ADDSUBBOT", "OHOLDTOP", "OHOLDBOT", "CI",
+            "ACCUMCI", "SIGNEXTIN")},
+        o_O=o32)
+    products = []
+    for (a, b, product_name), half in zip((low, high), (o32[:16], o32[16:])):
+        product = Signal((a * b).shape(), name=product_name, reset_less=True)
+        # every product of two 8-bit operands fits 16 bits of its own signedness
+        m.d.comb += product.eq(half.as_signed() if product.shape().signed else half)
+        products.append(product)
+    return products
+
+
+def _pairable(family, first, second):
+    """Two products (``(a, b, hard, name)``) that one SB_MAC16 can hold."""
+    signedness = lambda a, b, hard, name: (a.shape().signed, b.shape().signed)
+    return (family == "ice40" and signedness(*first) == signedness(*second)
+            and all(hard and len(a) <= DUAL_BITS and len(b) <= DUAL_BITS
+                    for a, b, hard, _ in (first, second)))
+
+
+def registered_products(m, operands, family=None):
+    """``[a * b for a, b, hard, name in operands]`` as :func:`registered_product` builds each;
+    on the iCE40, consecutive hard products of operands of at most 8 bits whose signedness
+    agrees share an SB_MAC16, two at a time."""
+    products, k = [], 0
+    while k < len(operands):
+        pair = operands[k:k + 2]
+        if len(pair) == 2 and _pairable(family, *pair):
+            products += _dual_mac16(m, *[(a, b, name) for a, b, _, name in pair])
+            k += 2
+        else:
+            a, b, hard, name = operands[k]
+            products.append(registered_product(m, a, b, name, family, hard))
+            k += 1
+    return products

@@ -34,7 +34,7 @@ from amaranth.lib.wiring import In, Out
 
 from .activation import ActivationLUT
 from .arith import round_shift, saturate, shift_add_product, signed_width
-from .dsp import FAMILIES, registered_product
+from .dsp import FAMILIES, registered_products
 from .fanout import fanout
 from .head import CHANNELS
 from .matvec import accumulator_width
@@ -98,8 +98,9 @@ class MultiPixelCore(wiring.Component):
         :data:`GATE_PRODUCTS` order) stay on hard multipliers.
     family : None, "ice40" or "ecp5"
         The FPGA the core is built for: on ``"ecp5"`` the matmul products are MULT18X18D
-        instances with their registers inside (:func:`rtl.dsp.registered_product`); otherwise
-        (and in simulation) plain Amaranth with the same timing.
+        instances with their registers inside, on ``"ice40"`` two to an SB_MAC16
+        (:func:`rtl.dsp.registered_products`); otherwise (and in simulation) plain Amaranth
+        with the same timing.
     matmul_dsps : int or None
         Matmul products on hard multipliers (lane by lane, row by row); the rest are built
         from LUTs, for more multipliers than the FPGA has. ``None``: all of them.
@@ -336,11 +337,13 @@ class MultiPixelCore(wiring.Component):
             h_value = _registered(m, Mux(mm[1]["fresh"], 0, h_mm[b].data).as_signed(),
                                   f"h_value{b}")
             h_value = fanout(m, h_value, f"h_value{b}", R, MATMUL_FANOUT)
+            products = registered_products(m, [
+                (weights[i * wb:(i + 1) * wb].as_signed(), h_value[i],
+                 b * R + i < self.matmul_dsps, f"product{b}_{i}") for i in range(R)],
+                self.family)
             for i in range(R):
                 lane = b * R + i
-                product = _registered(m, registered_product(
-                    m, weights[i * wb:(i + 1) * wb].as_signed(), h_value[i], f"product{b}_{i}",
-                    self.family, hard=lane < self.matmul_dsps), f"product{b}_{i}")
+                product = _registered(m, products[i], f"product{b}_{i}")
                 acc = Signal(acc_shape, name=f"mmacc{b}_{i}")
                 total = Signal(acc_shape, name=f"total{b}_{i}")
                 m.d.comb += total.eq(product + Mux(control["first"][lane], 0, acc))

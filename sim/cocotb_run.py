@@ -43,7 +43,7 @@ def _verilator_on_path():
 
 
 def run_cocotb(component, *, name, test_module, build_dir, vectors, simulator="icarus",
-               models=()):
+               models=(), defines=None):
     """Elaborate ``component`` as module ``name``, run ``test_module`` on it.
 
     Parameters
@@ -52,6 +52,8 @@ def run_cocotb(component, *, name, test_module, build_dir, vectors, simulator="i
         Saved to ``build_dir/vectors.npz`` for the testbench.
     models : sequence of paths
         Verilog models of the vendor cells the component instantiates.
+    defines : dict, optional
+        Verilog macros for the sources (the models' configuration).
 
     Returns
     -------
@@ -69,7 +71,7 @@ def run_cocotb(component, *, name, test_module, build_dir, vectors, simulator="i
     runner = get_runner(simulator)
     runner.build(sources=[source, *models], hdl_toplevel=name, build_dir=build_dir, always=True,
                  timescale=("1ns", "1ps"), log_file=build_dir / "build.log",
-                 build_args=BUILD_ARGS.get(simulator, []))
+                 build_args=BUILD_ARGS.get(simulator, []), defines=defines or {})
     results = build_dir / "results.xml"
     try:
         runner.test(test_module=test_module, hdl_toplevel=name, build_dir=build_dir,

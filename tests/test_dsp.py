@@ -6,7 +6,7 @@ from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 from amaranth.sim import Simulator
 
-from rtl.dsp import registered_product
+from rtl.dsp import registered_product, registered_products
 from rtl.synth import cell_counts
 
 
@@ -66,3 +66,32 @@ def test_lut_products_use_no_hard_multiplier():
 def test_bad_operands_and_families(shapes, family, message):
     with pytest.raises(ValueError, match=message):
         _Product(*shapes, family).elaborate(None)
+
+
+class _Products(wiring.Component):
+    """``p[k] = a[k] * b[k]`` through :func:`registered_products`."""
+
+    def __init__(self, shapes, family):
+        self.family = family
+        super().__init__({**{f"a{k}": In(a) for k, (a, _) in enumerate(shapes)},
+                          **{f"b{k}": In(b) for k, (_, b) in enumerate(shapes)},
+                          **{f"p{k}": Out(signed(a.width + b.width + 1))
+                             for k, (a, b) in enumerate(shapes)}})
+        self.count = len(shapes)
+
+    def elaborate(self, platform):
+        m = Module()
+        operands = [(getattr(self, f"a{k}"), getattr(self, f"b{k}"), True, f"product{k}")
+                    for k in range(self.count)]
+        for k, product in enumerate(registered_products(m, operands, self.family)):
+            m.d.comb += getattr(self, f"p{k}").eq(product)
+        return m
+
+
+def test_ice40_pairs_8_bit_products_in_one_mac16():
+    """Products 0 and 1 share an SB_MAC16; 2 (9 bits) and 3 (unsigned, unlike 4) do not pair,
+    4 and 5 do: four MAC16s for six products. Off the iCE40 nothing pairs."""
+    shapes = [(signed(8), signed(8)), (signed(8), signed(8)), (signed(9), signed(8)),
+              (unsigned(8), signed(8)), (signed(8), signed(8)), (signed(8), signed(8))]
+    assert cell_counts(_Products(shapes, "ice40"), "ice40")["SB_MAC16"] == 4
+    assert cell_counts(_Products(shapes, "ecp5"), "ecp5")["MULT18X18D"] == 6
