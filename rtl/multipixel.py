@@ -70,6 +70,12 @@ def _registered(m, value, name, stages=1):
     return value
 
 
+def _scaled(index, stride, count):
+    """``index * stride`` (``index < count``) from a table of constants: Yosys would give the
+    product a hard multiplier."""
+    return Array(k * stride for k in range(count))[index]
+
+
 def _positive(name, value):
     if not isinstance(value, int) or value <= 0:
         raise ValueError(f"{name} must be a positive integer, not {value!r}")
@@ -283,7 +289,7 @@ class MultiPixelCore(wiring.Component):
         start_slot = Signal()
         m.d.comb += pre.out.ready.eq(states[ld_slot] == FREE)
         for b in range(B):
-            m.d.comb += [x_write[b].addr.eq(ld_slot * T + ld_t),
+            m.d.comb += [x_write[b].addr.eq(_scaled(ld_slot, T, S) + ld_t),
                          x_write[b].data.eq(pre.out.payload.x),
                          x_write[b].en.eq(pre.out.valid & pre.out.ready & (ld_lane == b))]
         with m.If(pre.out.valid & pre.out.ready):
@@ -485,7 +491,7 @@ class MultiPixelCore(wiring.Component):
             accumulator = lambda k, n: lane_read(acc_read[b][k], lane_address(n - 2),
                                                  f"hacc{b}_{k}")
             hacc = {"r": accumulator(0, 3), "n": accumulator(2, 5), "z": accumulator(1, 7)}
-            x2 = lane_read(x_read[b], g_slot * T + step[g_slot], f"x{b}")
+            x2 = lane_read(x_read[b], _scaled(g_slot, T, S) + step[g_slot], f"x{b}")
             x = {"r": x2, "n": registered(x2, f"x{b}_n", 3)}
             x["z"] = registered(x["n"], f"x{b}_z")
             m.d.comb += h_gate[b].addr.eq(lane_address(8))
