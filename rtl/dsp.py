@@ -11,12 +11,13 @@ When a board has fewer hard multipliers than a design wants, ``hard=False`` buil
 from LUTs with the same latency: the partial products' two halves summed and registered, then
 their sum registered.
 
-:func:`registered_products` builds many products at once; on the iCE40 it packs two products of
-8-bit operands into one SB_MAC16 (its dual 8 x 8 mode), doubling what its 8 DSPs multiply.
+:func:`registered_products` builds many products at once, two or one cycle late; on the iCE40 it
+packs two products of 8-bit operands into one SB_MAC16 (its dual 8 x 8 mode), doubling what its
+8 DSPs multiply.
 """
 from amaranth import Cat, ClockSignal, Const, Instance, Signal
 
-from .arith import adder_tree, partial_products
+from .arith import adder_tree, partial_products, shift_add_product
 
 __all__ = ["FAMILIES", "OPERAND_BITS", "DUAL_BITS", "registered_product",
            "registered_products"]
@@ -88,17 +89,17 @@ def _widened(value, bits):
     return Cat(value, fill.replicate(bits - len(value)))
 
 
-def _dual_mac16(m, low, high):
-    """``[a * b for a, b, name in (low, high)]`` two cycles later on one SB_MAC16 in its dual
-    8 x 8 mode (operands of at most 8 bits, signedness alike in both), operands and products
-    registered inside."""
-    (a_lo, b_lo, name), (a_hi, b_hi, name_hi) = low, high
+def _dual_mac16(m, low, high, latency):
+    """``[a * b for a, b, hard, name in (low, high)]`` on one SB_MAC16 in its dual 8 x 8 mode
+    (operands of at most 8 bits, signedness alike in both), ``latency`` cycles later: the
+    products registered inside, and with ``latency=2`` the operands too."""
+    (a_lo, b_lo, _, name), (a_hi, b_hi, _, name_hi) = low, high
     o32 = Signal(32)
     zero = Const(0, 1)
     m.submodules[f"{name}_{name_hi}"] = Instance(
         "SB_MAC16",
-        p_A_REG=1, p_B_REG=1, p_C_REG=0, p_D_REG=0, p_MODE_8x8=1,
-        p_TOP_8x8_MULT_REG=1, p_BOT_8x8_MULT_REG=1, p_TOPOUTPUT_SELECT=2,
+        p_A_REG=int(latency == 2), p_B_REG=int(latency == 2), p_C_REG=0, p_D_REG=0,
+        p_MODE_8x8=1, p_TOP_8x8_MULT_REG=1, p_BOT_8x8_MULT_REG=1, p_TOPOUTPUT_SELECT=2,
         p_BOTOUTPUT_SELECT=2, p_A_SIGNED=int(a_lo.shape().signed),
         p_B_SIGNED=int(b_lo.shape().signed), i_CLK=ClockSignal(), i_CE=Const(1, 1),
         i_A=Cat(_widened(a_lo, DUAL_BITS), _widened(a_hi, DUAL_BITS)),
@@ -109,7 +110,7 @@ def _dual_mac16(m, low, high):
             "ACCUMCI", "SIGNEXTIN")},
         o_O=o32)
     products = []
-    for (a, b, product_name), half in zip((low, high), (o32[:16], o32[16:])):
+    for (a, b, _, product_name), half in zip((low, high), (o32[:16], o32[16:])):
         product = Signal((a * b).shape(), name=product_name, reset_less=True)
         # every product of two 8-bit operands fits 16 bits of its own signedness
         m.d.comb += product.eq(half.as_signed() if product.shape().signed else half)
@@ -117,26 +118,35 @@ def _dual_mac16(m, low, high):
     return products
 
 
-def _pairable(family, first, second):
-    """Two products (``(a, b, hard, name)``) that one SB_MAC16 can hold."""
-    signedness = lambda a, b, hard, name: (a.shape().signed, b.shape().signed)
-    return (family == "ice40" and signedness(*first) == signedness(*second)
-            and all(hard and len(a) <= DUAL_BITS and len(b) <= DUAL_BITS
-                    for a, b, hard, _ in (first, second)))
+def _single(m, operands, family, latency):
+    a, b, hard, name = operands
+    if latency == 2:
+        return registered_product(m, a, b, name, family, hard)
+    product = Signal((a * b).shape(), name=name, reset_less=True)
+    m.d.sync += product.eq(a * b if hard else shift_add_product(a, b))
+    return product
 
 
-def registered_products(m, operands, family=None):
-    """``[a * b for a, b, hard, name in operands]`` as :func:`registered_product` builds each;
-    on the iCE40, consecutive hard products of operands of at most 8 bits whose signedness
-    agrees share an SB_MAC16, two at a time."""
-    products, k = [], 0
-    while k < len(operands):
-        pair = operands[k:k + 2]
-        if len(pair) == 2 and _pairable(family, *pair):
-            products += _dual_mac16(m, *[(a, b, name) for a, b, _, name in pair])
-            k += 2
+def registered_products(m, operands, family=None, latency=2):
+    """``[a * b for a, b, hard, name in operands]``, ``latency`` cycles later: with 2, each as
+    :func:`registered_product` builds it; with 1, only the product registered (``hard``: an
+    inferred multiplier, else :func:`rtl.arith.shift_add_product`). On the iCE40, hard
+    products of operands of at most 8 bits share SB_MAC16s two at a time, in order among
+    those whose signedness agrees."""
+    if latency not in (1, 2):
+        raise ValueError(f"latency must be 1 or 2, not {latency!r}")
+    products = [None] * len(operands)
+    waiting = {}            # signedness -> index of a product waiting for a partner
+    for k, (a, b, hard, _) in enumerate(operands):
+        if family == "ice40" and hard and len(a) <= DUAL_BITS and len(b) <= DUAL_BITS:
+            key = (a.shape().signed, b.shape().signed)
+            if key not in waiting:
+                waiting[key] = k
+                continue
+            j = waiting.pop(key)
+            products[j], products[k] = _dual_mac16(m, operands[j], operands[k], latency)
         else:
-            a, b, hard, name = operands[k]
-            products.append(registered_product(m, a, b, name, family, hard))
-            k += 1
+            products[k] = _single(m, operands[k], family, latency)
+    for k in waiting.values():
+        products[k] = _single(m, operands[k], family, latency)
     return products

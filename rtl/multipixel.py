@@ -33,7 +33,7 @@ from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
 from .activation import ActivationLUT
-from .arith import round_shift, saturate, shift_add_product, signed_width
+from .arith import round_shift, saturate, signed_width
 from .dsp import FAMILIES, registered_products
 from .fanout import fanout
 from .head import CHANNELS
@@ -196,7 +196,8 @@ class MultiPixelCore(wiring.Component):
     def _rom(self, m, name, values):
         """A ROM of signed constants; returns its read port."""
         values = [int(v) for v in values]
-        shape = signed(signed_width(max(abs(v) for v in values)))
+        # the narrowest signed shape (-128 takes 8 bits, not 9: 8-bit products pair on iCE40)
+        shape = signed(max((~v if v < 0 else v).bit_length() for v in values) + 1)
         m.submodules[name] = rom = Memory(shape=shape, depth=len(values), init=values)
         return rom.read_port()
 
@@ -457,9 +458,15 @@ class MultiPixelCore(wiring.Component):
         m.d.sync += [job_end.eq(ending), integrate.eq(ending & decoding[before["slot"]]),
                      first_step.eq(step[before["slot"]] == 0)]
 
+        products = []
+
         def multiply(a, b, name):
-            """Gate-unit product ``name``: a hard multiplier, or LUTs over the bits of ``b``."""
-            return a * b if name in self.hard_products else shift_add_product(a, b)
+            """Gate-unit product ``name``, one cycle later (on a hard multiplier, or from LUTs
+            over the bits of ``b``); built for the lane by :func:`rtl.dsp.registered_products`
+            once all its products are known, so that the iCE40 can pair them."""
+            product = Signal((a * b).shape(), name=f"{name}{len(products)}")
+            products.append((a, b, name in self.hard_products, product))
+            return product
 
         registered = lambda value, name, stages=1: _registered(m, value, name, stages)
 
@@ -503,7 +510,7 @@ class MultiPixelCore(wiring.Component):
                 m.d.comb += lut.en.eq(1)
             wx = {k: Signal(signed(wb + spec.input_bits + 1), name=f"wx_{k}{b}", reset_less=True)
                   for k in "rzn"}
-            m.d.sync += [wx[k].eq(multiply(w_x[k], x[k], f"wx_{k}")) for k in "rzn"]
+            m.d.comb += [wx[k].eq(multiply(w_x[k], x[k], f"wx_{k}")) for k in "rzn"]
 
             def pre_act(k, n):
                 """Gate ``k``'s pre-activation at the table's scale, in stage ``n``."""
@@ -525,10 +532,10 @@ class MultiPixelCore(wiring.Component):
             r_ah_lo, r_ah_hi = (Signal(signed(len(half) + sf + 1), name=f"r_ah_{part}{b}",
                                        reset_less=True)
                                 for part, half in zip(("lo", "hi"), halves))
-            m.d.sync += [r_ah_lo.eq(multiply(halves[0], r, "r_ah")),
-                         r_ah_hi.eq(multiply(halves[1], r, "r_ah")),
-                         ax_n.eq(by_layer(layer_at(6), lambda s: (wx["n"] << s[0])
-                                          + bias["in"]))]
+            m.d.comb += [r_ah_lo.eq(multiply(halves[0], r, "r_ah")),
+                         r_ah_hi.eq(multiply(halves[1], r, "r_ah"))]
+            m.d.sync += ax_n.eq(by_layer(layer_at(6), lambda s: (wx["n"] << s[0])
+                                         + bias["in"]))
             n_sum = Signal(pre_shape, name=f"n_sum{b}")
             n_pre = Signal(pre_shape, name=f"n_pre{b}", reset_less=True)
             m.d.comb += n_sum.eq(ax_n + round_shift((r_ah_hi << split) + r_ah_lo, sf))
@@ -545,7 +552,7 @@ class MultiPixelCore(wiring.Component):
             # g10: the two blend products registered
             keep, update = (Signal(signed(2 * wb + 2), name=f"keep{b}", reset_less=True),
                             Signal(signed(2 * wb + 2), name=f"update{b}", reset_less=True))
-            m.d.sync += [update.eq(multiply(n, one - z, "update")),
+            m.d.comb += [update.eq(multiply(n, one - z, "update")),
                          keep.eq(multiply(h_prev, z, "keep"))]
             # g11: the blend registered; g12: the new state into the state memory
             blend = registered(update + keep, f"blend{b}")
@@ -557,7 +564,7 @@ class MultiPixelCore(wiring.Component):
             # g13: Dense(3) products; g14: accumulated unit by unit; g15: outputs clamped
             for k in range(CHANNELS):
                 product = Signal(signed(2 * wb), name=f"head_product{b}_{k}", reset_less=True)
-                m.d.sync += product.eq(multiply(head_w[k].data, h_new, f"head_{k}"))
+                m.d.comb += product.eq(multiply(head_w[k].data, h_new, f"head_{k}"))
                 acc = Signal(signed(self.head_width), name=f"head{b}_{k}")
                 start = Mux(g[14]["unit"] == 0, int(q.head_b[k]), acc)
                 with m.If(g[14]["valid"]):
@@ -573,6 +580,10 @@ class MultiPixelCore(wiring.Component):
                         m.d.sync += [lane_sum.eq(clamped), first[last["slot"]][b][k].eq(clamped)]
                     with m.Else():
                         m.d.sync += lane_sum.eq(lane_sum + clamped)
+        built = registered_products(m, [(a, b, hard, f"{product.name}_p")
+                                        for a, b, hard, product in products],
+                                    self.family, latency=1)
+        m.d.comb += [product.eq(value) for (*_, product), value in zip(products, built)]
         # bookkeeping at the end of a step: the slot waits for its next matmul, or finishes
         end = g[GATE_STAGES]
         with m.If(job_end):

@@ -34,8 +34,9 @@ def run(args):
         task = bar.add_task("Yosys synthesis", total=len(jobs), status="")
         for family, (rows, batch, slots) in jobs:
             bar.update(task, status=f"{family} rows={rows} batch={batch} slots={slots}")
+            # built for the family, as a board build builds it (its multiplier instances)
             core = MultiPixelCore(qmodel=q, bins=bins, rows=rows, batch=batch, slots=slots,
-                                  gate_luts=args.gate_luts,
+                                  gate_luts=args.gate_luts, family=family,
                                   matmul_dsps=rows * batch - args.lut_multipliers)
             entry = {"family": family, "rows": rows, "batch": batch, "slots": slots,
                      "bins": bins, "gate_luts": args.gate_luts,

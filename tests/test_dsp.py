@@ -89,8 +89,8 @@ class _Products(wiring.Component):
 
 
 def test_ice40_pairs_8_bit_products_in_one_mac16():
-    """Products 0 and 1 share an SB_MAC16; 2 (9 bits) and 3 (unsigned, unlike 4) do not pair,
-    4 and 5 do: four MAC16s for six products. Off the iCE40 nothing pairs."""
+    """Products 0 and 1 share an SB_MAC16, and 4 and 5; 2 (9 bits) and 3 (the only unsigned
+    one) have none to pair with: four MAC16s for six products. Off the iCE40 nothing pairs."""
     shapes = [(signed(8), signed(8)), (signed(8), signed(8)), (signed(9), signed(8)),
               (unsigned(8), signed(8)), (signed(8), signed(8)), (signed(8), signed(8))]
     assert cell_counts(_Products(shapes, "ice40"), "ice40")["SB_MAC16"] == 4
