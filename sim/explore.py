@@ -47,11 +47,11 @@ class Board:
 
 BOARDS = {
     # 8 SB_MAC16 cannot hold the gate unit's 10 multipliers: gates from LUTs only
-    "icebreaker": Board("icebreaker", "ice40", luts=5280, dsp=8, bram=30, clock_mhz=30.0,
-                        clock_source="from a build: rows 2 with five gate products on DSPs met "
-                                     "timing at 30 MHz on the iCEBreaker (nextpnr Fmax 30.9 "
-                                     "MHz); other configurations are assumed to close at the "
-                                     "same clock",
+    "icebreaker": Board("icebreaker", "ice40", luts=5280, dsp=8, bram=30, clock_mhz=32.25,
+                        clock_source="from a build: rows 4 with seven gate products on DSPs met "
+                                     "timing at 32.25 MHz on the iCEBreaker (nextpnr Fmax 32.27 "
+                                     "MHz; 33.75 MHz missed at 33.31 MHz); other configurations "
+                                     "are assumed to close at the same clock",
                         packing=6556 / 4559,
                         packing_source="rows 4, batch 1, slots 1, LUT gates: Yosys 4,559 "
                                        "SB_LUT4 in the core, nextpnr 6,556 ICESTORM_LC on the "

@@ -27,19 +27,20 @@ def test_arguments_are_checked(qmodel):
     ("icebreaker", {"kind": "seq2seq", "multipliers": 1},
      ["set_io uart_0__rx__io 6", "set_io uart_0__tx__io 9", "set_io led_0__io 11",
       "set_io led_1__io 37", "set_frequency clk12_0__io 12.0"],
-     {"DIVR": "0", "DIVF": "79", "DIVQ": "5"}),
+     {"DIVR": "0", "DIVF": "85", "DIVQ": "5"}),
     ("ulx3s-85f", {"kind": "multipixel", "rows": 1, "batch": 1, "slots": 1},
      ['LOCATE COMP "uart_0__rx__io" SITE "M1";', 'LOCATE COMP "uart_0__tx__io" SITE "L4";',
       'LOCATE COMP "led_0__io" SITE "B2";', 'FREQUENCY PORT "clk25_0__io" 25000000.0 HZ;'],
      {"CLKI_DIV": "5", "CLKFB_DIV": "16", "CLKOP_DIV": "7"}),
 ])
 def test_plan(qmodel, board, core, constraints, pll):
-    """UART on the FTDI pins, two LEDs, the board clock into the PLL (iCE40 30 MHz =
-    12 * 80 / 32; ECP5 80 MHz = 25 * 16 / 5, VCO 560 MHz), the UART divisor from the PLL clock."""
+    """UART on the FTDI pins, two LEDs, the board clock into the PLL (iCE40 32.25 MHz =
+    12 * 86 / 32; ECP5 80 MHz = 25 * 16 / 5, VCO 560 MHz), the UART divisor from the PLL clock
+    (1 Mbaud: the nearest whole number of clocks per bit)."""
     spec = BOARDS[board]
     top = BoardTop(board=spec, core=make_core(qmodel, bins=20, **core),
                    clock_mhz=spec.clock_mhz, baud=1_000_000)
-    assert top.link.divisor == spec.clock_mhz
+    assert top.pll.f_out == spec.clock_mhz and top.link.divisor == round(spec.clock_mhz)
     plan = spec.platform().prepare(top, name="top", synth_opts=spec.synth_opts)
     text = plan.files["top.pcf" if spec.family == "ice40" else "top.lpf"]
     lines = {line.strip() for line in text.splitlines()}
