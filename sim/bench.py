@@ -78,7 +78,7 @@ def throughput(models, methods, counts, advance=None):
 
 def grid_size(networks, max_batch, max_slots):
     """Configurations :func:`boards` evaluates over every board and network."""
-    return sum(len(b.gate_luts) for b in BOARDS.values()) * sum(
+    return sum(len(b.gate_kinds) for b in BOARDS.values()) * sum(
         len(configurations(NETWORKS[n][0], max_batch, max_slots)) for n in networks)
 
 

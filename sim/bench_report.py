@@ -5,6 +5,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from golden.benchmarks import BENCHMARKS, table, update_section  # noqa: E402
 
+from .explore import gate_label  # noqa: E402
+
 __all__ = ["SECTION", "render", "plot_accuracy", "plot_throughput", "throughput_rows"]
 
 SECTION = "bench"
@@ -18,7 +20,7 @@ def _config(entry):
     if not entry:
         return "nothing fits"
     return (f"rows {entry['rows']}, batch {entry['batch']}, slots {entry['slots']}"
-            + (", LUT gates" if entry["gate_luts"] else ""))
+            + gate_label(entry))
 
 
 def _schedule_row(board, network, report):

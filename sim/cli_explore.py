@@ -14,7 +14,7 @@ from golden.benchmarks import command_line, table, update_section  # noqa: E402
 from golden.pipeline import load_default  # noqa: E402
 from golden.training import progress_bar  # noqa: E402
 
-from .explore import BOARDS, NETWORKS, configurations, explore  # noqa: E402
+from .explore import BOARDS, NETWORKS, configurations, explore, gate_label  # noqa: E402
 
 def _fmt(value):
     if value is None:
@@ -24,7 +24,7 @@ def _fmt(value):
     return str(value)
 
 
-COLUMNS = ("rows", "batch", "slots", "gate_luts", "lanes", "multipliers", "lut_multipliers",
+COLUMNS = ("rows", "batch", "slots", "gate_luts", "gate_dsps", "lanes", "multipliers", "lut_multipliers",
            "luts", "board_luts", "bram", "cycles_per_pixel", "pixels_per_s", "dsp_efficiency")
 
 
@@ -56,8 +56,7 @@ def _plot(path, board, entries, best, base, title):
                    label="baseline (one pixel, program order)")
         ax.scatter([best[key]], [best["pixels_per_s"]], marker="*", c="tab:orange", s=160,
                    label=f"best: rows {best['rows']}, batch {best['batch']}, "
-                         f"slots {best['slots']}" + (", LUT gates" if best["gate_luts"]
-                                                     else ""))
+                         f"slots {best['slots']}{gate_label(best)}")
         ax.axvline(total, color="k", lw=0.8, ls="--")
         ax.set_xlabel(f"{label} (board: {total:,})")
         ax.set_ylabel("pixels/s")
@@ -78,7 +77,7 @@ def run(args):
     bins = q.meta["acquisition"]["bins"]
     hidden, layers = NETWORKS[args.model]
     title = f"{args.model} (H = {hidden}, {layers} layer{'s' * (layers > 1)}), T = {bins}"
-    grid = len(board.gate_luts) * len(configurations(hidden, args.max_batch, args.max_slots))
+    grid = len(board.gate_kinds) * len(configurations(hidden, args.max_batch, args.max_slots))
     with progress_bar() as bar:
         task = bar.add_task(f"exploring {board.name}, {args.model}", total=grid, status="")
         report = explore(board, bins=bins, hidden=hidden, layers=layers,
@@ -120,7 +119,8 @@ def run(args):
                   "RTL), so `fits` checks DSPs and block RAMs only")
         seq = report["sequential"]
         verdict = (f"Best: rows {best['rows']}, batch {best['batch']}, slots {best['slots']}, "
-                   f"gate_luts {best['gate_luts']}: **{best['pixels_per_s']:.0f} pixels/s**, "
+                   f"{gate_label(best).lstrip(', ') or 'DSP gates'}: "
+                   f"**{best['pixels_per_s']:.0f} pixels/s**, "
                    f"**{report['speedup']:.1f}x** that baseline; against one multiply at a "
                    f"time (rows 1: {seq['cycles_per_pixel']:,.0f} cycles/pixel) "
                    f"**{report['speedup_vs_sequential']:.0f}x**." if best else

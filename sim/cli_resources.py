@@ -20,6 +20,8 @@ def add_arguments(p):
                    default=[config_arg(c) for c in DEFAULT_CONFIGS])
     p.add_argument("--gate-luts", action="store_true",
                    help="gate and head multipliers from LUTs (MultiPixelCore(gate_luts=True))")
+    p.add_argument("--gate-dsps", type=int, default=0, metavar="K",
+                   help="with --gate-luts: this many of the widest gate products on DSPs")
     p.add_argument("--lut-multipliers", type=int, default=0, metavar="N",
                    help="this many of each configuration's matmul products from LUTs "
                         "(MultiPixelCore(matmul_dsps=rows*batch-N))")
@@ -36,12 +38,13 @@ def run(args):
             bar.update(task, status=f"{family} rows={rows} batch={batch} slots={slots}")
             # built for the family, as a board build builds it (its multiplier instances)
             core = MultiPixelCore(qmodel=q, bins=bins, rows=rows, batch=batch, slots=slots,
-                                  gate_luts=args.gate_luts, family=family,
+                                  gate_luts=args.gate_luts, gate_dsps=args.gate_dsps,
+                                  family=family,
                                   matmul_dsps=rows * batch - args.lut_multipliers)
             entry = {"family": family, "rows": rows, "batch": batch, "slots": slots,
-                     "bins": bins, "gate_luts": args.gate_luts,
+                     "bins": bins, "gate_luts": args.gate_luts, "gate_dsps": args.gate_dsps,
                      "lut_multipliers": args.lut_multipliers}
-            # reports from before lut_multipliers existed have none
+            # reports from before gate_dsps and lut_multipliers existed have none
             reports = [r for r in reports if {k: r.get(k, 0) for k in entry} != entry]
             reports.append({**entry, "cells": cell_counts(core, family)})
             RESOURCES.write_text(json.dumps(reports, indent=1) + "\n")

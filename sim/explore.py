@@ -22,17 +22,18 @@ from .des import Config, baseline, simulate
 
 __all__ = ["Board", "BOARDS", "NETWORKS", "ResourceModel", "StackedCost", "weight_blocks",
            "cost_models", "configurations", "evaluate", "baseline_entry", "explore",
-           "RESOURCES", "CELLS", "cell_total"]
+           "RESOURCES", "CELLS", "cell_total", "gate_label"]
 
 RESOURCES = Path(__file__).with_name("resources.json")
 
 
 @dataclass(frozen=True)
 class Board:
-    """A board's FPGA budget, the clock (and where it comes from), the gate multiplier kinds
-    worth exploring (``True``: LUTs) and ``packing``: the logic cells nextpnr placed per LUT4
-    Yosys counts in the core alone, measured on a board build (the host link, flip-flops that
-    do not pack with a LUT, carry cells), by which a core's LUTs are scaled to fit the board."""
+    """A board's FPGA budget, the clock (and where it comes from), the gate units worth
+    exploring (``gate_kinds``: ``(gate_luts, gate_dsps)`` pairs, see
+    :class:`rtl.multipixel.MultiPixelCore`) and ``packing``: the logic cells nextpnr placed per
+    LUT Yosys counts in the core alone, measured on a board build (the host link, flip-flops
+    that do not pack with a LUT), by which a core's LUTs are scaled to fit the board."""
     name: str
     family: str
     luts: int
@@ -42,11 +43,11 @@ class Board:
     clock_source: str
     packing: float
     packing_source: str
-    gate_luts: tuple = (False, True)
+    gate_kinds: tuple = ((False, 0), (True, 0))
 
 
 BOARDS = {
-    # 8 SB_MAC16 cannot hold the gate unit's 10 multipliers: gates from LUTs only
+    # 8 SB_MAC16 cannot hold the gate unit's 10 multipliers: its seven widest on six of them
     "icebreaker": Board("icebreaker", "ice40", luts=5280, dsp=8, bram=30, clock_mhz=32.25,
                         clock_source="from a build: rows 4 with seven gate products on DSPs met "
                                      "timing at 32.25 MHz on the iCEBreaker (nextpnr Fmax 32.27 "
@@ -55,7 +56,7 @@ BOARDS = {
                         packing=6556 / 4559,
                         packing_source="rows 4, batch 1, slots 1, LUT gates: Yosys 4,559 "
                                        "SB_LUT4 in the core, nextpnr 6,556 ICESTORM_LC on the "
-                                       "board", gate_luts=(True,)),
+                                       "board", gate_kinds=((True, 7),)),
     "ulx3s-85f": Board("ulx3s-85f", "ecp5", luts=83640, dsp=156, bram=208, clock_mhz=80.0,
                        clock_source="from a build: the multi-pixel core with rows 32, batch 3, "
                                     "slots 2 and LUT gates met timing at 80 MHz on the "
@@ -83,6 +84,14 @@ def cell_total(cells, family, resource):
     return sum(weight * cells.get(cell, 0) for cell, weight in CELLS[family][resource].items())
 
 
+def gate_label(entry):
+    """How an entry's gate unit multiplies, for tables and plots (``""``: on DSPs)."""
+    if not entry["gate_luts"]:
+        return ""
+    return ", LUT gates" + (f" ({entry['gate_dsps']} products on DSPs)"
+                            if entry.get("gate_dsps") else "")
+
+
 def _features(rows, batch, slots, lut_multipliers=0):
     return [1.0, rows * batch, batch, slots, lut_multipliers]
 
@@ -93,10 +102,13 @@ class ResourceModel:
     Parameters
     ----------
     reports : list of dict
-        ``{"family", "rows", "batch", "slots", "gate_luts", "lut_multipliers", "cells": {cell
-        type: count}}`` (``lut_multipliers`` may be left out: 0).
+        ``{"family", "rows", "batch", "slots", "gate_luts", "gate_dsps", "lut_multipliers",
+        "cells": {cell type: count}}`` (``gate_dsps`` and ``lut_multipliers`` may be left out:
+        0).
     family : str
     gate_luts : bool
+    gate_dsps : int
+        The gate unit the reports are of (see :class:`rtl.multipixel.MultiPixelCore`).
 
     Attributes
     ----------
@@ -104,17 +116,19 @@ class ResourceModel:
         Some report has matmul products from LUTs, so the model can cost them.
     """
 
-    def __init__(self, reports, family, gate_luts=False):
+    def __init__(self, reports, family, gate_luts=False, gate_dsps=0):
         points = [r for r in reports
-                  if r["family"] == family and r.get("gate_luts", False) == gate_luts]
-        kind = "LUT" if gate_luts else "DSP"
+                  if r["family"] == family and r.get("gate_luts", False) == gate_luts
+                  and r.get("gate_dsps", 0) == gate_dsps]
+        kind = ("LUT" if gate_luts else "DSP") + (f" ({gate_dsps} on DSPs)" if gate_dsps else "")
         if len(points) < 2:
             raise ValueError(f"need at least 2 synthesis reports for {family} with {kind} "
                              f"gates, have {len(points)}")
         self.prices_lut_multipliers = any(r.get("lut_multipliers", 0) for r in points)
         X = np.array([self._x(r["rows"], r["batch"], r["slots"], r.get("lut_multipliers", 0))
                       for r in points])
-        self.family, self.gate_luts, self.points = family, gate_luts, points
+        self.family, self.gate_luts, self.gate_dsps = family, gate_luts, gate_dsps
+        self.points = points
         self.coef = {}
         for resource in CELLS[family]:
             y = np.array([cell_total(r["cells"], family, resource) for r in points], float)
@@ -125,8 +139,8 @@ class ResourceModel:
         return np.array(x if self.prices_lut_multipliers else x[:-1])
 
     @classmethod
-    def load(cls, family, gate_luts=False, path=RESOURCES):
-        return cls(json.loads(Path(path).read_text()), family, gate_luts)
+    def load(cls, family, gate_luts=False, gate_dsps=0, path=RESOURCES):
+        return cls(json.loads(Path(path).read_text()), family, gate_luts, gate_dsps)
 
     def predict(self, rows, batch, slots, lut_multipliers=0):
         """``{"luts", "dsp", "bram"}`` estimated for one configuration (rounded up), with
@@ -153,7 +167,7 @@ class StackedCost:
 
     def __init__(self, lite, hidden, layers):
         self.lite, self.hidden, self.layers = lite, hidden, layers
-        self.family, self.gate_luts = lite.family, lite.gate_luts
+        self.family, self.gate_luts, self.gate_dsps = lite.family, lite.gate_luts, lite.gate_dsps
         # without a LUT cost, matmul products from LUTs could never be ruled out
         self.prices_lut_multipliers = False
 
@@ -165,7 +179,7 @@ class StackedCost:
 def cost_models(board, hidden=32, layers=1):
     """One cost model per gate-multiplier kind the board explores: fitted
     :class:`ResourceModel` for the Lite network, :class:`StackedCost` for any other."""
-    models = [ResourceModel.load(board.family, gate_luts) for gate_luts in board.gate_luts]
+    models = [ResourceModel.load(board.family, *kind) for kind in board.gate_kinds]
     if (hidden, layers) == NETWORKS["lite"]:
         return models
     return [StackedCost(model, hidden, layers) for model in models]
@@ -180,10 +194,10 @@ def configurations(hidden=32, max_batch=8, max_slots=3):
 
 def evaluate(board, model, rows, batch, slots, *, bins=135, hidden=32, layers=1):
     """The report entry of one configuration on ``board``, costed by ``model`` (whose
-    ``gate_luts`` the entry records). Matmul products beyond the board's DSPs are built from
+    ``gate_luts`` and ``gate_dsps`` the entry records). Matmul products beyond the board's DSPs are built from
     LUTs (``lut_multipliers``) if the model prices them. ``fits`` ignores LUTs the model does
     not know. ``dsp_efficiency`` is the multiply-accumulates done on hard DSPs per DSP of the
-    board per cycle (products from LUTs, such as LUT gates', do not count)."""
+    board per cycle (products from LUTs do not count, nor do LUT gate units' few on DSPs)."""
     config = Config(rows=rows, batch=batch, slots=slots, bins=bins, hidden=hidden,
                     layers=layers)
     cycles = simulate(config)["cycles_per_pixel"]
@@ -199,6 +213,7 @@ def evaluate(board, model, rows, batch, slots, *, bins=135, hidden=32, layers=1)
     dsp_macs = (matmul_macs * (1 - lut_multipliers / config.multipliers)
                 + (0 if model.gate_luts else gate_macs))
     return {"rows": rows, "batch": batch, "slots": slots, "gate_luts": model.gate_luts,
+            "gate_dsps": model.gate_dsps,
             "lanes": config.lanes,
             "multipliers": used["dsp"], "matmul_multipliers": config.multipliers,
             "lut_multipliers": lut_multipliers,

@@ -7,7 +7,7 @@ import pytest
 from sim.__main__ import main
 from sim.des import Config, simulate
 from sim.explore import (BOARDS, ResourceModel, StackedCost, baseline_entry, cell_total,
-                         configurations, cost_models, evaluate, weight_blocks)
+                         configurations, cost_models, evaluate, gate_label, weight_blocks)
 
 
 def synthetic_reports(family="ecp5"):
@@ -51,10 +51,23 @@ def test_matmul_products_beyond_the_dsps_are_priced_in_luts():
     assert not evaluate(board, plain, 32, 4, 2)["fits"]
 
 
-def test_resource_model_needs_reports_of_its_family():
+def test_resource_model_needs_reports_of_its_family_and_gate_unit():
     with pytest.raises(ValueError, match="need at least 2 synthesis reports for ice40 with "
                                          "DSP gates, have 0"):
         ResourceModel(synthetic_reports(), "ice40")
+    partly = [{**r, "gate_luts": True, "gate_dsps": 7} for r in synthetic_reports()]
+    with pytest.raises(ValueError, match="need at least 2 synthesis reports for ecp5 with "
+                                         "LUT gates, have 0"):
+        ResourceModel(partly, "ecp5", gate_luts=True)
+    with pytest.raises(ValueError, match=r"need at least 2 synthesis reports for ecp5 with "
+                                         r"LUT \(7 on DSPs\) gates, have 0"):
+        ResourceModel(synthetic_reports(), "ecp5", gate_luts=True, gate_dsps=7)
+    model = ResourceModel(partly, "ecp5", gate_luts=True, gate_dsps=7)
+    entry = evaluate(BOARDS["ulx3s-85f"], model, 8, 1, 2)
+    assert (entry["gate_luts"], entry["gate_dsps"]) == (True, 7)
+    assert gate_label(entry) == ", LUT gates (7 products on DSPs)"
+    assert gate_label({**entry, "gate_dsps": 0}) == ", LUT gates"
+    assert gate_label({**entry, "gate_luts": False}) == ""
 
 
 def test_configurations_are_legal():
