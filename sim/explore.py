@@ -53,10 +53,10 @@ BOARDS = {
                                      "timing at 32.25 MHz on the iCEBreaker (nextpnr Fmax 32.27 "
                                      "MHz; 33.75 MHz missed at 33.31 MHz); other configurations "
                                      "are assumed to close at the same clock",
-                        packing=6556 / 4559,
-                        packing_source="rows 4, batch 1, slots 1, LUT gates: Yosys 4,559 "
-                                       "SB_LUT4 in the core, nextpnr 6,556 ICESTORM_LC on the "
-                                       "board", gate_kinds=((True, 7),)),
+                        packing=5117 / 3163,
+                        packing_source="rows 4, batch 1, slots 1, seven gate products on DSPs: "
+                                       "Yosys 3,163 SB_LUT4 in the core, nextpnr 5,117 "
+                                       "ICESTORM_LC on the board", gate_kinds=((True, 7),)),
     "ulx3s-85f": Board("ulx3s-85f", "ecp5", luts=83640, dsp=156, bram=208, clock_mhz=80.0,
                        clock_source="from a build: the multi-pixel core with rows 32, batch 3, "
                                     "slots 2 and LUT gates met timing at 80 MHz on the "
@@ -227,9 +227,10 @@ def evaluate(board, model, rows, batch, slots, *, bins=135, hidden=32, layers=1)
 
 def baseline_entry(board, model, *, bins=135, hidden=32, layers=1):
     """The manual-scheduling baseline on the board's multiplier budget: one pixel at a time,
-    program order, the largest legal row count whose multipliers fit (at least one row)."""
-    gate_dsp = model.predict(1, 1, 1)["dsp"] - 1
-    config = baseline(max(board.dsp - gate_dsp, 1), bins=bins, hidden=hidden)
+    program order, the largest legal row count whose hard multipliers fit, as ``model`` counts
+    them (the iCE40 holds two 8-bit products per DSP; at least one row)."""
+    fitting = [r for r in range(1, hidden + 1) if model.predict(r, 1, 1)["dsp"] <= board.dsp]
+    config = baseline(max(fitting, default=1), bins=bins, hidden=hidden)
     return evaluate(board, model, config.rows, 1, 1, bins=bins, hidden=hidden, layers=layers)
 
 
