@@ -56,6 +56,8 @@ GATE_STAGES = 16
 #: ``r * (W_hn h + b_hn)`` is two products, split at this bit of the wide operand so that each
 #: fits one hard multiplier (iCE40 SB_MAC16: 16 x 16, ECP5 MULT18X18D: 18 x 18, signed).
 R_AH_SPLIT = 15
+#: Cycles a lane's results take from the slots' integrals to the divider's input registers.
+SETTLE = 2
 #: The gate unit's products per lane, widest (costliest in LUTs) first.
 GATE_PRODUCTS = ("r_ah", "update", "keep", "wx_r", "wx_z", "wx_n", "head_0", "head_1",
                  "head_2")
@@ -396,24 +398,36 @@ class MultiPixelCore(wiring.Component):
                     x_read=x_read)
 
         # ---- results: finished slots through the divider ----------------------------------
+        # the lane's results are picked in two registered steps (its lane in every slot, then
+        # the slot): the lanes' integrals sit all over the die, and results are rare, so the
+        # pick may take its time (SETTLE cycles) rather than one long route
         out_slot, out_lane = Signal(range(S)), Signal(range(B))
-        lane_sums, lane_first = sums[out_slot][out_lane], first[out_slot][out_lane]
-        m.d.comb += [result.inp.payload.tag.eq(tags[out_slot][out_lane]),
-                     result.inp.payload.valid.eq(pixel_valid[out_slot].bit_select(out_lane, 1))]
-        m.d.comb += [result.inp.payload.sums[k].eq(lane_sums[k]) for k in range(CHANNELS)]
-        m.d.comb += [result.inp.payload.first[k].eq(lane_first[k]) for k in range(CHANNELS)]
+        settle = Signal(range(SETTLE + 1))
+        layout = result.inp.payload.shape()
+        in_slot = [Signal(layout, name=f"pick{s}") for s in range(S)]
+        for s, pick in enumerate(in_slot):
+            m.d.sync += [pick.tag.eq(tags[s][out_lane]),
+                         pick.valid.eq(pixel_valid[s].bit_select(out_lane, 1))]
+            m.d.sync += [pick.sums[k].eq(sums[s][out_lane][k]) for k in range(CHANNELS)]
+            m.d.sync += [pick.first[k].eq(first[s][out_lane][k]) for k in range(CHANNELS)]
+        picked = Signal(layout)
+        m.d.sync += picked.as_value().eq(Array(p.as_value() for p in in_slot)[out_slot])
+        m.d.comb += result.inp.payload.eq(picked)
         with m.FSM(name="results"):
             with m.State("IDLE"):
-                self._claim(m, states, FINISH, FINISH,
-                            lambda slot: [out_slot.eq(slot), out_lane.eq(0)])
+                self._claim(m, states, FINISH, FINISH, lambda slot: [
+                    out_slot.eq(slot), out_lane.eq(0), settle.eq(SETTLE)])
             with m.State("RUN"):
                 lane_used = used[out_slot].bit_select(out_lane, 1)
-                m.d.comb += result.inp.valid.eq(lane_used)
-                with m.If(result.inp.ready | ~lane_used):
-                    m.d.sync += out_lane.eq(out_lane + 1)
-                    with m.If(out_lane == B - 1):
-                        m.d.sync += [states[out_slot].eq(FREE), used[out_slot].eq(0)]
-                        m.next = "IDLE"
+                with m.If(settle != 0):
+                    m.d.sync += settle.eq(settle - 1)
+                with m.Else():
+                    m.d.comb += result.inp.valid.eq(lane_used)
+                    with m.If(result.inp.ready | ~lane_used):
+                        m.d.sync += [out_lane.eq(out_lane + 1), settle.eq(SETTLE)]
+                        with m.If(out_lane == B - 1):
+                            m.d.sync += [states[out_slot].eq(FREE), used[out_slot].eq(0)]
+                            m.next = "IDLE"
         return m
 
     def _gates(self, m, *, states, step, decoding, fresh, sums, first, h_gate, h_write,
