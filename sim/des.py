@@ -16,7 +16,8 @@ server             tasks and service time
                    (pipeline and accumulator drain)
 ``gates``          per GRU step of a slot and layer: ``1 + H`` (one hidden unit per cycle);
                    the slot may request its next matmul ``PIPELINE`` cycles after it
-``divider``        per lane of a finished slot: four sequential divisions
+``divider``        per lane of a finished slot: four sequential divisions, the first lane
+                   ``RESULT_SETTLE`` cycles after the slot is selected
 =================  ========================================================================
 
 A pluggable ``policy`` orders the requests waiting for a server: ``"round-robin"`` (first come,
@@ -32,6 +33,7 @@ from dataclasses import dataclass
 import simpy
 
 from rtl.multipixel import GATE_STAGES, MATMUL_STAGES
+from rtl.multipixel import SETTLE as RESULT_SETTLE
 from rtl.preprocess import CYCLES_PER_INPUT, SETTLE_CYCLES
 
 __all__ = ["Config", "POLICIES", "simulate", "baseline"]
@@ -123,7 +125,9 @@ class _Model:
                 yield env.timeout(GATE_PIPELINE)
         with self.divider.request() as request:
             yield request
-            yield env.timeout(1)                  # the result FSM selects the slot
+            # the result FSM selects the slot; its first lane's results settle (later lanes
+            # settle while the divider works)
+            yield env.timeout(1 + RESULT_SETTLE)
             for lane in range(lanes):
                 yield env.timeout(RESULT if lane else 1)
                 self.done.append(env.now + RESULT - 1)
