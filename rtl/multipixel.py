@@ -241,17 +241,21 @@ class MultiPixelCore(wiring.Component):
         wiring.connect(m, wiring.flipped(self.out), result.out)
 
         # ---- per-slot scheduler state ---------------------------------------------------
+        # data registers are reset_less (each is written before it is read): the reset reaches
+        # only control, so its net stays short (it was the ULX3S critical path, 15 to 20 ns)
         states = Array(Signal(range(6), name=f"state{s}") for s in range(S))
         step = Array(Signal(range(T), name=f"t{s}") for s in range(S))
         decoding = Array(Signal(name=f"decoding{s}") for s in range(S))
         fresh = Array(Signal(name=f"fresh{s}") for s in range(S))
         used = Array(Signal(B, name=f"used{s}") for s in range(S))
-        tags = Array(Array(Signal(TAG_BITS, name=f"tag{s}_{b}") for b in range(B))
-                     for s in range(S))
+        tags = Array(Array(Signal(TAG_BITS, name=f"tag{s}_{b}", reset_less=True)
+                           for b in range(B)) for s in range(S))
         pixel_valid = Array(Signal(B, name=f"pixel_valid{s}") for s in range(S))
-        sums = Array(Array(Array(Signal(self.sum_shape, name=f"sum{s}_{b}_{k}")
+        sums = Array(Array(Array(Signal(self.sum_shape, name=f"sum{s}_{b}_{k}",
+                                        reset_less=True)
                                  for k in range(CHANNELS)) for b in range(B)) for s in range(S))
-        first = Array(Array(Array(Signal(self.first_shape, name=f"first{s}_{b}_{k}")
+        first = Array(Array(Array(Signal(self.first_shape, name=f"first{s}_{b}_{k}",
+                                         reset_less=True)
                                   for k in range(CHANNELS)) for b in range(B)) for s in range(S))
 
         # ---- per-lane memories: state, recurrent accumulators (one per gate), inputs -------
@@ -332,7 +336,8 @@ class MultiPixelCore(wiring.Component):
         m.d.comb += [h_mm[b].addr.eq(mm_slot * H + col) for b in range(B)]
         weights = _registered(m, w_rd.data, "weights", 2)
         done = mm[MATMUL_STAGES]
-        drain = [[Signal(acc_shape, name=f"drain{b}_{i}") for i in range(R)] for b in range(B)]
+        drain = [[Signal(acc_shape, name=f"drain{b}_{i}", reset_less=True) for i in range(R)]
+                 for b in range(B)]
         drain_left, drain_slot, drain_final = Signal(range(R + 1)), Signal(range(S)), Signal()
         drain_gate, drain_unit = Signal(range(3)), Signal(range(H))
         copy = done["valid"] & done["last"]
@@ -353,7 +358,7 @@ class MultiPixelCore(wiring.Component):
             for i in range(R):
                 lane = b * R + i
                 product = _registered(m, products[i], f"product{b}_{i}")
-                acc = Signal(acc_shape, name=f"mmacc{b}_{i}")
+                acc = Signal(acc_shape, name=f"mmacc{b}_{i}", reset_less=True)
                 total = Signal(acc_shape, name=f"total{b}_{i}")
                 m.d.comb += total.eq(product + Mux(control["first"][lane], 0, acc))
                 with m.If(control["valid"][lane]):
@@ -404,13 +409,13 @@ class MultiPixelCore(wiring.Component):
         out_slot, out_lane = Signal(range(S)), Signal(range(B))
         settle = Signal(range(SETTLE + 1))
         layout = result.inp.payload.shape()
-        in_slot = [Signal(layout, name=f"pick{s}") for s in range(S)]
+        in_slot = [Signal(layout, name=f"pick{s}", reset_less=True) for s in range(S)]
         for s, pick in enumerate(in_slot):
             m.d.sync += [pick.tag.eq(tags[s][out_lane]),
                          pick.valid.eq(pixel_valid[s].bit_select(out_lane, 1))]
             m.d.sync += [pick.sums[k].eq(sums[s][out_lane][k]) for k in range(CHANNELS)]
             m.d.sync += [pick.first[k].eq(first[s][out_lane][k]) for k in range(CHANNELS)]
-        picked = Signal(layout)
+        picked = Signal(layout, reset_less=True)
         m.d.sync += picked.as_value().eq(Array(p.as_value() for p in in_slot)[out_slot])
         m.d.comb += result.inp.payload.eq(picked)
         with m.FSM(name="results"):
@@ -570,7 +575,7 @@ class MultiPixelCore(wiring.Component):
                          keep.eq(multiply(h_prev, z, "keep"))]
             # g11: the blend registered; g12: the new state into the state memory
             blend = registered(update + keep, f"blend{b}")
-            h_new = Signal(signed(wb), name=f"h_new{b}")
+            h_new = Signal(signed(wb), name=f"h_new{b}", reset_less=True)
             m.d.comb += [h_write[b].addr.eq(lane_address(12)),
                          h_write[b].data.eq(saturate(round_shift(blend, sf), wb)),
                          h_write[b].en.eq(g[12]["valid"])]
@@ -579,7 +584,7 @@ class MultiPixelCore(wiring.Component):
             for k in range(CHANNELS):
                 product = Signal(signed(2 * wb), name=f"head_product{b}_{k}", reset_less=True)
                 m.d.comb += product.eq(multiply(head_w[k].data, h_new, f"head_{k}"))
-                acc = Signal(signed(self.head_width), name=f"head{b}_{k}")
+                acc = Signal(signed(self.head_width), name=f"head{b}_{k}", reset_less=True)
                 start = Mux(g[14]["unit"] == 0, int(q.head_b[k]), acc)
                 with m.If(g[14]["valid"]):
                     m.d.sync += acc.eq(start + product)
