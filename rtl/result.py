@@ -60,7 +60,7 @@ class ResultUnit(wiring.Component):
         m = Module()
         spec = self.spec
         m.submodules.div = div = self.div
-        held = Signal.like(self.inp.payload)
+        held = Signal.like(self.inp.payload, reset_less=True)
         sums, first = held.sums, held.first
         quotients = Array(Signal(spec.quotient_bits, name=f"q{i}") for i in range(4))
         op = Signal(range(4))
@@ -68,9 +68,11 @@ class ResultUnit(wiring.Component):
         denominators = Array([first[0], first[1], first[2], first[1] + first[2]])
         with m.FSM():
             with m.State("IDLE"):
+                # Load every idle cycle, not only on valid: the handshake stays off the
+                # enable of these wide registers (a critical path on the ULX3S).
                 m.d.comb += self.inp.ready.eq(1)
+                m.d.sync += [held.eq(self.inp.payload), op.eq(0)]
                 with m.If(self.inp.valid):
-                    m.d.sync += [held.eq(self.inp.payload), op.eq(0)]
                     m.next = "DIVIDE"
             with m.State("DIVIDE"):
                 m.d.comb += [div.inp.payload.num.eq(numerators[op]),
