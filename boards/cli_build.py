@@ -59,8 +59,9 @@ def add_arguments(p):
     p.add_argument("--multipliers", type=positive_int, help="single-pixel core: M per layer")
     p.add_argument("--clock-mhz", type=positive_float, help="core clock (default: the board's)")
     p.add_argument("--baud", type=positive_int, default=DEFAULT_BAUD)
-    p.add_argument("--seed", type=positive_int, default=1,
-                   help="nextpnr placer seed (placement, hence Fmax, varies with it)")
+    p.add_argument("--seed", type=positive_int,
+                   help="nextpnr placer seed (placement, hence Fmax, varies with it; default: "
+                        "the board's)")
     p.add_argument("--router", choices=("router1", "router2"),
                    help="nextpnr router (default: the board's)")
     p.add_argument("--no-benchmarks", action="store_true", help="leave BENCHMARKS.md alone")
@@ -94,6 +95,11 @@ def _top(board, qmodel, bins, core, clock_mhz, baud):
                          f"{err}") from None
 
 
+def _placement(board, args):
+    """nextpnr's ``seed`` and ``router``: the options given, else the board's."""
+    return {"seed": args.seed or board.seed, "router": args.router or board.router}
+
+
 def _build_meeting_timing(board, qmodel, bins, core, args, build_dir, console):
     """Build at the requested clock, then (if nextpnr's Fmax is lower) at the PLL setting at or
     below :data:`RETRY_MARGIN` of that Fmax (the PLL never exceeds the clock asked for),
@@ -106,7 +112,7 @@ def _build_meeting_timing(board, qmodel, bins, core, args, build_dir, console):
         label = f"{board.name}: build {attempt} at {top.pll.f_out:g} MHz"
         with console.status(label) as status:
             report, cells, seconds = build(
-                top, board, build_dir, seed=args.seed, router=args.router or board.router,
+                top, board, build_dir, **_placement(board, args),
                 on_stage=lambda stage, t: status.update(f"{label}: {stage}, {t:.0f} s"))
         parsed = parse_report(report, board.family)
         attempts.append({"clock_mhz": top.pll.f_out, "fmax_mhz": round(parsed["fmax_mhz"], 2),
@@ -144,7 +150,7 @@ def run(args):
     compute = min(parsed["fmax_mhz"], clock) * 1e6 / cycles if cycles else None
     report = {"board": board.name, "core": _describe(core), **core, **parsed,
               "fmax_mhz": round(parsed["fmax_mhz"], 2), "clock_mhz": clock,
-              "seed": args.seed, "router": args.router or board.router,
+              **_placement(board, args),
               "timing_met": parsed["fmax_mhz"] >= clock,
               "lanes": getattr(top.link.core, "lanes", 1),
               "multipliers": sum(cells.get(c, 0) for c in ("SB_MAC16", "MULT18X18D")),

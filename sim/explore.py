@@ -57,13 +57,12 @@ BOARDS = {
                         packing_source="rows 4, batch 1, slots 1, seven gate products on DSPs: "
                                        "Yosys 3,163 SB_LUT4 in the core, nextpnr 5,117 "
                                        "ICESTORM_LC on the board", gate_kinds=((True, 7),)),
-    "ulx3s-85f": Board("ulx3s-85f", "ecp5", luts=83640, dsp=156, bram=208, clock_mhz=70.0,
-                       clock_source="assumed from builds: rows 32, batch 6, slots 3 with LUT "
-                                    "gates and 36 matmul products from LUTs reached nextpnr "
-                                    "Fmax 72.47 MHz asked for 75 MHz and 69.80 MHz asked for "
-                                    "80 (the smaller rows 32, batch 3, slots 2 core met 80 MHz); "
-                                    "70 MHz is the PLL setting below them, assumed for every "
-                                    "configuration",
+    "ulx3s-85f": Board("ulx3s-85f", "ecp5", luts=83640, dsp=156, bram=208, clock_mhz=75.0,
+                       clock_source="from builds: rows 32, batch 6, slots 3 with LUT gates and "
+                                    "36 matmul products from LUTs met timing at 75 MHz (nextpnr "
+                                    "Fmax 75.38 and 75.09 MHz with seeds 3 and 4; 72.26 MHz "
+                                    "with seed 1); other configurations are assumed to close "
+                                    "at the same clock",
                        packing=47690 / 44050,
                        packing_source="rows 32, batch 6, slots 3, LUT gates, 36 matmul products "
                                       "from LUTs: Yosys 44,050 LUTs (LUT4 and two per CCU2C) "

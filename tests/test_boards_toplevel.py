@@ -31,11 +31,11 @@ def test_arguments_are_checked(qmodel):
     ("ulx3s-85f", {"kind": "multipixel", "rows": 1, "batch": 1, "slots": 1},
      ['LOCATE COMP "uart_0__rx__io" SITE "M1";', 'LOCATE COMP "uart_0__tx__io" SITE "L4";',
       'LOCATE COMP "led_0__io" SITE "B2";', 'FREQUENCY PORT "clk25_0__io" 25000000.0 HZ;'],
-     {"CLKI_DIV": "5", "CLKFB_DIV": "16", "CLKOP_DIV": "7"}),
+     {"CLKI_DIV": "1", "CLKFB_DIV": "3", "CLKOP_DIV": "8"}),
 ])
 def test_plan(qmodel, board, core, constraints, pll):
     """UART on the FTDI pins, two LEDs, the board clock into the PLL (iCE40 32.25 MHz =
-    12 * 86 / 32; ECP5 80 MHz = 25 * 16 / 5, VCO 560 MHz), the UART divisor from the PLL clock
+    12 * 86 / 32; ECP5 75 MHz = 25 * 3 / 1, VCO 600 MHz), the UART divisor from the PLL clock
     (1 Mbaud: the nearest whole number of clocks per bit)."""
     spec = BOARDS[board]
     top = BoardTop(board=spec, core=make_core(qmodel, bins=20, **core),
