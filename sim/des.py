@@ -32,8 +32,7 @@ from dataclasses import dataclass
 
 import simpy
 
-from rtl.multipixel import GATE_STAGES, MATMUL_STAGES
-from rtl.multipixel import SETTLE as RESULT_SETTLE
+from rtl.multipixel import GATE_STAGES, MATMUL_STAGES, SETTLE as RESULT_SETTLE
 from rtl.preprocess import CYCLES_PER_INPUT, SETTLE_CYCLES
 
 __all__ = ["Config", "POLICIES", "simulate", "baseline"]
