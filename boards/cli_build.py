@@ -23,12 +23,8 @@ from .performance import cycles_per_pixel, uart_pixels_per_s
 from .platforms import BOARDS, board_named
 from .toplevel import BoardTop, make_core
 
-__all__ = ["add_arguments", "run", "core_params", "DEFAULT_BAUD", "ATTEMPTS",
-           "RETRY_MARGIN"]
+__all__ = ["add_arguments", "run", "core_params", "ATTEMPTS", "RETRY_MARGIN"]
 
-DEFAULT_BAUD = 1_000_000
-"""1 Mbaud: an integer number of clocks per bit at any whole-MHz clock; both boards' FTDI chips
-run up to 3 Mbaud (``--baud``)."""
 ATTEMPTS = 2
 """Builds at most: the requested clock, then one just below the Fmax the first achieved."""
 RETRY_MARGIN = 0.97
@@ -58,7 +54,8 @@ def add_arguments(p):
                         "batch); the rest are built from LUTs")
     p.add_argument("--multipliers", type=positive_int, help="single-pixel core: M per layer")
     p.add_argument("--clock-mhz", type=positive_float, help="core clock (default: the board's)")
-    p.add_argument("--baud", type=positive_int, default=DEFAULT_BAUD)
+    p.add_argument("--baud", type=positive_int,
+                   help="UART bit rate (default: the fastest of the board's the clock allows)")
     p.add_argument("--seed", type=positive_int,
                    help="nextpnr placer seed (placement, hence Fmax, varies with it; default: "
                         "the board's)")
@@ -156,8 +153,8 @@ def run(args):
               "multipliers": sum(cells.get(c, 0) for c in ("SB_MAC16", "MULT18X18D")),
               "lut_multipliers": _lut_multipliers(top.link.core),
               "cycles_per_pixel": cycles, "cycles_source": cycles_source,
-              "pixels_per_s": compute, "baud": args.baud,
-              "uart_pixels_per_s": uart_pixels_per_s(args.baud, bins),
+              "pixels_per_s": compute, "baud": top.link.baud,
+              "uart_pixels_per_s": uart_pixels_per_s(top.link.baud, bins),
               "build_seconds": round(time.perf_counter() - began, 1), "attempts": attempts,
               "clock_note": _clock_note(attempts), "bitstream": BITSTREAM[board.family],
               "command": command_line("boards")}

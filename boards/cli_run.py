@@ -16,10 +16,9 @@ from golden.validate import InputError
 from sim.readers import add_input_arguments, read_for_model
 from sim.run import summary
 
-from .cli_build import DEFAULT_BAUD
 from .host import Host
 from .maps import board_maps
-from .platforms import BOARDS
+from .platforms import BOARDS, board_named
 
 __all__ = ["add_arguments", "run", "open_port", "READ_TIMEOUT"]
 
@@ -40,8 +39,9 @@ def add_arguments(p):
     add_input_arguments(p)
     add_output_arguments(p)
     p.add_argument("--port", help="the board's serial device, e.g. /dev/ttyUSB0")
-    p.add_argument("--baud", type=positive_int, default=DEFAULT_BAUD,
-                   help="the rate the bitstream was built for")
+    p.add_argument("--baud", type=positive_int,
+                   help="the rate the bitstream was built for (its report.json's baud; "
+                        "default: the board's default build's)")
 
 
 def run(args):
@@ -50,7 +50,8 @@ def run(args):
     qmodel = load_default()
     acq = Acquisition(**qmodel.meta["acquisition"])
     rec, counts, rebinned = read_for_model(args, acq)
-    port = open_port(args.port, args.baud)
+    rate = args.baud or board_named(args.board).bauds[0]
+    port = open_port(args.port, rate)
     try:
         host = Host(port, bins=acq.bins)
         status = host.ping()
@@ -63,7 +64,7 @@ def run(args):
                                   progress=lambda k: bar.update(task, advance=k))
             seconds = time.perf_counter() - began
             report = {"backend": "board", "board": args.board, "port": args.port,
-                      "baud": args.baud,
+                      "baud": rate,
                       "board_status": {k: int(v) for k, v in status.items()},
                       "map_by": f"the {args.board} over its UART (boards.host.Host)",
                       **summary(args.input, rec, counts, maps, seconds, rebinned=rebinned),

@@ -60,6 +60,10 @@ class Board:
     seed : int
         nextpnr placer seed used unless ``--seed`` says otherwise (the one the recorded
         default build used).
+    bauds : tuple of int
+        UART bit rates the board's FTDI chip runs, fastest first: a build uses the first the
+        UART can make from its clock (:class:`boards.toplevel.BoardTop`), the host the first,
+        unless ``--baud`` says otherwise.
     """
     name: str
     platform: type
@@ -70,6 +74,7 @@ class Board:
     synth_opts: str = ""
     router: str = "router1"
     seed: int = 1
+    bauds: tuple = (1_000_000,)
 
 
 BOARDS = {
@@ -82,6 +87,8 @@ BOARDS = {
                         # 33.75 MHz missed (Fmax 33.31 MHz), 32.25 MHz met (Fmax 32.27 MHz)
                         core={"kind": "multipixel", "rows": 4, "batch": 1, "slots": 1,
                               "gate_luts": True, "gate_dsps": 7},
+                        # 1 Mbaud: 32 clocks per bit at 32.25 MHz, 0.8 % fast; the compute (144 pixels/s)
+                        # is below its UART ceiling (358 pixels/s)
                         synth_opts="-dsp"),
     "ulx3s-85f": Board("ulx3s-85f", ULX3S85FPlatform, "ecp5", BUDGETS["ulx3s-85f"],
                        clock_mhz=75.0,
@@ -92,7 +99,10 @@ BOARDS = {
                        core={"kind": "multipixel", "rows": 32, "batch": 6, "slots": 3,
                              "gate_luts": True, "matmul_dsps": 156},
                        # router1 stalled on congestion with 126 of 156 multipliers in use
-                       router="router2", seed=3),
+                       router="router2", seed=3,
+                       # 3 Mbaud, the FT231X's top rate: exactly 25 clocks per bit at 75 MHz;
+                       # 1 Mbaud where the PLL clock is too far from a multiple of 3 MHz
+                       bauds=(3_000_000, 1_000_000)),
 }
 
 

@@ -7,9 +7,27 @@ from amaranth.lib.wiring import In, Out
 from .link import FrameReceiver, FrameTransmitter
 from .uart import BITS_PER_BYTE, MIN_DIVISOR, UARTRx, UARTTx
 
-__all__ = ["LinkTop", "BAUD_TOLERANCE"]
+__all__ = ["LinkTop", "BAUD_TOLERANCE", "uart_divisor"]
 
 BAUD_TOLERANCE = 0.02
+
+
+def uart_divisor(clk_freq, baud):
+    """Clock cycles per UART bit: ``clk_freq / baud`` rounded, which must be at least
+    :data:`boards.uart.MIN_DIVISOR` and give a rate within :data:`BAUD_TOLERANCE` of ``baud``;
+    ``ValueError`` otherwise."""
+    for name, value in (("clk_freq", clk_freq), ("baud", baud)):
+        if not isinstance(value, (int, float)) or not value > 0:
+            raise ValueError(f"{name} must be a positive number, not {value!r}")
+    divisor = round(clk_freq / baud)
+    if divisor < MIN_DIVISOR:
+        raise ValueError(f"clk_freq / baud must be at least {MIN_DIVISOR}, "
+                         f"not {clk_freq / baud:g}")
+    error = abs(clk_freq / divisor / baud - 1)
+    if error > BAUD_TOLERANCE:
+        raise ValueError(f"baud {baud:g} is {error:.1%} off the nearest rate "
+                         f"clk_freq / {divisor}; the UART needs {BAUD_TOLERANCE:.0%}")
+    return divisor
 
 
 class LinkTop(wiring.Component):
@@ -22,8 +40,7 @@ class LinkTop(wiring.Component):
     clk_freq : float
         Clock frequency in Hz.
     baud : float
-        UART bit rate; ``clk_freq / baud`` is rounded to the clock cycles per bit, which must be
-        at least 4 and give a rate within 2 % of ``baud``.
+        UART bit rate (see :func:`uart_divisor`).
     timeout_bytes : int
         An idle gap of this many byte times inside a frame makes it TRUNCATED.
 
@@ -36,21 +53,12 @@ class LinkTop(wiring.Component):
     """
 
     def __init__(self, *, core, clk_freq, baud, timeout_bytes=64):
-        for name, value in (("clk_freq", clk_freq), ("baud", baud)):
-            if not isinstance(value, (int, float)) or not value > 0:
-                raise ValueError(f"{name} must be a positive number, not {value!r}")
-        divisor = round(clk_freq / baud)
-        if divisor < MIN_DIVISOR:
-            raise ValueError(f"clk_freq / baud must be at least {MIN_DIVISOR}, "
-                             f"not {clk_freq / baud:g}")
-        error = abs(clk_freq / divisor / baud - 1)
-        if error > BAUD_TOLERANCE:
-            raise ValueError(f"baud {baud:g} is {error:.1%} off the nearest rate "
-                             f"clk_freq / {divisor}; the UART needs {BAUD_TOLERANCE:.0%}")
+        divisor = uart_divisor(clk_freq, baud)
         if not isinstance(timeout_bytes, int) or timeout_bytes < 2:
             raise ValueError(f"timeout_bytes must be an integer of at least 2, "
                              f"not {timeout_bytes!r}")
         self.divisor = divisor
+        self.baud = baud
         self.core = core
         self.uart_rx = UARTRx(divisor=divisor)
         self.uart_tx = UARTTx(divisor=divisor)

@@ -8,7 +8,7 @@ from rtl.core import Seq2SeqCore
 from rtl.multipixel import MultiPixelCore
 
 from .pll import PLL, ecp5_settings, ice40_settings
-from .top import LinkTop
+from .top import LinkTop, uart_divisor
 
 __all__ = ["make_core", "BoardTop", "ACTIVITY_SECONDS"]
 
@@ -28,6 +28,19 @@ def make_core(qmodel, *, bins, kind, family=None, **params):
     return cores[kind](qmodel=qmodel, bins=bins, **params)
 
 
+def _fastest_baud(bauds, clk_freq):
+    """The first of ``bauds`` within the UART's tolerance at ``clk_freq``."""
+    errors = []
+    for baud in bauds:
+        try:
+            uart_divisor(clk_freq, baud)
+            return baud
+        except ValueError as err:
+            errors.append(str(err))
+    raise ValueError("no UART rate of the board's fits its clock (pass one): "
+                     + "; ".join(errors))
+
+
 class BoardTop(Elaboratable):
     """Everything on one board.
 
@@ -39,8 +52,9 @@ class BoardTop(Elaboratable):
     clock_mhz : float
         Requested core clock; the PLL's highest setting not above it is used
         (``self.pll.f_out``).
-    baud : int
-        UART bit rate.
+    baud : int or None
+        UART bit rate; ``None``: the first of ``board.bauds`` the UART can make from the PLL
+        clock.
 
     Attributes
     ----------
@@ -49,14 +63,16 @@ class BoardTop(Elaboratable):
     link : boards.top.LinkTop
     """
 
-    def __init__(self, *, board, core, clock_mhz, baud):
+    def __init__(self, *, board, core, clock_mhz, baud=None):
         if not isinstance(clock_mhz, (int, float)) or not clock_mhz > 0:
             raise ValueError(f"clock_mhz must be a positive number, not {clock_mhz!r}")
         settings = {"ice40": ice40_settings, "ecp5": ecp5_settings}[board.family]
         self.board = board
         self.pll = settings(board.platform().default_clk_frequency / 1e6, clock_mhz,
                             at_most=True)
-        self.link = LinkTop(core=core, clk_freq=self.pll.f_out * 1e6, baud=baud)
+        clk_freq = self.pll.f_out * 1e6
+        self.link = LinkTop(core=core, clk_freq=clk_freq,
+                            baud=baud or _fastest_baud(board.bauds, clk_freq))
 
     def elaborate(self, platform):
         m = Module()

@@ -6,7 +6,6 @@ import sys
 import time
 
 from boards import cli_run as board_run
-from boards.cli_build import DEFAULT_BAUD
 from boards.platforms import BOARDS
 from golden.benchmarks import command_line
 from golden.commands import positive_int
@@ -35,8 +34,9 @@ def add_arguments(p):
                    help="pixels checked on the RTL core (rtl backend)")
     p.add_argument("--board", choices=sorted(BOARDS), help="board backend: which board")
     p.add_argument("--port", help="board backend: its serial device, e.g. /dev/ttyUSB0")
-    p.add_argument("--baud", type=positive_int, default=DEFAULT_BAUD,
-                   help="board backend: the rate the bitstream was built for")
+    p.add_argument("--baud", type=positive_int,
+                   help="board backend: the rate the bitstream was built for (default: the "
+                        "board's default build's)")
 
 
 def run(args):

@@ -86,8 +86,9 @@ def test_run_command_writes_the_sim_run_outputs(tmp_path, qmodel, monkeypatch, c
     rng = np.random.default_rng(3)
     fine = rng.poisson(20, (8, 8, 270)).astype(np.uint16)
     np.save(tmp_path / "image.npy", fine)
-    board = ClosingFakeBoard(qmodel)
-    monkeypatch.setattr(boards.cli_run, "open_port", lambda name, baud: board)
+    board, opened = ClosingFakeBoard(qmodel), []
+    monkeypatch.setattr(boards.cli_run, "open_port",
+                        lambda name, baud: opened.append((name, baud)) or board)
     out = tmp_path / "out"
     assert main(["run", "ulx3s-85f", str(tmp_path / "image.npy"), "--port", "/dev/fake",
                  "--out", str(out), "--bin-width-ns", "0.045"]) == 0
@@ -95,6 +96,7 @@ def test_run_command_writes_the_sim_run_outputs(tmp_path, qmodel, monkeypatch, c
                                                      "report.json", "tau_m.png"]
     report = json.loads((out / "report.json").read_text())
     assert (report["backend"], report["pixels"], report["link_errors"]) == ("board", 64, 0)
+    assert opened == [("/dev/fake", 3_000_000)] and report["baud"] == 3_000_000
     assert report["board_status"] == {"code": 0, "version": 1, "bins": 135}
     want = analyse(fine.reshape(8, 8, 135, 2).sum(-1), qmodel)
     np.testing.assert_array_equal(tifffile.imread(out / "lifetimes.tif"),

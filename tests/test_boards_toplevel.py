@@ -18,29 +18,35 @@ def test_arguments_are_checked(qmodel):
     core = make_core(qmodel, bins=20, kind="seq2seq", multipliers=96)
     with pytest.raises(ValueError, match=r"^clock_mhz must be a positive number, not 0$"):
         BoardTop(board=BOARDS["icebreaker"], core=core, clock_mhz=0, baud=1_000_000)
+    with pytest.raises(ValueError, match=r"^no UART rate of the board's fits its clock \(pass "
+                                         r"one\): baud 3e\+06 is 10.7% off the nearest rate "
+                                         r"clk_freq / 4; the UART needs 2%; baud 1e\+06 is 2.6% "
+                                         r"off the nearest rate clk_freq / 11;"):
+        BoardTop(board=BOARDS["ulx3s-85f"], core=core, clock_mhz=11.5)
     with pytest.raises(ValueError, match=r"^kind must be one of multipixel, seq2seq, "
                                          r"not 'lstm'$"):
         make_core(qmodel, bins=20, kind="lstm")
 
 
-@pytest.mark.parametrize("board, core, constraints, pll", [
+@pytest.mark.parametrize("board, core, constraints, pll, divisor", [
     ("icebreaker", {"kind": "seq2seq", "multipliers": 1},
      ["set_io uart_0__rx__io 6", "set_io uart_0__tx__io 9", "set_io led_0__io 11",
       "set_io led_1__io 37", "set_frequency clk12_0__io 12.0"],
-     {"DIVR": "0", "DIVF": "85", "DIVQ": "5"}),
+     {"DIVR": "0", "DIVF": "85", "DIVQ": "5"}, 32),
     ("ulx3s-85f", {"kind": "multipixel", "rows": 1, "batch": 1, "slots": 1},
      ['LOCATE COMP "uart_0__rx__io" SITE "M1";', 'LOCATE COMP "uart_0__tx__io" SITE "L4";',
       'LOCATE COMP "led_0__io" SITE "B2";', 'FREQUENCY PORT "clk25_0__io" 25000000.0 HZ;'],
-     {"CLKI_DIV": "1", "CLKFB_DIV": "3", "CLKOP_DIV": "8"}),
+     {"CLKI_DIV": "1", "CLKFB_DIV": "3", "CLKOP_DIV": "8"}, 25),
 ])
-def test_plan(qmodel, board, core, constraints, pll):
+def test_plan(qmodel, board, core, constraints, pll, divisor):
     """UART on the FTDI pins, two LEDs, the board clock into the PLL (iCE40 32.25 MHz =
     12 * 86 / 32; ECP5 75 MHz = 25 * 3 / 1, VCO 600 MHz), the UART divisor from the PLL clock
-    (1 Mbaud: the nearest whole number of clocks per bit)."""
+    (the board's baud: 1 Mbaud at 32.25 MHz, the nearest whole number of clocks per bit; 3 Mbaud
+    at 75 MHz, exactly)."""
     spec = BOARDS[board]
     top = BoardTop(board=spec, core=make_core(qmodel, bins=20, **core),
-                   clock_mhz=spec.clock_mhz, baud=1_000_000)
-    assert top.pll.f_out == spec.clock_mhz and top.link.divisor == round(spec.clock_mhz)
+                   clock_mhz=spec.clock_mhz)
+    assert top.pll.f_out == spec.clock_mhz and top.link.divisor == divisor
     plan = spec.platform().prepare(top, name="top", synth_opts=spec.synth_opts)
     text = plan.files["top.pcf" if spec.family == "ice40" else "top.lpf"]
     lines = {line.strip() for line in text.splitlines()}

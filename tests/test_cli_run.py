@@ -84,15 +84,16 @@ def test_board_backend_needs_a_board(tmp_path, capsys):
 
 def test_board_backend_maps_through_the_host_driver(tmp_path, capsys, monkeypatch):
     """The phantom through a pure-Python board on a fake port: ``boards run``'s outputs, with
-    the command as typed."""
+    the command as typed, at the ``--baud`` given."""
     qmodel = load_default()
     monkeypatch.setattr(boards.cli_run, "open_port", lambda name, baud: ClosingFakeBoard(qmodel))
     out = tmp_path / "o"
     code, printed, _ = _run(capsys, "phantom", "--size", 8, "--backend", "board", "--board",
-                            "icebreaker", "--port", "/dev/fake", "--out", out)
+                            "icebreaker", "--port", "/dev/fake", "--baud", 2_000_000, "--out", out)
     assert code == 0 and f"outputs in {out}" in printed
     report = json.loads((out / "report.json").read_text())
     assert (report["backend"], report["board"], report["pixels"]) == ("board", "icebreaker", 64)
+    assert report["baud"] == 2_000_000
     assert report["command"].startswith("python -m sim run phantom")
     assert 0 < report["tau_m_mae_ns"] < 0.5
 
