@@ -18,7 +18,7 @@ from golden.validate import InputError
 from rtl.multipixel import MultiPixelCore
 
 from .bench import record
-from .build import BITSTREAM, NAME, BuildError, build, parse_report
+from .build import BITSTREAM, LUT_MAPPERS, NAME, BuildError, build, parse_report
 from .performance import cycles_per_pixel, uart_pixels_per_s
 from .platforms import BOARDS, board_named
 from .toplevel import BoardTop, make_core
@@ -61,6 +61,9 @@ def add_arguments(p):
                         "the board's)")
     p.add_argument("--router", choices=("router1", "router2"),
                    help="nextpnr router (default: the board's)")
+    p.add_argument("--lut-mapper", choices=LUT_MAPPERS,
+                   help="ECP5: Yosys's LUT mapping, synth_ecp5's ABC9 or abc -lut 4 (default: "
+                        "the board's)")
     p.add_argument("--no-benchmarks", action="store_true", help="leave BENCHMARKS.md alone")
 
 
@@ -92,12 +95,17 @@ def _top(board, qmodel, bins, core, clock_mhz, baud):
                          f"{err}") from None
 
 
-def _placement(board, args):
-    """nextpnr's ``seed`` and ``router``: the options given, else the board's."""
-    return {"seed": args.seed or board.seed, "router": args.router or board.router}
+def _tools(board, args):
+    """nextpnr's ``seed`` and ``router``, Yosys's ``lut_mapper``: the options given, else the
+    board's; :class:`InputError` for a LUT mapper on a board that is not an ECP5."""
+    if args.lut_mapper and board.family != "ecp5":
+        raise InputError(f"--lut-mapper: ECP5 builds only (synth_{board.family} maps LUTs its "
+                         f"own way)")
+    return {"seed": args.seed or board.seed, "router": args.router or board.router,
+            "lut_mapper": args.lut_mapper or board.lut_mapper}
 
 
-def _build_meeting_timing(board, qmodel, bins, core, args, build_dir, console):
+def _build_meeting_timing(board, qmodel, bins, core, args, tools, build_dir, console):
     """Build at the requested clock, then (if nextpnr's Fmax is lower) at the PLL setting at or
     below :data:`RETRY_MARGIN` of that Fmax (the PLL never exceeds the clock asked for),
     keeping a missed attempt's nextpnr log as ``attemptN.tim`` beside the build directory.
@@ -109,7 +117,7 @@ def _build_meeting_timing(board, qmodel, bins, core, args, build_dir, console):
         label = f"{board.name}: build {attempt} at {top.pll.f_out:g} MHz"
         with console.status(label) as status:
             report, cells, seconds = build(
-                top, board, build_dir, **_placement(board, args),
+                top, board, build_dir, **tools,
                 on_stage=lambda stage, t: status.update(f"{label}: {stage}, {t:.0f} s"))
         parsed = parse_report(report, board.family)
         attempts.append({"clock_mhz": top.pll.f_out, "fmax_mhz": round(parsed["fmax_mhz"], 2),
@@ -126,6 +134,7 @@ def _build_meeting_timing(board, qmodel, bins, core, args, build_dir, console):
 def run(args):
     board = board_named(args.board)
     core = core_params(board, args)
+    tools = _tools(board, args)
     out = Path(args.out)
     if (out / "report.json").exists() and not args.force:
         raise InputError(f"{out / 'report.json'} exists; pass --force to replace it")
@@ -136,7 +145,7 @@ def run(args):
     console = Console(stderr=True)
     try:
         top, parsed, cells, attempts = _build_meeting_timing(board, qmodel, bins, core, args,
-                                                             out / "build", console)
+                                                             tools, out / "build", console)
     except BuildError as err:
         if not args.no_benchmarks:
             record({"board": board.name, "core": _describe(core), "error": str(err),
@@ -147,7 +156,7 @@ def run(args):
     compute = min(parsed["fmax_mhz"], clock) * 1e6 / cycles if cycles else None
     report = {"board": board.name, "core": _describe(core), **core, **parsed,
               "fmax_mhz": round(parsed["fmax_mhz"], 2), "clock_mhz": clock,
-              **_placement(board, args),
+              **tools,
               "timing_met": parsed["fmax_mhz"] >= clock,
               "lanes": getattr(top.link.core, "lanes", 1),
               "multipliers": sum(cells.get(c, 0) for c in ("SB_MAC16", "MULT18X18D")),

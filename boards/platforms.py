@@ -57,6 +57,9 @@ class Board:
         Extra ``synth_<family>`` options.
     router : str
         nextpnr router used unless ``--router`` says otherwise.
+    lut_mapper : str or None
+        Yosys LUT mapper (:data:`boards.build.LUT_MAPPERS`, ECP5 only) unless ``--lut-mapper``
+        says otherwise; ``None``: the synthesis script's own.
     seed : int
         nextpnr placer seed used unless ``--seed`` says otherwise (the one the recorded
         default build used).
@@ -73,6 +76,7 @@ class Board:
     core: dict
     synth_opts: str = ""
     router: str = "router1"
+    lut_mapper: str = None
     seed: int = 1
     bauds: tuple = (1_000_000,)
 
@@ -99,7 +103,7 @@ BOARDS = {
                        core={"kind": "multipixel", "rows": 32, "batch": 6, "slots": 3,
                              "gate_luts": True, "matmul_dsps": 156},
                        # router1 stalled on congestion with 126 of 156 multipliers in use
-                       router="router2", seed=3,
+                       router="router2", seed=3, lut_mapper="abc9",
                        # 3 Mbaud, the FT231X's top rate: exactly 25 clocks per bit at 75 MHz;
                        # 1 Mbaud where the PLL clock is too far from a multiple of 3 MHz
                        bauds=(3_000_000, 1_000_000)),

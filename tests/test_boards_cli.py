@@ -110,7 +110,7 @@ def fake_build(monkeypatch):
     PLL frequency of each build and writes the bitstream and a timing log."""
     clocks = []
 
-    def build(top, board, build_dir, *, seed, router, on_stage=None):
+    def build(top, board, build_dir, *, seed, router, lut_mapper, on_stage=None):
         clocks.append(top.pll.f_out)
         build_dir.mkdir(parents=True, exist_ok=True)
         (build_dir / "top.bit").write_bytes(b"bit")
