@@ -1,6 +1,7 @@
-"""Builds through the amaranth-boards platforms: a tiny real build (PLL and counter on the
-iCEBreaker, ~20 s) for the report parser; failure messages; the toolchain environment. The
-full boards build with ``-m slow``."""
+"""Builds through the amaranth-boards platforms: tiny real builds (PLL and counter on the
+iCEBreaker, ~20 s; a counter on the ULX3S with ABC's LUT mapper) for the report parser and
+the synthesis options; failure messages; the toolchain environment. The full boards build
+with ``-m slow``."""
 import json
 import os
 import subprocess
@@ -32,6 +33,19 @@ class Blinky(Elaboratable):
         return m
 
 
+class Counter(Elaboratable):
+    """A counter's parity (LUTs, not only carries) on LED 0, on the platform's default
+    clock."""
+
+    def elaborate(self, platform):
+        m = Module()
+        count = Signal(24)
+        m.d.sync += count.eq(count + 1)
+        m.submodules.led = led = io.Buffer("o", platform.request("led", 0, dir="-"))
+        m.d.comb += led.o.eq(count.xor())
+        return m
+
+
 @pytest.fixture(scope="module")
 def blinky(tmp_path_factory):
     build_dir = tmp_path_factory.mktemp("blinky")
@@ -53,6 +67,23 @@ def test_real_report_parses(blinky):
     assert cells["SB_PLL40_PAD"] == 1 and cells["SB_LUT4"] > 0
     assert stage(build_dir, "ice40") == "done" and (build_dir / "top.bin").stat().st_size > 0
     assert stages[0] == "synthesis (Yosys)"
+
+
+def test_ecp5_build_with_abc_lut_mapping(tmp_path):
+    """``lut_mapper="abc"``: Yosys runs synth_ecp5 up to its LUT mapping, ``abc -lut 4`` in
+    place of ABC9, then the rest of synth_ecp5; nextpnr places the LUTs it made."""
+    report, cells, _ = build(Counter(), BOARDS["ulx3s-85f"], tmp_path, lut_mapper="abc")
+    log = (tmp_path / "top.rpt").read_text()
+    assert "Executing ABC pass" in log and "Executing ABC9 pass" not in log
+    assert cells["LUT4"] > 0 and parse_report(report, "ecp5")["luts"] >= cells["LUT4"]
+    assert (tmp_path / "top.bit").stat().st_size > 0
+
+
+def test_lut_mapper_is_an_ecp5_choice(tmp_path):
+    with pytest.raises(ValueError, match=r"^the LUT mapper is a choice of ECP5 builds \(abc9, "
+                                         r"abc\), not 'abc' for ice40$"):
+        build(Counter(), ICEBREAKER, tmp_path, lut_mapper="abc")
+    assert not tmp_path.joinpath("top.il").exists()
 
 
 def test_report_without_clock_is_an_error():

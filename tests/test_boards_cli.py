@@ -37,6 +37,8 @@ def one_line_error(capsys):
      "error: ulx3s-85f multipixel {'rows': 32, 'batch': 6, 'slots': 3, 'gate_luts': True, "
      "'gate_dsps': 0, 'matmul_dsps': 156} at 75 MHz: baud 4.3e+06 is 2.6% off the nearest "
      "rate clk_freq / 17; the UART needs 2%"),
+    (["build", "icebreaker", "--out", "x", "--lut-mapper", "abc"],
+     "error: --lut-mapper: ECP5 builds only (synth_ice40 maps LUTs its own way)"),
     (["run", "ulx3s-85f", "phantom", "--out", "x"],
      "error: --port is required: the board's serial device, e.g. /dev/ttyUSB0"),
     (["run", "ulx3s-85f", "phantom", "--out", "x", "--size", "8", "--port", "/dev/nonexistent"],
