@@ -95,17 +95,19 @@ BOARDS = {
                         # is below its UART ceiling (358 pixels/s)
                         synth_opts="-dsp"),
     "ulx3s-85f": Board("ulx3s-85f", ULX3S85FPlatform, "ecp5", BUDGETS["ulx3s-85f"],
-                       clock_mhz=75.0,
-                       # 192 multipliers: all 156 DSPs for the matmul, its other 36 products
-                       # and the gate unit's from LUTs (on DSPs, the gate products were placed
-                       # across the die from their registers: Fmax 47.6 MHz); 75 MHz met with
-                       # seeds 3 and 4 (Fmax 75.38, 75.09 MHz), missed with seed 1 (72.26 MHz)
-                       core={"kind": "multipixel", "rows": 32, "batch": 6, "slots": 3,
+                       clock_mhz=65.625,
+                       # the explorer's best: 256 multipliers, all 156 DSPs for the matmul, its
+                       # other 100 products and the gate unit's from LUTs (on DSPs, the gate
+                       # products were placed across the die from their registers: Fmax
+                       # 47.6 MHz); 75 MHz missed (Fmax 68.18 MHz), 65.625 MHz met (69.04 MHz)
+                       core={"kind": "multipixel", "rows": 32, "batch": 8, "slots": 3,
                              "gate_luts": True, "matmul_dsps": 156},
-                       # router1 stalled on congestion with 126 of 156 multipliers in use
-                       router="router2", seed=3, lut_mapper="abc9",
-                       # 3 Mbaud, the FT231X's top rate: exactly 25 clocks per bit at 75 MHz;
-                       # 1 Mbaud where the PLL clock is too far from a multiple of 3 MHz
+                       # router1 stalled on congestion with 126 of 156 multipliers in use;
+                       # ABC9 leaves doubly driven flip-flops in this core (Yosys 0.70)
+                       router="router2", seed=3, lut_mapper="abc",
+                       # 3 Mbaud, the FT231X's top rate: 22 clocks per bit at 65.625 MHz,
+                       # 0.6 % slow; 1 Mbaud where the PLL clock is too far from a multiple of
+                       # 3 MHz
                        bauds=(3_000_000, 1_000_000)),
 }
 
