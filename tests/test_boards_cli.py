@@ -30,13 +30,13 @@ def one_line_error(capsys):
     (["build", "icebreaker", "--out", "x", "--core", "seq2seq", "--rows", "4", "--slots", "1"],
      "error: --rows, --slots: not an option of the seq2seq core"),
     (["build", "ulx3s-85f", "--out", "x", "--rows", "5"],
-     "error: ulx3s-85f multipixel {'rows': 5, 'batch': 6, 'slots': 3, 'gate_luts': True, "
-     "'gate_dsps': 0, 'matmul_dsps': 156} at 75 MHz: rows must divide 96 and be at most 32, "
+     "error: ulx3s-85f multipixel {'rows': 5, 'batch': 8, 'slots': 3, 'gate_luts': True, "
+     "'gate_dsps': 0, 'matmul_dsps': 156} at 65.625 MHz: rows must divide 96 and be at most 32, "
      "not 5"),
-    (["build", "ulx3s-85f", "--out", "x", "--baud", "4300000"],
-     "error: ulx3s-85f multipixel {'rows': 32, 'batch': 6, 'slots': 3, 'gate_luts': True, "
-     "'gate_dsps': 0, 'matmul_dsps': 156} at 75 MHz: baud 4.3e+06 is 2.6% off the nearest "
-     "rate clk_freq / 17; the UART needs 2%"),
+    (["build", "ulx3s-85f", "--out", "x", "--baud", "4500000"],
+     "error: ulx3s-85f multipixel {'rows': 32, 'batch': 8, 'slots': 3, 'gate_luts': True, "
+     "'gate_dsps': 0, 'matmul_dsps': 156} at 65.625 MHz: baud 4.5e+06 is 2.8% off the nearest "
+     "rate clk_freq / 15; the UART needs 2%"),
     (["build", "icebreaker", "--out", "x", "--lut-mapper", "abc"],
      "error: --lut-mapper: ECP5 builds only (synth_ice40 maps LUTs its own way)"),
     (["run", "ulx3s-85f", "phantom", "--out", "x"],
@@ -134,11 +134,11 @@ def test_build_rebuilds_below_fmax_and_reports(tmp_path, fake_build, monkeypatch
     assert main(["build", "ulx3s-85f", "--out", str(tmp_path / "out"), "--clock-mhz", "50"]) == 0
     report = json.loads((tmp_path / "out" / "report.json").read_text())
     assert fake_build[0] == 50 and 38 < fake_build[1] <= 41.3 * RETRY_MARGIN
-    cycles = simulate(Config(rows=32, batch=6, slots=3, bins=135))["cycles_per_pixel"]
+    cycles = simulate(Config(rows=32, batch=8, slots=3, bins=135))["cycles_per_pixel"]
     assert report == {**report, "board": "ulx3s-85f", "luts": 16142, "luts_total": 83640,
                       "dsp": 126, "dsp_total": 156, "bram": 22, "bram_total": 208,
                       "fmax_mhz": 41.3, "clock_mhz": fake_build[1], "timing_met": True,
-                      "lanes": 18, "multipliers": 126, "cycles_per_pixel": cycles, "seed": 3,
+                      "lanes": 24, "multipliers": 126, "cycles_per_pixel": cycles, "seed": 3,
                       "pixels_per_s": fake_build[1] * 1e6 / cycles,
                       "baud": 1_000_000, "uart_pixels_per_s": uart_pixels_per_s(1_000_000, 135)}
     assert report["clock_note"].startswith("50 MHz missed timing (Fmax 41.3 MHz); rebuilt")
