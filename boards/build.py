@@ -13,11 +13,11 @@ import threading
 import time
 from pathlib import Path
 
-from rtl.fanout import KEEP_COPIES
+from rtl.synth import LUT_MAPPERS, Flow
 
 from .platforms import toolchain
 
-__all__ = ["BuildError", "BELS", "CELLS", "LUT_MAPPERS", "build", "parse_report", "over_budget",
+__all__ = ["BuildError", "BELS", "CELLS", "build", "parse_report", "over_budget",
            "stage", "NAME"]
 
 NAME = "top"
@@ -29,10 +29,6 @@ CELLS = {"ice40": {"luts": "SB_LUT4", "dsp": "SB_MAC16", "bram": "SB_RAM40_4K"},
          "ecp5": {"luts": "LUT4", "dsp": "MULT18X18D", "bram": "DP16KD"}}
 #: A line of nextpnr's "Device utilisation" table: bel type, used, available.
 UTILISATION = re.compile(r"Info:\s+(\w+):\s+(\d+)/\s*(\d+)\s+\d+%")
-#: ``synth_ecp5``'s LUT mapping: its own step (ABC9, timing-driven) or ABC's ``abc -lut 4``
-#: in its place (Yosys 0.70's ABC9 reintegration duplicates flip-flop drivers, or fails an
-#: assertion, on the largest multi-pixel cores).
-LUT_MAPPERS = ("abc9", "abc")
 STATISTICS = "tee -q -o stat.json stat -json"
 #: Products whose appearance in the build directory marks the end of a stage.
 BITSTREAM = {"ice40": f"{NAME}.bin", "ecp5": f"{NAME}.bit"}
@@ -109,30 +105,17 @@ def _failure(build_dir, board, error):
     return BuildError(f"build failed: {error}")
 
 
-def _synthesis(board, lut_mapper):
-    """Amaranth's ``synth_opts`` and ``script_after_synth`` for ``board`` with ``lut_mapper``
-    (one of :data:`LUT_MAPPERS`, ECP5 only; ``None``: the synthesis script's own)."""
-    if lut_mapper is not None and (lut_mapper not in LUT_MAPPERS or board.family != "ecp5"):
-        raise ValueError(f"the LUT mapper is a choice of ECP5 builds ({', '.join(LUT_MAPPERS)}),"
-                         f" not {lut_mapper!r} for {board.family}")
-    if lut_mapper != "abc":
-        return board.synth_opts, STATISTICS
-    return (f"{board.synth_opts} -run begin:map_luts",
-            "\n".join(["check -latchonly -assert", "techmap -map +/lattice/latches_map.v",
-                       "abc -lut 4", "clean", "synth_ecp5 -run map_cells:", STATISTICS]))
-
-
 def build(top, board, build_dir, *, seed=1, router="router1", lut_mapper=None, on_stage=None,
           poll=1.0):
     """Build ``top`` for ``board`` in ``build_dir`` (emptied first) with nextpnr's placer seed
-    ``seed`` and ``router``, and Yosys's ``lut_mapper`` (see :func:`_synthesis`); no
-    programming.
+    ``seed`` and ``router``, and Yosys's :class:`rtl.synth.Flow` for the board's family with
+    ``lut_mapper``; no programming.
 
     ``on_stage(stage, seconds)`` is called every ``poll`` seconds while the tools run.
     Returns ``(report, cells, seconds)``: the nextpnr report (dict), Yosys's cell counts and
     the wall time. Raises :class:`BuildError` with a one-line message on failure.
     """
-    synth_opts, after_synth = _synthesis(board, lut_mapper)
+    flow = Flow(board.family, lut_mapper)
     build_dir = Path(build_dir)
     shutil.rmtree(build_dir, ignore_errors=True)
     platform = board.platform()
@@ -142,8 +125,9 @@ def build(top, board, build_dir, *, seed=1, router="router1", lut_mapper=None, o
         try:
             with toolchain():
                 platform.build(top, name=NAME, build_dir=str(build_dir), do_program=False,
-                               synth_opts=synth_opts, script_after_read=KEEP_COPIES,
-                               script_after_synth=after_synth,
+                               synth_opts=flow.synth_opts, script_after_read=flow.after_read,
+                               script_after_synth="\n".join(filter(None, [flow.after_synth,
+                                                                          STATISTICS])),
                                nextpnr_opts=f"--report report.json --timing-allow-fail "
                                             f"--seed {seed} --router {router}")
         except Exception as error:              # re-raised in the calling thread

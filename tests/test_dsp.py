@@ -1,5 +1,7 @@
 """Registered hard-multiplier products: two cycles late in simulation, registers inside the
-MULT18X18D on ECP5 (its netlist is simulated in tests/test_cocotb_multipixel.py)."""
+MULT18X18D on ECP5 and the SB_MAC16 on iCE40, whose netlist from the board flow is simulated
+under Yosys's cell models."""
+import numpy as np
 import pytest
 from amaranth import Module, signed, unsigned
 from amaranth.lib import wiring
@@ -7,7 +9,8 @@ from amaranth.lib.wiring import In, Out
 from amaranth.sim import Simulator
 
 from rtl.dsp import registered_product, registered_products
-from rtl.synth import cell_counts
+from rtl.synth import Flow, cell_counts
+from sim.netlist import run_netlist
 
 
 class _Product(wiring.Component):
@@ -71,8 +74,8 @@ def test_bad_operands_and_families(shapes, family, message):
 class _Products(wiring.Component):
     """``p[k] = a[k] * b[k]`` through :func:`registered_products`."""
 
-    def __init__(self, shapes, family):
-        self.family = family
+    def __init__(self, shapes, family, latency=2):
+        self.family, self.latency = family, latency
         super().__init__({**{f"a{k}": In(a) for k, (a, _) in enumerate(shapes)},
                           **{f"b{k}": In(b) for k, (_, b) in enumerate(shapes)},
                           **{f"p{k}": Out(signed(a.width + b.width + 1))
@@ -83,7 +86,8 @@ class _Products(wiring.Component):
         m = Module()
         operands = [(getattr(self, f"a{k}"), getattr(self, f"b{k}"), True, f"product{k}")
                     for k in range(self.count)]
-        for k, product in enumerate(registered_products(m, operands, self.family)):
+        for k, product in enumerate(registered_products(m, operands, self.family,
+                                                        self.latency)):
             m.d.comb += getattr(self, f"p{k}").eq(product)
         return m
 
@@ -95,3 +99,52 @@ def test_ice40_pairs_8_bit_products_in_one_mac16():
               (unsigned(8), signed(8)), (signed(8), signed(8)), (signed(8), signed(8))]
     assert cell_counts(_Products(shapes, "ice40"), "ice40")["SB_MAC16"] == 4
     assert cell_counts(_Products(shapes, "ecp5"), "ecp5")["MULT18X18D"] == 6
+
+
+def _operands(rng, shapes, cycles):
+    """Random operands of ``shapes`` per cycle, the first four at their extremes."""
+    columns = []
+    for shape in shapes:
+        lo, hi = (-(1 << shape.width - 1), 1 << shape.width - 1) if shape.signed else \
+            (0, 1 << shape.width)
+        column = rng.integers(lo, hi, cycles)
+        column[:4] = [lo, hi - 1, lo, hi - 1]
+        columns.append(column)
+    return np.column_stack(columns)
+
+
+#: Two 8-bit products that pair on one SB_MAC16 (the matmul's), and a 16 x 9 one in its
+#: 16 x 16 mode (a gate product).
+ICE40_SHAPES = [(signed(8), signed(8)), (signed(8), signed(8)), (signed(16), signed(9))]
+
+
+@pytest.mark.parametrize("latency", [1, 2])
+def test_ice40_products_survive_the_board_flow(tmp_path, rng, latency):
+    """The minimal reproduction of Yosys 0.70's ``ice40_dsp`` rewrite of instantiated
+    SB_MAC16s, through the iCEBreaker's own synthesis flow: its netlist, under Yosys's cell
+    models, gives every product on time (three products on two SB_MAC16s, no LUT products)."""
+    dut = _Products(ICE40_SHAPES, "ice40", latency)
+    tests, failed, cells = run_netlist(
+        dut, Flow("ice40"), name="products", test_module="sim.cocotb_products",
+        build_dir=tmp_path, vectors={"a": _operands(rng, [a for a, _ in ICE40_SHAPES], 300),
+                                     "b": _operands(rng, [b for _, b in ICE40_SHAPES], 300),
+                                     "latency": latency})
+    assert (tests, failed) == (1, 0), (tmp_path / "test.log").read_text()[-2000:]
+    assert cells["SB_MAC16"] == 2 and "SB_LUT4" not in cells
+
+
+def test_ice40_dsp_pass_still_rewrites_dual_mac16s(tmp_path, rng):
+    """Why the iCE40 flow leaves out ``-dsp``: with it, Yosys 0.70 turns the dual 8 x 8
+    SB_MAC16 into a 16 x 16 multiplier and the products come out wrong. When this fails,
+    Yosys has been fixed and ``-dsp`` could come back to :data:`rtl.synth.FAMILIES`."""
+    dut = _Products(ICE40_SHAPES[:2], "ice40", 2)
+
+    class WithDsp(Flow):
+        synth_opts = "-dsp"
+
+    tests, failed, _ = run_netlist(
+        dut, WithDsp("ice40"), name="products", test_module="sim.cocotb_products",
+        build_dir=tmp_path, vectors={"a": _operands(rng, [signed(8)] * 2, 100),
+                                     "b": _operands(rng, [signed(8)] * 2, 100), "latency": 2})
+    assert (tests, failed) == (1, 1)
+    assert "100 of 100 cycles wrong" in (tmp_path / "test.log").read_text()
