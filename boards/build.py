@@ -6,6 +6,7 @@ turns the nextpnr report into resources and Fmax; :func:`over_budget` names what
 when nextpnr gives up.
 """
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -17,7 +18,7 @@ from rtl.synth import LUT_MAPPERS, Flow
 
 from .platforms import toolchain
 
-__all__ = ["BuildError", "BELS", "CELLS", "build", "parse_report", "over_budget",
+__all__ = ["BuildError", "BELS", "CELLS", "build", "synthesise", "parse_report", "over_budget",
            "stage", "NAME"]
 
 NAME = "top"
@@ -84,8 +85,7 @@ def _failure(build_dir, board, error):
     statistics show one, else the tools' last ``ERROR`` line."""
     stat = build_dir / "stat.json"
     if stat.exists():
-        cells = json.loads(stat.read_text())["modules"][f"\\{NAME}"]["num_cells_by_type"]
-        over = over_budget(cells, board.family, board.budget)
+        over = over_budget(_cells(build_dir), board.family, board.budget)
         if over:
             return BuildError(f"the design does not fit the {board.name} "
                               f"({board.platform.device}): {over}")
@@ -105,6 +105,38 @@ def _failure(build_dir, board, error):
     return BuildError(f"build failed: {error}")
 
 
+def _plan(top, board, *, seed=1, router="router1", lut_mapper=None):
+    """Amaranth's build plan of ``top`` for ``board``: Yosys through :class:`rtl.synth.Flow`
+    for the board's family with ``lut_mapper`` (writing ``stat.json``), then nextpnr with its
+    placer ``seed`` and ``router`` and the packer."""
+    flow = Flow(board.family, lut_mapper)
+    return board.platform().build(
+        top, name=NAME, do_build=False, synth_opts=flow.synth_opts,
+        script_after_read=flow.after_read,
+        script_after_synth="\n".join(filter(None, [flow.after_synth, STATISTICS])),
+        nextpnr_opts=f"--report report.json --timing-allow-fail --seed {seed} "
+                     f"--router {router}")
+
+
+def _cells(build_dir):
+    stats = json.loads((Path(build_dir) / "stat.json").read_text())
+    return stats["modules"][f"\\{NAME}"]["num_cells_by_type"]
+
+
+def synthesise(top, board, build_dir, *, lut_mapper=None):
+    """Only the Yosys step of :func:`build`, the same script, in ``build_dir`` (emptied
+    first): Yosys's cell counts of the mapped design, before placement."""
+    build_dir = Path(build_dir)
+    shutil.rmtree(build_dir, ignore_errors=True)
+    _plan(top, board, lut_mapper=lut_mapper).extract(build_dir)
+    with toolchain():
+        done = subprocess.run([os.environ["YOSYS"], "-q", "-l", f"{NAME}.rpt", f"{NAME}.ys"],
+                              cwd=build_dir, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise _failure(build_dir, board, done.stderr.strip()[-200:])
+    return _cells(build_dir)
+
+
 def build(top, board, build_dir, *, seed=1, router="router1", lut_mapper=None, on_stage=None,
           poll=1.0):
     """Build ``top`` for ``board`` in ``build_dir`` (emptied first) with nextpnr's placer seed
@@ -115,21 +147,15 @@ def build(top, board, build_dir, *, seed=1, router="router1", lut_mapper=None, o
     Returns ``(report, cells, seconds)``: the nextpnr report (dict), Yosys's cell counts and
     the wall time. Raises :class:`BuildError` with a one-line message on failure.
     """
-    flow = Flow(board.family, lut_mapper)
     build_dir = Path(build_dir)
     shutil.rmtree(build_dir, ignore_errors=True)
-    platform = board.platform()
     outcome = {}
 
     def run():
         try:
             with toolchain():
-                platform.build(top, name=NAME, build_dir=str(build_dir), do_program=False,
-                               synth_opts=flow.synth_opts, script_after_read=flow.after_read,
-                               script_after_synth="\n".join(filter(None, [flow.after_synth,
-                                                                          STATISTICS])),
-                               nextpnr_opts=f"--report report.json --timing-allow-fail "
-                                            f"--seed {seed} --router {router}")
+                _plan(top, board, seed=seed, router=router,
+                      lut_mapper=lut_mapper).execute_local(str(build_dir))
         except Exception as error:              # re-raised in the calling thread
             outcome["error"] = error
 
@@ -146,5 +172,4 @@ def build(top, board, build_dir, *, seed=1, router="router1", lut_mapper=None, o
     if "error" in outcome:
         raise outcome["error"]
     report = json.loads((build_dir / "report.json").read_text())
-    stats = json.loads((build_dir / "stat.json").read_text())
-    return report, stats["modules"][f"\\{NAME}"]["num_cells_by_type"], seconds
+    return report, _cells(build_dir), seconds
