@@ -105,11 +105,10 @@ def _failure(build_dir, board, error):
     return BuildError(f"build failed: {error}")
 
 
-def _plan(top, board, *, seed=1, router="router1", lut_mapper=None):
-    """Amaranth's build plan of ``top`` for ``board``: Yosys through :class:`rtl.synth.Flow`
-    for the board's family with ``lut_mapper`` (writing ``stat.json``), then nextpnr with its
-    placer ``seed`` and ``router`` and the packer."""
-    flow = Flow(board.family, lut_mapper)
+def _plan(top, board, flow, *, seed=1, router="router1"):
+    """Amaranth's build plan of ``top`` for ``board``: Yosys through ``flow`` (a
+    :class:`rtl.synth.Flow`, writing ``stat.json``), then nextpnr with its placer ``seed`` and
+    ``router``, and the packer."""
     return board.platform().build(
         top, name=NAME, do_build=False, synth_opts=flow.synth_opts,
         script_after_read=flow.after_read,
@@ -126,9 +125,10 @@ def _cells(build_dir):
 def synthesise(top, board, build_dir, *, lut_mapper=None):
     """Only the Yosys step of :func:`build`, the same script, in ``build_dir`` (emptied
     first): Yosys's cell counts of the mapped design, before placement."""
+    flow = Flow(board.family, lut_mapper)
     build_dir = Path(build_dir)
     shutil.rmtree(build_dir, ignore_errors=True)
-    _plan(top, board, lut_mapper=lut_mapper).extract(build_dir)
+    _plan(top, board, flow).extract(build_dir)
     with toolchain():
         done = subprocess.run([os.environ["YOSYS"], "-q", "-l", f"{NAME}.rpt", f"{NAME}.ys"],
                               cwd=build_dir, capture_output=True, text=True)
@@ -147,6 +147,7 @@ def build(top, board, build_dir, *, seed=1, router="router1", lut_mapper=None, o
     Returns ``(report, cells, seconds)``: the nextpnr report (dict), Yosys's cell counts and
     the wall time. Raises :class:`BuildError` with a one-line message on failure.
     """
+    flow = Flow(board.family, lut_mapper)
     build_dir = Path(build_dir)
     shutil.rmtree(build_dir, ignore_errors=True)
     outcome = {}
@@ -154,8 +155,8 @@ def build(top, board, build_dir, *, seed=1, router="router1", lut_mapper=None, o
     def run():
         try:
             with toolchain():
-                _plan(top, board, seed=seed, router=router,
-                      lut_mapper=lut_mapper).execute_local(str(build_dir))
+                _plan(top, board, flow, seed=seed, router=router).execute_local(
+                    str(build_dir))
         except Exception as error:              # re-raised in the calling thread
             outcome["error"] = error
 

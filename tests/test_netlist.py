@@ -1,4 +1,4 @@
-"""What synthesis made, simulated: each board's default core shape (T = 20) through that
+"""What synthesis made, simulated: each board's default core shape (T = 12) through that
 board's own Yosys flow (:class:`rtl.synth.Flow`), its mapped netlist under the cells' models
 (Icarus, cocotb), every pixel bit-exact to the integer reference with 30 % input gaps and 30 %
 output stalls."""
@@ -13,7 +13,7 @@ from golden.pipeline import load_default
 from rtl.synth import Flow
 from sim.netlist import run_netlist
 
-BINS = 20
+BINS = 12
 
 
 def expected(q, counts):
@@ -27,7 +27,7 @@ def expected(q, counts):
 def test_default_core_netlist_is_bit_exact(board, tmp_path, rng):
     spec = BOARDS[board]
     q = load_default()
-    pixels = 3
+    pixels = 2
     counts = golden_counts(pixels, BINS, seed=11)
     core = make_core(q, bins=BINS, family=spec.family, **spec.core)
     tests, failed, cells = run_netlist(
