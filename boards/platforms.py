@@ -81,15 +81,15 @@ class Board:
 BOARDS = {
     "icebreaker": Board("icebreaker", ICEBreakerPlatform, "ice40", BUDGETS["icebreaker"],
                         clock_mhz=32.25,
-                        # what fits: 5,117 of 5,280 logic cells and all 8 SB_MAC16, each holding
+                        # what fits: 5,149 of 5,280 logic cells and all 8 SB_MAC16, each holding
                         # two 8-bit products where it can (rtl/dsp.py): four matmul multipliers
                         # on two, and the seven widest gate products on six (r * (W_hn h +
                         # b_hn) is split in two, the input products pair with a head product);
-                        # 33.75 MHz missed (Fmax 33.31 MHz), 32.25 MHz met (Fmax 32.27 MHz)
+                        # 32.25 MHz met (Fmax 33.49 MHz)
                         core={"kind": "multipixel", "rows": 4, "batch": 1, "slots": 1,
                               "gate_luts": True, "gate_dsps": 7},
-                        # 1 Mbaud: 32 clocks per bit at 32.25 MHz, 0.8 % fast; the compute (144 pixels/s)
-                        # is below its UART ceiling (358 pixels/s)
+                        # 1 Mbaud: 32 clocks per bit at 32.25 MHz, 0.8 % fast; the compute (144
+                        # pixels/s) is below its UART ceiling (358 pixels/s)
                         ),
     "ulx3s-85f": Board("ulx3s-85f", ULX3S85FPlatform, "ecp5", BUDGETS["ulx3s-85f"],
                        clock_mhz=65.625,

@@ -50,12 +50,12 @@ BOARDS = {
     # 8 SB_MAC16 cannot hold the gate unit's 10 multipliers: its seven widest on six of them
     "icebreaker": Board("icebreaker", "ice40", luts=5280, dsp=8, bram=30, clock_mhz=32.25,
                         clock_source="from a build: rows 4 with seven gate products on DSPs met "
-                                     "timing at 32.25 MHz on the iCEBreaker (nextpnr Fmax 32.27 "
-                                     "MHz; 33.75 MHz missed at 33.31 MHz); other configurations "
-                                     "are assumed to close at the same clock",
-                        packing=5117 / 3163,
+                                     "timing at 32.25 MHz on the iCEBreaker (nextpnr Fmax 33.49 "
+                                     "MHz); other configurations are assumed to close at the "
+                                     "same clock",
+                        packing=5149 / 3195,
                         packing_source="rows 4, batch 1, slots 1, seven gate products on DSPs: "
-                                       "Yosys 3,163 SB_LUT4 in the core, nextpnr 5,117 "
+                                       "Yosys 3,195 SB_LUT4 in the core, nextpnr 5,149 "
                                        "ICESTORM_LC on the board", gate_kinds=((True, 7),)),
     "ulx3s-85f": Board("ulx3s-85f", "ecp5", luts=83640, dsp=156, bram=208, clock_mhz=75.0,
                        clock_source="from builds: rows 32, batch 6, slots 3 with LUT gates and "
