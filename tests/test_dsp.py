@@ -133,6 +133,22 @@ def test_ice40_products_survive_the_board_flow(tmp_path, rng, latency):
     assert cells["SB_MAC16"] == 2 and "SB_LUT4" not in cells
 
 
+def test_ecp5_products_survive_the_board_flow(tmp_path, rng):
+    """The ULX3S's flow (``abc`` LUT mapping) keeps the MULT18X18D instances as written: its
+    netlist, under our model of the cell and Yosys's of the rest (Verilator: Icarus 11 cannot
+    parse Yosys's ECP5 models), gives every product two cycles late, one MULT18X18D each and
+    no fabric registers."""
+    shapes = [(signed(8), signed(8)), (signed(18), signed(9))]
+    dut = _Products(shapes, "ecp5")
+    tests, failed, cells = run_netlist(
+        dut, Flow("ecp5", "abc"), name="products", test_module="sim.cocotb_products",
+        build_dir=tmp_path, vectors={"a": _operands(rng, [a for a, _ in shapes], 300),
+                                     "b": _operands(rng, [b for _, b in shapes], 300),
+                                     "latency": 2}, simulator="verilator")
+    assert (tests, failed) == (1, 0), (tmp_path / "test.log").read_text()[-2000:]
+    assert cells["MULT18X18D"] == 2 and "TRELLIS_FF" not in cells
+
+
 def test_ice40_dsp_pass_still_rewrites_dual_mac16s(tmp_path, rng):
     """Why the iCE40 flow leaves out ``-dsp``: with it, Yosys 0.70 turns the dual 8 x 8
     SB_MAC16 into a 16 x 16 multiplier and the products come out wrong. When this fails,
