@@ -72,14 +72,10 @@ def _registered(m, value, name, stages=1):
     return value
 
 
-def _picked(m, value, choices, name):
-    """``value`` registered (no reset) if it was picked from several ``choices``; as it is
-    if there was only one."""
-    if choices == 1:
-        return value
-    reg = Signal.like(value, name=name, reset_less=True)
-    m.d.sync += reg.eq(value)
-    return reg
+def _pick_domain(m, choices):
+    """Where a pick among ``choices`` is made: registered if there are several, combinational
+    (no register) if there is one."""
+    return m.d.sync if choices > 1 else m.d.comb
 
 
 def _scaled(index, stride, count):
@@ -416,20 +412,21 @@ class MultiPixelCore(wiring.Component):
         # the lane's results are picked in two registered steps (its lane in every slot, then
         # the slot): the lanes' integrals sit all over the die, and results are rare, so the
         # pick may take its time (SETTLE cycles) rather than one long route. A step with one
-        # choice is no step (a finished slot's integrals hold still while it waits for the
-        # divider), which keeps two copies of the results out of a one-lane core.
+        # choice is no step and no register (a finished slot's integrals hold still while it
+        # waits for the divider): a one-lane core keeps no copies of its results.
         out_slot, out_lane = Signal(range(S)), Signal(range(B))
         settle = Signal(range(SETTLE + 1))
         layout = result.inp.payload.shape()
-        in_slot = []
-        for s in range(S):
-            lane = Signal(layout, name=f"lane{s}")
-            m.d.comb += [lane.tag.eq(tags[s][out_lane]),
-                         lane.valid.eq(pixel_valid[s].bit_select(out_lane, 1))]
-            m.d.comb += [lane.sums[k].eq(sums[s][out_lane][k]) for k in range(CHANNELS)]
-            m.d.comb += [lane.first[k].eq(first[s][out_lane][k]) for k in range(CHANNELS)]
-            in_slot.append(_picked(m, lane, B, f"pick{s}"))
-        picked = _picked(m, Array(p.as_value() for p in in_slot)[out_slot], S, "picked")
+        in_slot = [Signal(layout, name=f"pick{s}", reset_less=True) for s in range(S)]
+        lane_pick = _pick_domain(m, B)
+        for s, pick in enumerate(in_slot):
+            lane_pick += [pick.tag.eq(tags[s][out_lane]),
+                          pick.valid.eq(pixel_valid[s].bit_select(out_lane, 1))]
+            lane_pick += [pick.sums[k].eq(sums[s][out_lane][k]) for k in range(CHANNELS)]
+            lane_pick += [pick.first[k].eq(first[s][out_lane][k]) for k in range(CHANNELS)]
+        picked = Signal(layout, reset_less=True)
+        slot_pick = _pick_domain(m, S)
+        slot_pick += picked.as_value().eq(Array(p.as_value() for p in in_slot)[out_slot])
         m.d.comb += result.inp.payload.eq(picked)
         with m.FSM(name="results"):
             with m.State("IDLE"):
