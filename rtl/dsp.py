@@ -134,7 +134,8 @@ def _mac16(m, a, b, name, latency):
                           p_MODE_8x8=0, p_PIPELINE_16x16_MULT_REG2=1, p_TOPOUTPUT_SELECT=3,
                           p_BOTOUTPUT_SELECT=3)
     product = Signal((a * b).shape(), name=name, reset_less=True)
-    m.d.comb += product.eq(o32[:len(product)])
+    # every product of two 16-bit operands fits 32 bits of its own signedness
+    m.d.comb += product.eq(o32.as_signed() if product.shape().signed else o32)
     return product
 
 

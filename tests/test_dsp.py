@@ -64,6 +64,8 @@ def test_lut_products_use_no_hard_multiplier():
                                       r"signed\(19\)$"),
     ((unsigned(18), signed(8)), "ecp5", r"^a MULT18X18D operand holds 18 signed bits, not "
                                         r"unsigned\(18\)$"),
+    ((signed(17), signed(8)), "ice40", r"^a SB_MAC16 operand holds 16 bits, not "
+                                       r"signed\(17\)$"),
     ((signed(8), signed(8)), "xc7", r"^family must be one of \(None, 'ice40', 'ecp5'\), "
                                     r"not 'xc7'$")])
 def test_bad_operands_and_families(shapes, family, message):
@@ -113,16 +115,18 @@ def _operands(rng, shapes, cycles):
     return np.column_stack(columns)
 
 
-#: Two 8-bit products that pair on one SB_MAC16 (the matmul's), and a 16 x 9 one in its
-#: 16 x 16 mode (a gate product).
-ICE40_SHAPES = [(signed(8), signed(8)), (signed(8), signed(8)), (signed(16), signed(9))]
+#: Two 8-bit products that pair on one SB_MAC16 (the matmul's), and a 16 x 9 one and an
+#: unsigned-by-signed 16 x 8 one, each on an SB_MAC16 in its 16 x 16 mode.
+ICE40_SHAPES = [(signed(8), signed(8)), (signed(8), signed(8)), (signed(16), signed(9)),
+                (unsigned(16), signed(8))]
 
 
 @pytest.mark.parametrize("latency", [1, 2])
 def test_ice40_products_survive_the_board_flow(tmp_path, rng, latency):
     """The minimal reproduction of Yosys 0.70's ``ice40_dsp`` rewrite of instantiated
     SB_MAC16s, through the iCEBreaker's own synthesis flow: its netlist, under Yosys's cell
-    models, gives every product on time (three products on two SB_MAC16s, no LUT products)."""
+    models, gives every product on time (four products on three SB_MAC16s, no LUT
+    products)."""
     dut = _Products(ICE40_SHAPES, "ice40", latency)
     tests, failed, cells = run_netlist(
         dut, Flow("ice40"), name="products", test_module="sim.cocotb_products",
@@ -130,7 +134,7 @@ def test_ice40_products_survive_the_board_flow(tmp_path, rng, latency):
                                      "b": _operands(rng, [b for _, b in ICE40_SHAPES], 300),
                                      "latency": latency})
     assert (tests, failed) == (1, 0), (tmp_path / "test.log").read_text()[-2000:]
-    assert cells["SB_MAC16"] == 2 and "SB_LUT4" not in cells
+    assert cells["SB_MAC16"] == 3 and "SB_LUT4" not in cells
 
 
 def test_ecp5_products_survive_the_board_flow(tmp_path, rng):
