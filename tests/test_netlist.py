@@ -1,7 +1,7 @@
 """What synthesis made, simulated: each board's default core shape (T = 12) through that
 board's own Yosys flow (:class:`rtl.synth.Flow`), its mapped netlist under the cells' models
-(Icarus, cocotb), every pixel bit-exact to the integer reference with 30 % input gaps and 30 %
-output stalls."""
+(Icarus, cocotb), a decay bit-exact to the integer reference with 30 % input gaps and 30 %
+output stalls (about 2 min: Icarus runs the iCEBreaker core's netlist at ~290 cycles/s)."""
 import numpy as np
 import pytest
 
@@ -27,8 +27,8 @@ def expected(q, counts):
 def test_default_core_netlist_is_bit_exact(board, tmp_path, rng):
     spec = BOARDS[board]
     q = load_default()
-    pixels = 2
-    counts = golden_counts(pixels, BINS, seed=11)
+    counts = golden_counts(5, BINS, seed=11)[4:]        # a decay (the first four are edge cases)
+    pixels = len(counts)
     core = make_core(q, bins=BINS, family=spec.family, **spec.core)
     tests, failed, cells = run_netlist(
         core, Flow(spec.family, spec.lut_mapper), name="core", test_module="sim.cocotb_core",
