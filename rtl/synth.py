@@ -70,7 +70,7 @@ class Flow:
     def script(self, name):
         """The commands Amaranth's template runs on ``name``'s RTLIL, up to its netlist."""
         return [f"read_rtlil {name}.il", self.after_read,
-                f"{FAMILIES[self.family]} {self.synth_opts} -top {name}".replace("  ", " "),
+                " ".join(filter(None, [FAMILIES[self.family], self.synth_opts, f"-top {name}"])),
                 *filter(None, self.after_synth.splitlines())]
 
 
