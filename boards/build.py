@@ -14,7 +14,7 @@ import threading
 import time
 from pathlib import Path
 
-from rtl.synth import LUT_MAPPERS, Flow
+from rtl.synth import Flow
 
 from .platforms import toolchain
 

@@ -1,8 +1,8 @@
 """Run cocotb testbenches on an Amaranth component elaborated to Verilog, or on a netlist.
 
-A component is converted with :func:`amaranth.back.verilog.convert`; the Verilog is built and run with
-:func:`cocotb_tools.runner.get_runner` (Icarus by default); data reaches the testbench through a
-``.npz`` file named in the ``TAUFLOW_VECTORS`` environment variable.
+A component is converted with :func:`amaranth.back.verilog.convert`; the Verilog is built and
+run with :func:`cocotb_tools.runner.get_runner` (Icarus by default); data reaches the testbench
+through a ``.npz`` file named in the ``TAUFLOW_VECTORS`` environment variable.
 """
 import os
 import re

