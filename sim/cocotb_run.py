@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 from amaranth.back import verilog
 from cocotb_tools.check_results import get_results
-from cocotb_tools.runner import get_runner
+from cocotb_tools.runner import Verilator, get_runner
 
-__all__ = ["run_cocotb", "VECTORS_ENV", "kick_initial_evaluation"]
+__all__ = ["run_cocotb", "PortsOnlyVerilator", "VECTORS_ENV", "kick_initial_evaluation"]
 
 VECTORS_ENV = "TAUFLOW_VECTORS"
 #: Yosys-written Verilog trips Verilator's width lints (harmless: widths are explicit there).
@@ -42,8 +42,19 @@ def _verilator_on_path():
         os.environ["PATH"] = bin_dir + os.pathsep + os.environ["PATH"]
 
 
+class PortsOnlyVerilator(Verilator):
+    """Verilator with only the top level's ports visible to the testbench: cocotb makes every
+    signal public (``--public-flat-rw``), which on a netlist of thousands of cells makes tens
+    of megabytes of C++ that take longer to compile than to simulate; compiled at ``-O0``."""
+
+    def _build_command(self):
+        verilate, make = super()._build_command()
+        verilate = [arg for arg in verilate if arg != "--public-flat-rw"]
+        return [[*verilate[:1], "--public-depth", "1", "-CFLAGS", "-O0", *verilate[1:]], make]
+
+
 def run_cocotb(design, *, name, test_module, build_dir, vectors, simulator="icarus",
-               models=(), defines=None):
+               models=(), defines=None, ports_only=False):
     """Elaborate ``design`` as module ``name``, run ``test_module`` on it.
 
     Parameters
@@ -58,6 +69,9 @@ def run_cocotb(design, *, name, test_module, build_dir, vectors, simulator="icar
         on the include path).
     defines : dict, optional
         Verilog macros for the sources (the models' configuration).
+    ports_only : bool
+        Under Verilator, let the testbench see only the top level's ports
+        (:class:`PortsOnlyVerilator`): for netlists.
 
     Returns
     -------
@@ -72,7 +86,8 @@ def run_cocotb(design, *, name, test_module, build_dir, vectors, simulator="icar
     np.savez(build_dir / "vectors.npz", **vectors)
     if simulator == "verilator":
         _verilator_on_path()
-    runner = get_runner(simulator)
+    runner = PortsOnlyVerilator() if simulator == "verilator" and ports_only else \
+        get_runner(simulator)
     runner.build(sources=[source, *models], hdl_toplevel=name, build_dir=build_dir, always=True,
                  timescale=("1ns", "1ps"), log_file=build_dir / "build.log",
                  build_args=BUILD_ARGS.get(simulator, []), defines=defines or {},

@@ -28,9 +28,10 @@ CELL_MODELS = {"ice40": [SHARE / "ice40" / "cells_sim.v"],
 #: The ECP5 block RAM's model (Yosys's is a blackbox; ours is checked against the memory guide).
 DP16KD_MODEL = Path(__file__).with_name("models") / "DP16KD.v"
 #: ... and of every cell of a mapped netlist (Yosys's ECP5 models need Verilator: Icarus 11
-#: cannot parse them).
+#: cannot parse them). Ours come first: Yosys's ``ecp5/cells_sim.v`` also declares DP16KD, as
+#: a blackbox, and Verilator keeps a module's first declaration.
 NETLIST_MODELS = {"ice40": CELL_MODELS["ice40"],
-                  "ecp5": [SHARE / "ecp5" / "cells_sim.v", *CELL_MODELS["ecp5"], DP16KD_MODEL]}
+                  "ecp5": [*CELL_MODELS["ecp5"], DP16KD_MODEL, SHARE / "ecp5" / "cells_sim.v"]}
 #: The iCE40 PLL's stand-in (Yosys's model of it is a blackbox): a pass-through of the pad's clock.
 PLL_STANDIN = Path(__file__).with_name("models") / "SB_PLL40_PAD_passthrough.v"
 #: Icarus cannot read the port defaults of Yosys's iCE40 models; Yosys's ECP5 models include
@@ -46,7 +47,8 @@ def run_netlist(component, flow, *, name, test_module, build_dir, vectors, simul
     build_dir.mkdir(parents=True, exist_ok=True)
     tests, failed = run_cocotb(netlist, name=name, test_module=test_module,
                                build_dir=build_dir, vectors=vectors, simulator=simulator,
-                               models=NETLIST_MODELS[flow.family], defines=DEFINES)
+                               models=NETLIST_MODELS[flow.family], defines=DEFINES,
+                               ports_only=True)
     return tests, failed, cells
 
 

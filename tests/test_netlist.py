@@ -1,7 +1,13 @@
-"""What synthesis made, simulated: each board's default core shape (T = 12) through that
-board's own Yosys flow (:class:`rtl.synth.Flow`), its mapped netlist under the cells' models
-(Icarus, cocotb), a decay bit-exact to the integer reference with 30 % input gaps and 30 %
-output stalls (about 2 min: Icarus runs the iCEBreaker core's netlist at ~290 cycles/s)."""
+"""What synthesis made, simulated: each board's core (T = 12) through that board's own Yosys
+flow (:class:`rtl.synth.Flow`), its mapped netlist under the cells' models (cocotb), a decay
+bit-exact to the integer reference with 30 % input gaps and 30 % output stalls.
+
+- iCEBreaker: the default shape, under Icarus (about 2 min: ~290 cycles/s).
+- ULX3S: Yosys's ECP5 models need Verilator. The default shape (70k LUT4) takes it over half
+  an hour to compile, so it is opt-in (``-m slow``); the default suite runs it with one lane
+  (``batch`` 1, its 32 products on MULT18X18D), which maps onto every cell kind the default
+  does: MULT18X18D, DP16KD as 36-bit RAM and ROM and as 9-bit ROM, TRELLIS_DPR16X4, CCU2C.
+"""
 import numpy as np
 import pytest
 
@@ -15,6 +21,13 @@ from sim.netlist import run_netlist
 
 BINS = 12
 
+#: (board, changes to its default core, simulator, DSP cells the netlist must keep)
+CORES = [pytest.param("icebreaker", {}, "icarus", 8, id="icebreaker"),
+         pytest.param("ulx3s-85f", {"batch": 1, "matmul_dsps": 32}, "verilator", 32,
+                      id="ulx3s-85f-one-lane"),
+         pytest.param("ulx3s-85f", {}, "verilator", 156, id="ulx3s-85f",
+                      marks=pytest.mark.slow)]
+
 
 def expected(q, counts):
     """The core's result fields per pixel, as :mod:`sim.cocotb_core` compares them."""
@@ -23,17 +36,17 @@ def expected(q, counts):
                             ref["fraction_defined"], ref["valid"]]).astype(np.int64)
 
 
-@pytest.mark.parametrize("board", ["icebreaker"])
-def test_default_core_netlist_is_bit_exact(board, tmp_path, rng):
+@pytest.mark.parametrize("board, changes, simulator, dsps", CORES)
+def test_core_netlist_is_bit_exact(board, changes, simulator, dsps, tmp_path, rng):
     spec = BOARDS[board]
     q = load_default()
     counts = golden_counts(5, BINS, seed=11)[4:]        # a decay (the first four are edge cases)
     pixels = len(counts)
-    core = make_core(q, bins=BINS, family=spec.family, **spec.core)
+    core = make_core(q, bins=BINS, family=spec.family, **{**spec.core, **changes})
     tests, failed, cells = run_netlist(
         core, Flow(spec.family, spec.lut_mapper), name="core", test_module="sim.cocotb_core",
-        build_dir=tmp_path, vectors={"counts": counts, "tags": rng.permutation(60000)[:pixels],
-                                     "expected": expected(q, counts), "seed": 7, "gap": 0.3,
-                                     "stall": 0.3})
+        build_dir=tmp_path, simulator=simulator,
+        vectors={"counts": counts, "tags": rng.permutation(60000)[:pixels],
+                 "expected": expected(q, counts), "seed": 7, "gap": 0.3, "stall": 0.3})
     assert (tests, failed) == (1, 0), (tmp_path / "test.log").read_text()[-3000:]
-    assert cells.get("SB_MAC16", 0) + cells.get("MULT18X18D", 0) == spec.budget.dsp
+    assert cells.get("SB_MAC16", 0) + cells.get("MULT18X18D", 0) == dsps

@@ -6,7 +6,8 @@
 // stops the simulation.
 //
 // - The array is 1,024 words of 18 bits; INITVAL_00 .. INITVAL_3F each hold 16 of them, word
-//   k of row r (address 16 r + k) in bits [20 k +: 18] (two pad bits per word).
+//   k of row r (address 16 r + k) in bits [20 k +: 18] (two pad bits per word), the layout
+//   Yosys's memory mapping (lattice/brams_map_16kd.v) and nextpnr's bitstream writer use.
 // - Addresses are ADx[13:5] for 36 bits (ADA[3:0] enable its four 9-bit bytes on a write),
 //   ADx[13:4] for 18 bits (ADx[1:0] enable its two bytes) and ADx[13:3] for 9 bits (ADx[3]
 //   picks the word's low or high byte).
@@ -18,8 +19,10 @@
 // - RSTx clears the read latch and the output register, never the array: at the clock edge
 //   (RESETMODE "SYNC", whatever CEx) or at once ("ASYNC"); the port neither writes nor reads
 //   while it is held in reset.
-// - A read of a word the other port writes at the same instant is undefined: the model
-//   returns the old word, counts it in `collisions` and prints "DP16KD collision".
+// - A read of bits the other port writes at the same edge is indeterminate, as Yosys's
+//   memory_libmap takes it (its DP16KD description declares no `wrtrans`): the model's read
+//   latch then shows the old word inverted, so a netlist that uses such a read fails its
+//   tests (where the RTL needs that read, Yosys delays the write and bypasses it in logic).
 module DP16KD (
     input DIA17, DIA16, DIA15, DIA14, DIA13, DIA12, DIA11, DIA10, DIA9, DIA8, DIA7, DIA6,
     input DIA5, DIA4, DIA3, DIA2, DIA1, DIA0,
@@ -138,7 +141,7 @@ module DP16KD (
 
     // One port's enabled edge: writes (WE) or reads the array (nonblocking, so the other
     // port's access at the same edge sees the old words). Returns the new read latch and the
-    // bits written and read, for the collision check.
+    // bits written and read (for the collision check).
     task access(input integer width, input integer wmode, input writes, input reads,
                 input [13:0] ad, input [35:0] din, input [35:0] latch, output [35:0] next,
                 output [9:0] word, output [35:0] wrote, output [35:0] read);
@@ -184,67 +187,62 @@ module DP16KD (
     wire enb = CEB && {CSB2, CSB1, CSB0} == decode(CSDECODE_B);
     wire arsta = RESETMODE == "ASYNC" && RSTA, arstb = RESETMODE == "ASYNC" && RSTB;
 
-    // each port's last edge, for the other's collision check
-    time a_at = 0, b_at = 0;
-    reg [9:0] a_word = 0, b_word = 0;
-    reg [35:0] a_wrote = 0, b_wrote = 0, a_read = 0, b_read = 0;
+    // Each port's last edge and what it wrote and read there (nonblocking, like the read
+    // latches, so that a collision is found whatever order the two ports' blocks run in).
+    time a_at = 0, b_at = 1;
+    reg [9:0] a_word = 0, b_word = 0, word_a, word_b;
+    reg [35:0] a_wrote = 0, b_wrote = 0, a_read = 0, b_read = 0, wrote_a, wrote_b, read_a,
+               read_b;
     reg [35:0] latch_a = 0, latch_b = 0, out_a = 0, out_b = 0, next_a, next_b;
-
-    integer collisions = 0;
-    task check(input time other_at, input [9:0] w, input [35:0] wrote, input [35:0] read,
-               input [9:0] v, input [35:0] other_wrote, input [35:0] other_read);
-        if (other_at == $time && (overlap(w, wrote, v, other_read)
-                                  || overlap(v, other_wrote, w, read)))
-        begin
-            collisions = collisions + 1;
-            $display("DP16KD collision: %m at %0t", $time);
-        end
-    endtask
+    // what the read latches show: a read that collided with the other port's write, inverted
+    wire hit_a = a_at == b_at && overlap(b_word, b_wrote, a_word, a_read);
+    wire hit_b = a_at == b_at && overlap(a_word, a_wrote, b_word, b_read);
+    wire [35:0] shown_a = hit_a ? ~latch_a : latch_a, shown_b = hit_b ? ~latch_b : latch_b;
 
     // port A (in PDP mode, the write port)
-    always @(posedge clka or posedge arsta)
+    always @(posedge clka or posedge arsta) begin
+        wrote_a = 0;
+        read_a = 0;
         if (arsta || RSTA) begin
             latch_a <= 0;
             out_a <= 0;
-            a_wrote = 0;
-            a_read = 0;
         end else begin
+            if (OCEA) out_a <= shown_a;
             if (ena) begin
                 access(DATA_WIDTH_A, mode(WRITEMODE_A), WEA, !PDP, ada, din_a, latch_a,
-                       next_a, a_word, a_wrote, a_read);
+                       next_a, word_a, wrote_a, read_a);
                 latch_a <= next_a;
-            end else begin
-                a_wrote = 0;
-                a_read = 0;
+                a_word <= word_a;
             end
-            if (OCEA) out_a <= latch_a;
-            a_at = $time;
-            check(b_at, a_word, a_wrote, a_read, b_word, b_wrote, b_read);
         end
+        a_wrote <= wrote_a;
+        a_read <= read_a;
+        a_at <= $time;
+    end
 
     // port B (in PDP mode, the read port)
-    always @(posedge clkb or posedge arstb)
+    always @(posedge clkb or posedge arstb) begin
+        wrote_b = 0;
+        read_b = 0;
         if (arstb || RSTB) begin
             latch_b <= 0;
             out_b <= 0;
-            b_wrote = 0;
-            b_read = 0;
         end else begin
+            if (OCEB) out_b <= shown_b;
             if (enb) begin
                 access(DATA_WIDTH_B, mode(WRITEMODE_B), WEB && !PDP, 1, adb, din_b,
-                       latch_b, next_b, b_word, b_wrote, b_read);
+                       latch_b, next_b, word_b, wrote_b, read_b);
                 latch_b <= next_b;
-            end else begin
-                b_wrote = 0;
-                b_read = 0;
+                b_word <= word_b;
             end
-            if (OCEB) out_b <= latch_b;
-            b_at = $time;
-            check(a_at, b_word, b_wrote, b_read, a_word, a_wrote, a_read);
         end
+        b_wrote <= wrote_b;
+        b_read <= read_b;
+        b_at <= $time;
+    end
 
-    wire [35:0] dout_a = REGMODE_A == "OUTREG" ? out_a : latch_a;
-    wire [35:0] dout_b = REGMODE_B == "OUTREG" ? out_b : latch_b;
+    wire [35:0] dout_a = REGMODE_A == "OUTREG" ? out_a : shown_a;
+    wire [35:0] dout_b = REGMODE_B == "OUTREG" ? out_b : shown_b;
     assign {DOB17, DOB16, DOB15, DOB14, DOB13, DOB12, DOB11, DOB10, DOB9, DOB8, DOB7, DOB6,
             DOB5, DOB4, DOB3, DOB2, DOB1, DOB0} = PDP ? dout_b[35:18] : dout_b[17:0];
     assign {DOA17, DOA16, DOA15, DOA14, DOA13, DOA12, DOA11, DOA10, DOA9, DOA8, DOA7, DOA6,
