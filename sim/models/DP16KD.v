@@ -1,6 +1,7 @@
 // Behavioural model of the Lattice ECP5 DP16KD (18 Kbit block RAM), for simulating
-// ECP5-flavoured netlists (Yosys ships only a blackbox for this cell). Written from the ECP5
-// memory usage guide (FPGA-TN-02204, formerly TN1264) in the configurations Yosys maps
+// ECP5-flavoured netlists (Yosys ships only a blackbox for this cell). Written after the ECP5
+// memory usage guide (FPGA-TN-02204, formerly TN1264) and Yosys's description of the cell
+// (share/lattice/brams_16kd.txt, brams_map_16kd.v), in the configurations Yosys maps
 // memories to: true dual port with each port 18 or 9 bits wide, and pseudo dual port 36 bits
 // wide (port A writes, port B reads; data on DIB:DIA and DOB:DOA). Any other configuration
 // stops the simulation.
