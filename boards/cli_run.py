@@ -49,7 +49,7 @@ def run(args):
         raise InputError("--port is required: the board's serial device, e.g. /dev/ttyUSB0")
     qmodel = load_default()
     acq = Acquisition(**qmodel.meta["acquisition"])
-    rec, counts, rebinned = read_for_model(args, acq)
+    rec, counts, shift, notes = read_for_model(args, acq)
     rate = args.baud or board_named(args.board).bauds[0]
     port = open_port(args.port, rate)
     try:
@@ -67,7 +67,7 @@ def run(args):
                       "baud": rate,
                       "board_status": {k: int(v) for k, v in status.items()},
                       "map_by": f"the {args.board} over its UART (boards.host.Host)",
-                      **summary(args.input, rec, counts, maps, seconds, rebinned=rebinned),
+                      **summary(args.input, rec, counts, maps, seconds, shift_ns=shift, notes=notes),
                       "seconds": round(seconds, 2), "link_errors": len(host.errors),
                       "command": args.invocation}
             write_outputs(tmp, maps, counts, report, bin_width_ns=acq.bin_width_ns,

@@ -51,7 +51,7 @@ def run(args):
     began = time.perf_counter()
     qmodel = load_default()
     acq = Acquisition(**qmodel.meta["acquisition"])
-    rec, counts, rebinned = read_for_model(args, acq)
+    rec, counts, shift, notes = read_for_model(args, acq)
     try:
         with output_dir(args.out, force=args.force) as tmp:
             if args.backend == "rtl":
@@ -62,7 +62,7 @@ def run(args):
                 (maps, seconds), rtl = run_golden(counts, qmodel, teacher), None
             report = {"backend": args.backend, "model": args.model,
                       **MODELS[args.model],
-                      **summary(args.input, rec, counts, maps, seconds, rebinned=rebinned)}
+                      **summary(args.input, rec, counts, maps, seconds, shift_ns=shift, notes=notes)}
             if rtl:
                 report["rtl"] = rtl
             report["seconds"] = round(time.perf_counter() - began, 2)

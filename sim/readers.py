@@ -1,7 +1,11 @@
 """Reading photon-count images for ``python -m sim run``: Becker & Hickl ``.sdt``, PicoQuant
-``.ptu`` (T3 image), TIFF stacks, ``.npy`` arrays and the built-in phantom, all as
-``(H, W, T)`` int64 counts with their bin width; and :func:`rebin` onto the model's time axis.
+``.ptu`` (T3 images and T3 point measurements), TIFF stacks, ``.npy`` arrays and the built-in
+phantom, all as ``(H, W, T)`` int64 counts with their time axis (:class:`golden.resample.Layout`:
+bin width, bins, the bins holding data, the laser period); :func:`read_for_model` puts them on
+a model's time axis (:func:`golden.resample.to_model_axis`).
 
+Frames are summed; of several channels (PicoQuant detectors, Becker & Hickl image blocks) one is
+mapped: ``channel``, or the one with the most photons. A point measurement is a 1 x 1 image.
 Any failure inside a file library becomes :class:`~golden.validate.InputError` naming the file.
 """
 from pathlib import Path
@@ -12,23 +16,26 @@ import ptufile
 import sdtfile
 import tifffile
 
-from golden.commands import positive_int
+from golden.commands import positive_float, positive_int
 from golden.phantom import phantom
 from golden.physics import Acquisition
-from golden.validate import InputError, check_counts
+from golden.resample import Layout, to_model_axis, valid_bins
+from golden.validate import COUNT_MAX, InputError, check_counts
 
-__all__ = ["Recording", "read_input", "rebin", "read_for_model", "add_input_arguments",
-           "SUFFIXES", "MAX_VALUES"]
+__all__ = ["Recording", "read_input", "read_for_model", "add_input_arguments", "SUFFIXES",
+           "MAX_VALUES"]
 
 MAX_VALUES = 2 ** 27
-"""Largest image (H * W * T values) read; a corrupt header must not exhaust memory."""
+"""Largest image (H * W * channels * T values) read; a corrupt header must not exhaust memory."""
+#: PicoQuant's older formats, which ptufile does not read.
+_LEGACY = {".pt3", ".ht3", ".t3r", ".pt2", ".ht2"}
 
 
 class Recording(NamedTuple):
-    """Counts ``(H, W, T)`` int64, their bin width (ns), ground-truth ``tau_m`` ``(H, W)`` (ns)
-    or ``None``, and notes on what the reader chose (e.g. which data block)."""
+    """Counts ``(H, W, T)`` int64 on their time axis ``layout``, ground-truth ``tau_m``
+    ``(H, W)`` (ns) or ``None``, and notes on what the reader chose (channel, frames)."""
     counts: np.ndarray
-    bin_width_ns: float
+    layout: Layout
     tau_m: np.ndarray | None = None
     notes: tuple = ()
 
@@ -40,23 +47,42 @@ def _checked_size(shape, path):
                          f"({size} values > {MAX_VALUES})")
 
 
-def _read_sdt(path, _):
+def _pick_channel(per_channel, channel, path, what="channel"):
+    """The index of the channel to map among ``per_channel`` (counts of each): ``channel``, or
+    the one with the most photons; with a note naming it when there is a choice."""
+    photons = [int(c.sum()) for c in per_channel]
+    if channel is None:
+        channel = int(np.argmax(photons))
+    elif not 0 <= channel < len(per_channel):
+        raise InputError(f"{path.name} has {len(per_channel)} {what}s (0-"
+                         f"{len(per_channel) - 1}), not {what} {channel}")
+    notes = ()
+    if len(per_channel) > 1:
+        notes = (f"mapped {what} {channel} of {len(per_channel)} ({photons[channel]} photons; "
+                 + ", ".join(f"{what} {k}: {n}" for k, n in enumerate(photons) if k != channel)
+                 + f"); --channel picks another",)
+    return channel, notes
+
+
+def _read_sdt(path, options):
     with sdtfile.SdtFile(path) as sdt:
-        blocks = [(i, d) for i, d in enumerate(sdt.data) if d.ndim == 3]
+        blocks = [(d, t) for d, t in zip(sdt.data, sdt.times) if d.ndim == 3]
         if not blocks:
             raise InputError(f"{path.name} holds no image data block")
-        index, counts = blocks[0]
-        times = sdt.times[index]
+        index, notes = _pick_channel([d for d, _ in blocks], options.get("channel"), path,
+                                     "image block")
+        counts, times = blocks[index]
     if len(times) < 2 or not times[1] > times[0]:
         raise InputError(f"{path.name} has no usable time axis")
-    notes = (f"{len(blocks)} image blocks; using block {index}",) if len(blocks) > 1 else ()
-    return counts, float(times[1] - times[0]) * 1e9, notes
+    # Becker & Hickl headers do not state the laser's rate
+    return counts, float(times[1] - times[0]) * 1e9, None, notes
 
 
-def _read_ptu(path, _):
+def _read_ptu(path, options):
     with ptufile.PtuFile(path) as ptu:
-        if not (ptu.is_t3 and ptu.is_image):
-            raise InputError(f"{path.name} is not a T3 image")
+        if not ptu.is_t3:
+            raise InputError(f"{path.name} is a T2 recording (photon times without a laser "
+                             f"sync, so no decay histograms): record in T3 mode")
         for key in ("ImgHdr_LineStart", "ImgHdr_LineStop", "ImgHdr_Frame"):
             # ptufile computes 2 ** (value - 1): a corrupt value would exhaust memory
             if not 0 < ptu.tags.get(key, 1) <= 64:
@@ -65,15 +91,27 @@ def _read_ptu(path, _):
         if ptu.number_records > held:
             raise InputError(f"{path.name} is truncated: {ptu.number_records} records stated, "
                              f"{held} present")
-        frames, height, width, channels, _bins = ptu.shape
-        _checked_size((height, width, ptu.number_bins_in_period), path)
-        counts = ptu.decode_image(frame=-1, channel=-1, dtime=0, keepdims=False)
-        notes = tuple(f"summed {n} {what}" for n, what in ((frames, "frames"),
-                                                           (channels, "channels")) if n > 1)
-        return counts, ptu.tcspc_resolution * 1e9, notes
+        bins, channels = ptu.number_bins_in_period, ptu.number_channels
+        period = 1e9 / ptu.syncrate if ptu.syncrate > 0 else None
+        if ptu.is_image:
+            frames, height, width = ptu.shape[:3]
+            _checked_size((height, width, channels, bins), path)
+            # frames summed, channels kept: (H, W, C, bins)
+            image = ptu.decode_image(frame=-1, channel=None, dtime=0, keepdims=False)
+            image = image.reshape(height, width, channels, bins)
+            notes = (f"summed {frames} frames",) if frames > 1 else ()
+        else:
+            _checked_size((channels, bins), path)
+            image = ptu.decode_histogram(dtime=0).reshape(1, 1, channels, bins)
+            notes = ("a point measurement: mapped as a 1 x 1 image",)
+        width_ns = ptu.tcspc_resolution * 1e9
+    index, picked = _pick_channel([image[:, :, k] for k in range(channels)],
+                                  options.get("channel"), path)
+    return image[:, :, index], width_ns, period, notes + picked
 
 
-def _read_tif(path, time_axis):
+def _read_tif(path, options):
+    time_axis = options.get("time_axis", -1)
     if not -3 <= time_axis < 3:
         raise InputError(f"--time-axis {time_axis} is not an axis of an (H, W, T) stack")
     with tifffile.TiffFile(path) as tif:
@@ -82,13 +120,13 @@ def _read_tif(path, time_axis):
         counts = series.asarray()
     if counts.ndim != 3:
         raise InputError(f"{path.name}: a TIFF stack must have 3 axes, not shape {counts.shape}")
-    return np.moveaxis(counts, time_axis, -1), None, ()
+    return np.moveaxis(counts, time_axis, -1), None, None, ()
 
 
 def _read_npy(path, _):
     counts = np.load(path, mmap_mode="r", allow_pickle=False)
     _checked_size(counts.shape, path)
-    return np.array(counts), None, ()
+    return np.array(counts), None, None, ()
 
 
 _READERS = {".sdt": _read_sdt, ".ptu": _read_ptu, ".tif": _read_tif, ".tiff": _read_tif,
@@ -96,7 +134,27 @@ _READERS = {".sdt": _read_sdt, ".ptu": _read_ptu, ".tif": _read_tif, ".tiff": _r
 SUFFIXES = tuple(_READERS)
 
 
-def read_input(source, *, bin_width_ns=None, time_axis=-1, size=64, seed=0):
+def _phantom(size, seed):
+    try:
+        data = phantom(size, seed=seed)
+    except ValueError as err:
+        raise InputError(f"phantom: {err}") from None
+    acq = Acquisition()
+    counts = data["counts"].astype(np.int64)
+    tau_m = data["frac"] * data["tau1"] + (1 - data["frac"]) * data["tau2"]
+    return Recording(counts, Layout(acq.bin_width_ns, acq.bins, (0, acq.bins), acq.period_ns),
+                     tau_m)
+
+
+def _unknown(path):
+    hint = (f" ({path.suffix} is an older PicoQuant format: save the measurement as .ptu)"
+            if path.suffix.lower() in _LEGACY else "")
+    return InputError(f"unknown input type {path.suffix!r}: expected 'phantom' or one of "
+                      f"{', '.join(SUFFIXES)}{hint}")
+
+
+def read_input(source, *, bin_width_ns=None, laser_mhz=None, channel=None, time_axis=-1,
+               size=64, seed=0):
     """Read ``source``: a file path with a known suffix, or ``"phantom"``.
 
     Parameters
@@ -106,6 +164,11 @@ def read_input(source, *, bin_width_ns=None, time_axis=-1, size=64, seed=0):
         with ``seed``), or a ``.sdt``, ``.ptu``, ``.tif``/``.tiff`` or ``.npy`` file.
     bin_width_ns : float, optional
         Required for ``.npy`` and TIFF (they do not state it); overrides nothing else.
+    laser_mhz : float, optional
+        The laser's repetition rate, where the file does not state it (``.sdt``, ``.npy``,
+        TIFF); a file's own sync rate wins.
+    channel : int, optional
+        The channel (``.ptu``) or image block (``.sdt``) to map; default: the most photons.
     time_axis : int
         The TIFF axis holding the histogram bins.
 
@@ -114,21 +177,16 @@ def read_input(source, *, bin_width_ns=None, time_axis=-1, size=64, seed=0):
     Recording
     """
     if source == "phantom":
-        try:
-            data = phantom(size, seed=seed)
-        except ValueError as err:
-            raise InputError(f"phantom: {err}") from None
-        tau_m = data["frac"] * data["tau1"] + (1 - data["frac"]) * data["tau2"]
-        return Recording(data["counts"].astype(np.int64), Acquisition.bin_width_ns, tau_m)
+        return _phantom(size, seed)
     path = Path(source)
     reader = _READERS.get(path.suffix.lower())
     if reader is None:
-        raise InputError(f"unknown input type {path.suffix!r}: expected 'phantom' or one of "
-                         f"{', '.join(SUFFIXES)}")
+        raise _unknown(path)
     if not path.is_file():
         raise InputError(f"input {source} does not exist")
     try:
-        counts, width, notes = reader(path, time_axis)
+        counts, width, period, notes = reader(path, {"channel": channel,
+                                                     "time_axis": time_axis})
     except InputError:
         raise
     except Exception as err:  # noqa: BLE001 - the libraries raise anything on corrupt files
@@ -146,67 +204,52 @@ def read_input(source, *, bin_width_ns=None, time_axis=-1, size=64, seed=0):
         counts = check_counts(counts, np.shape(counts)[-1])
     except InputError as err:
         raise InputError(f"{path.name}: {err}") from None
-    return Recording(counts, float(width), None, notes)
-
-
-def rebin(counts, bin_width_ns, *, bins, target_width_ns):
-    """Map histograms onto the model's time axis: ``bins`` bins of ``target_width_ns``.
-
-    Finer bins are summed in groups of an integer factor ``F = target / width``; bins past
-    ``bins * F`` (a longer time range) are cropped. Coarser bins, a non-integer factor or too
-    short a time range cannot be mapped and raise :class:`~golden.validate.InputError`.
-
-    Returns
-    -------
-    counts : ndarray
-        ``(..., bins)``.
-    note : str or None
-        What was done, ``None`` when the input already matched.
-    """
-    ratio = target_width_ns / bin_width_ns
-    factor = max(int(round(ratio)), 1)
-    if ratio < 1 and not np.isclose(ratio, 1, rtol=1e-6):
-        raise InputError(f"bins of {bin_width_ns:g} ns are coarser than the model's "
-                         f"{target_width_ns:g} ns")
-    if not np.isclose(ratio, factor, rtol=1e-6):
-        raise InputError(f"bin width {bin_width_ns:g} ns does not divide the model's "
-                         f"{target_width_ns:g} ns into whole bins")
-    length = counts.shape[-1]
-    need = bins * factor
-    if length < need:
-        raise InputError(f"time range {length * bin_width_ns:g} ns ({length} bins) is shorter "
-                         f"than the model's {bins * target_width_ns:g} ns ({bins} bins)")
-    if factor == 1 and length == bins:
-        return counts, None
-    out = counts[..., :need].reshape(*counts.shape[:-1], bins, factor).sum(axis=-1)
-    done = [f"summed groups of {factor} {bin_width_ns:g}-ns bins"] if factor > 1 else []
-    if length > need:
-        done.append(f"cropped {length - need} trailing bins "
-                    f"({(length - need) * bin_width_ns:g} ns)")
-    return out, f"{' and '.join(done)} into {bins} bins of {target_width_ns:g} ns"
+    if period is None and laser_mhz is not None:
+        period = 1e3 / laser_mhz
+    decay = counts.reshape(-1, counts.shape[-1]).sum(axis=0)
+    layout = Layout(float(width), counts.shape[-1], valid_bins(decay), period)
+    return Recording(counts, layout, None, notes)
 
 
 def add_input_arguments(p):
     """The input arguments of every map command (``sim run``, ``boards run``), as
     :func:`read_for_model` reads them."""
     p.add_argument("input", help=f"'phantom' or a file: {', '.join(SUFFIXES)}")
-    p.add_argument("--bin-width-ns", type=float, help="bin width of a .npy or TIFF input")
+    p.add_argument("--bin-width-ns", type=positive_float,
+                   help="bin width of a .npy or TIFF input")
+    p.add_argument("--laser-mhz", type=positive_float,
+                   help="laser repetition rate, where the file does not state it (.sdt)")
+    p.add_argument("--channel", type=int,
+                   help="channel (.ptu) or image block (.sdt) to map (default: most photons)")
     p.add_argument("--time-axis", type=int, default=-1, help="TIFF axis holding the bins")
     p.add_argument("--seed", type=int, default=0, help="seeds the phantom (and any sample)")
     p.add_argument("--size", type=positive_int, default=64, help="phantom size in pixels")
 
 
-def read_for_model(args, acq):
-    """The input named by command-line ``args`` (``input``, ``bin_width_ns``, ``time_axis``,
-    ``size``, ``seed``), rebinned to the acquisition ``acq``; prints each note.
+def _fit_counters(counts):
+    """Pixels with a bin past the core's counters, halved until they fit (their decay's shape
+    is kept); a note saying how many."""
+    peak = counts.max(axis=-1, keepdims=True)
+    shift = np.maximum(np.ceil(np.log2(np.maximum(peak, 1) / COUNT_MAX)), 0).astype(np.int64)
+    if not shift.any():
+        return counts, ()
+    return counts >> shift, (f"{int((shift > 0).sum())} pixels scaled down by up to "
+                             f"2^{int(shift.max())} to fit the {COUNT_MAX + 1:,}-count "
+                             f"counters",)
 
-    Returns ``(recording, counts, rebinned)``: ``rebinned`` is the note on what was done, or
-    ``None``.
+
+def read_for_model(args, acq):
+    """The input named by command-line ``args`` (as :func:`add_input_arguments` declares
+    them), on the acquisition ``acq``'s time axis; prints each note.
+
+    Returns ``(recording, counts, shift_ns, notes)``: the decay moved by ``shift_ns``.
     """
-    rec = read_input(args.input, bin_width_ns=args.bin_width_ns, time_axis=args.time_axis,
-                     size=args.size, seed=args.seed)
-    counts, rebinned = rebin(rec.counts, rec.bin_width_ns, bins=acq.bins,
-                             target_width_ns=acq.bin_width_ns)
-    for note in rec.notes + ((rebinned,) if rebinned else ()):
+    rec = read_input(args.input, bin_width_ns=args.bin_width_ns, laser_mhz=args.laser_mhz,
+                     channel=args.channel, time_axis=args.time_axis, size=args.size,
+                     seed=args.seed)
+    counts, shift, mapped = to_model_axis(rec.counts, rec.layout, acq)
+    counts, scaled = _fit_counters(counts)
+    notes = rec.notes + tuple(mapped) + scaled
+    for note in notes:
         print(f"note: {note}")
-    return rec, counts, rebinned
+    return rec, counts, shift, notes

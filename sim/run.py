@@ -101,14 +101,19 @@ def run_rtl(counts, qmodel, *, sample, seed, clock_mhz=ASSUMED_CLOCK_MHZ):
     return maps, seconds, rtl
 
 
-def summary(source, rec, counts, maps, seconds, *, rebinned):
-    """The report fields every backend shares: the input (``source`` as the user named it,
-    its shape, bin width, reader notes and rebinning), pixels, pixels/s, valid and saturated
-    pixels, and the tau_m MAE when the recording's truth is known."""
+def summary(source, rec, counts, maps, seconds, *, shift_ns, notes):
+    """The report fields every backend shares: the input (``source`` as the user named it, its
+    time axis, how it was mapped: ``shift_ns`` and the reader's and mapping's ``notes``), the
+    mapped shape, pixels, pixels/s, valid and saturated pixels, and the tau_m MAE when the
+    recording's truth is known."""
     pixels = int(np.prod(counts.shape[:-1]))
-    report = {"input": source, "shape": list(counts.shape),
-              "input_bin_width_ns": rec.bin_width_ns, "input_notes": list(rec.notes),
-              "rebinned": rebinned, "pixels": pixels,
+    layout = rec.layout
+    report = {"input": source,
+              "input_layout": {"bin_width_ns": layout.bin_width_ns, "bins": layout.bins,
+                               "data_bins": list(layout.valid),
+                               "laser_period_ns": layout.laser_period_ns},
+              "shift_ns": round(shift_ns, 4), "input_notes": list(notes),
+              "shape": list(counts.shape), "pixels": pixels,
               "pixels_per_s": round(pixels / seconds, 1),
               "valid_pixels": int(maps["valid"].sum()),
               "saturated_pixels": int(maps["saturated"].sum())}

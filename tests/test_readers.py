@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from golden.validate import InputError
-from sim.readers import Recording, read_input, rebin
+from sim.readers import Recording, read_for_model, read_input
 
 
 @pytest.fixture
@@ -20,14 +20,15 @@ def test_each_format_reads_back_exactly(tmp_path, counts, suffix):
     WRITERS[suffix](path, counts, 0.045)
     rec = read_input(str(path), bin_width_ns=0.045)
     assert rec.counts.dtype == np.int64 and np.array_equal(rec.counts, counts)
-    assert rec.bin_width_ns == pytest.approx(0.045, rel=1e-6) and rec.tau_m is None
+    assert rec.layout.bin_width_ns == pytest.approx(0.045, rel=1e-6) and rec.tau_m is None
+    assert rec.layout.bins == 140 and rec.layout.valid == (0, 140)
 
 
 def test_files_state_their_own_bin_width(tmp_path, counts):
     for suffix in (".sdt", ".ptu"):
         WRITERS[suffix](tmp_path / f"in{suffix}", counts, 0.03)
         rec = read_input(str(tmp_path / f"in{suffix}"), bin_width_ns=0.09)
-        assert rec.bin_width_ns == pytest.approx(0.03, rel=1e-6)
+        assert rec.layout.bin_width_ns == pytest.approx(0.03, rel=1e-6)
 
 
 def test_tiff_time_axis(tmp_path, counts):
@@ -41,35 +42,41 @@ def test_tiff_time_axis(tmp_path, counts):
 def test_phantom_has_ground_truth():
     rec = read_input("phantom", size=8)
     assert rec.counts.shape == (8, 8, 135) and rec.tau_m.shape == (8, 8)
-    assert rec.bin_width_ns == 0.09 and 0.3 < np.nanmin(rec.tau_m) < np.nanmax(rec.tau_m) < 3
+    assert rec.layout.bin_width_ns == 0.09 and rec.layout.laser_period_ns == 12.5
+    assert 0.3 < np.nanmin(rec.tau_m) < np.nanmax(rec.tau_m) < 3
 
 
-def test_rebin_identity_sum_and_crop():
-    c = np.arange(2 * 12).reshape(1, 2, 12)
-    same, note = rebin(c, 0.09, bins=12, target_width_ns=0.09)
-    assert same is c and note is None
-    summed, note = rebin(c, 0.03, bins=4, target_width_ns=0.09)
-    assert np.array_equal(summed[0, 0], [0 + 1 + 2, 3 + 4 + 5, 6 + 7 + 8, 9 + 10 + 11])
-    assert note == "summed groups of 3 0.03-ns bins into 4 bins of 0.09 ns"
-    cropped, note = rebin(c, 0.045, bins=5, target_width_ns=0.09)
-    assert np.array_equal(cropped[0, 1], [12 + 13, 14 + 15, 16 + 17, 18 + 19, 20 + 21])
-    assert note == ("summed groups of 2 0.045-ns bins and cropped 2 trailing bins (0.09 ns) "
-                    "into 5 bins of 0.09 ns")
-    cropped, note = rebin(c, 0.09, bins=10, target_width_ns=0.09)
-    assert np.array_equal(cropped, c[..., :10])
-    assert note == "cropped 2 trailing bins (0.18 ns) into 10 bins of 0.09 ns"
+def test_laser_rate_from_the_file_or_the_user(tmp_path, counts):
+    WRITERS[".ptu"](tmp_path / "in.ptu", counts, 0.05)        # laser period = its window
+    assert read_input(str(tmp_path / "in.ptu"), laser_mhz=80).layout.laser_period_ns == \
+        pytest.approx(140 * 0.05)
+    WRITERS[".sdt"](tmp_path / "in.sdt", counts, 0.05)        # .sdt headers do not state it
+    assert read_input(str(tmp_path / "in.sdt")).layout.laser_period_ns is None
+    assert read_input(str(tmp_path / "in.sdt"), laser_mhz=80).layout.laser_period_ns == 12.5
 
 
-@pytest.mark.parametrize("width, bins, message", [
-    (0.1, 10, "bins of 0.1 ns are coarser than the model's 0.09 ns"),
-    (0.04, 10, "bin width 0.04 ns does not divide the model's 0.09 ns into whole bins"),
-    (0.045, 7, "time range 0.54 ns (12 bins) is shorter than the model's 0.63 ns (7 bins)"),
-    (0.09, 13, "time range 1.08 ns (12 bins) is shorter than the model's 1.17 ns (13 bins)"),
-])
-def test_rebin_refuses_what_cannot_be_mapped(width, bins, message):
-    with pytest.raises(InputError) as info:
-        rebin(np.ones((1, 1, 12), np.int64), width, bins=bins, target_width_ns=0.09)
-    assert str(info.value) == message
+def test_tac_cut_bins_lie_outside_the_data(tmp_path, counts):
+    counts[..., :5] = 0
+    counts[..., -7:] = 0
+    WRITERS[".sdt"](tmp_path / "in.sdt", counts, 0.05)
+    assert read_input(str(tmp_path / "in.sdt")).layout.valid == (5, 133)
+
+
+def test_read_for_model_puts_a_file_on_the_models_axis(tmp_path, rng, capsys):
+    """A PicoQuant file of 0.045-ns bins maps to 135 bins of 0.09 ns, every photon kept."""
+    from argparse import Namespace
+
+    from golden.physics import IRF, Acquisition, simulate_counts
+    acq = Acquisition(bins=270, bin_width_ns=0.045)
+    decays = simulate_counts(np.full(12, 2.0), 2.0, 1.0, 2000, acq=acq, irf=IRF(), rng=rng)
+    WRITERS[".ptu"](tmp_path / "in.ptu", decays.reshape(3, 4, 270), 0.045)
+    args = Namespace(input=str(tmp_path / "in.ptu"), bin_width_ns=None, laser_mhz=None,
+                     channel=None, time_axis=-1, size=64, seed=0)
+    rec, mapped, shift, notes = read_for_model(args, Acquisition())
+    assert mapped.shape == (3, 4, 135) and shift == 0
+    assert np.array_equal(mapped.sum(axis=-1), decays.sum(axis=-1).reshape(3, 4))
+    assert "270 bins of 0.045 ns (data in bins 0-269) resampled to 135 of 0.09 ns" in notes[0]
+    assert capsys.readouterr().out.startswith("note: 270 bins of 0.045 ns")
 
 
 def _npy(array):
@@ -86,6 +93,10 @@ def _npy(array):
     ("a.npy", _npy(np.ones((2, 2, 9), object)), "cannot read a.npy: "),
     ("a.csv", lambda p: p.write_text("1"), "unknown input type '.csv': expected 'phantom' or "
                                            "one of .sdt, .ptu, .tif, .tiff, .npy"),
+    ("a.ht3", lambda p: p.write_text("1"), "unknown input type '.ht3': expected 'phantom' or "
+                                           "one of .sdt, .ptu, .tif, .tiff, .npy (.ht3 is an "
+                                           "older PicoQuant format: save the measurement as "
+                                           ".ptu)"),
 ])
 def test_bad_arrays_and_names(tmp_path, name, make, message):
     make(tmp_path / name)
