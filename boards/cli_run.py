@@ -10,7 +10,7 @@ import serial
 from golden.commands import positive_int
 from golden.outputs import add_output_arguments, output_dir, write_outputs
 from golden.physics import Acquisition, irf_histogram
-from golden.pipeline import load_default
+from golden.pipeline import load_default, withhold_dim
 from golden.training import progress_bar
 from golden.validate import InputError
 from sim.readers import add_input_arguments, read_for_model
@@ -63,11 +63,13 @@ def run(args):
                 maps = board_maps(counts, qmodel, host.process,
                                   progress=lambda k: bar.update(task, advance=k))
             seconds = time.perf_counter() - began
+            maps = withhold_dim(maps, args.min_photons)
             report = {"backend": "board", "board": args.board, "port": args.port,
                       "baud": rate,
                       "board_status": {k: int(v) for k, v in status.items()},
                       "map_by": f"the {args.board} over its UART (boards.host.Host)",
-                      **summary(args.input, rec, counts, maps, seconds, shift_ns=shift, notes=notes),
+                      **summary(args.input, rec, counts, maps, seconds, shift_ns=shift,
+                                notes=notes, min_photons=args.min_photons),
                       "seconds": round(seconds, 2), "link_errors": len(host.errors),
                       "command": args.invocation}
             write_outputs(tmp, maps, counts, report, bin_width_ns=acq.bin_width_ns,

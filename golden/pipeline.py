@@ -4,16 +4,21 @@ from pathlib import Path
 
 import numpy as np
 
+from .datasets import TRAIN_RANGE
 from .intref import run_counts, to_physical
 from .quantize import load_quantized
 from .training import float_lifetimes
 from .validate import check_bin_width, check_counts, saturated_pixels
 
-__all__ = ["DEFAULT_WEIGHTS", "load_default", "analyse", "analyse_float", "MAP_KEYS"]
+__all__ = ["DEFAULT_WEIGHTS", "load_default", "analyse", "analyse_float", "withhold_dim",
+           "MAP_KEYS", "LIFETIME_KEYS", "MIN_PHOTONS"]
 
 DEFAULT_WEIGHTS = Path(__file__).parent / "weights" / "lite_int.npz"
 MAP_KEYS = ("tau1", "tau2", "fraction", "tau_m", "photons")
+LIFETIME_KEYS = MAP_KEYS[:4]
 CHUNK = 4096
+#: Pixels with fewer photons get no lifetime by default: the fewest the model was trained on.
+MIN_PHOTONS = int(TRAIN_RANGE.photons[0])
 
 
 def load_default():
@@ -67,10 +72,21 @@ def _maps(counts, acq, lifetimes, *, bin_width_ns, progress, chunk):
         if progress:
             progress(len(flat[sl]))
     saturated = saturated_pixels(flat)
-    for key in ("tau1", "tau2", "fraction", "tau_m"):
+    for key in LIFETIME_KEYS:
         maps[key][saturated] = np.nan
     maps["photons"] = flat.sum(axis=1).astype(np.float32)
     maps = {k: v.reshape(shape) for k, v in maps.items()}
     maps["valid"] = (valid & ~saturated).reshape(shape)
     maps["saturated"] = saturated.reshape(shape)
+    return maps
+
+
+def withhold_dim(maps, min_photons):
+    """``maps`` with no lifetime (NaN, not valid) where a pixel holds fewer than
+    ``min_photons`` photons; ``maps["dim"]`` marks them."""
+    dim = maps["photons"] < min_photons
+    maps = {k: np.where(dim, np.nan, v).astype(np.float32) if k in LIFETIME_KEYS else v
+            for k, v in maps.items()}
+    maps["valid"] = maps["valid"] & ~dim
+    maps["dim"] = dim
     return maps

@@ -12,7 +12,7 @@ from golden.commands import positive_int
 from golden.outputs import add_output_arguments, output_dir, write_outputs
 from golden.physics import Acquisition, irf_histogram
 from golden.models import load_weights
-from golden.pipeline import DEFAULT_WEIGHTS, load_default
+from golden.pipeline import DEFAULT_WEIGHTS, load_default, withhold_dim
 from golden.validate import InputError
 
 from .readers import add_input_arguments, read_for_model
@@ -60,9 +60,11 @@ def run(args):
                 teacher = (load_weights(DEFAULT_WEIGHTS.parent / MODELS["teacher"]["weights"])[0]
                            if args.model == "teacher" else None)
                 (maps, seconds), rtl = run_golden(counts, qmodel, teacher), None
+            maps = withhold_dim(maps, args.min_photons)
             report = {"backend": args.backend, "model": args.model,
                       **MODELS[args.model],
-                      **summary(args.input, rec, counts, maps, seconds, shift_ns=shift, notes=notes)}
+                      **summary(args.input, rec, counts, maps, seconds, shift_ns=shift,
+                                notes=notes, min_photons=args.min_photons)}
             if rtl:
                 report["rtl"] = rtl
             report["seconds"] = round(time.perf_counter() - began, 2)

@@ -16,9 +16,11 @@ import ptufile
 import sdtfile
 import tifffile
 
+from golden.binning import bin_pixels
 from golden.commands import positive_float, positive_int
 from golden.phantom import phantom
 from golden.physics import Acquisition
+from golden.pipeline import MIN_PHOTONS
 from golden.resample import Layout, to_model_axis, valid_bins
 from golden.validate import COUNT_MAX, InputError, check_counts
 
@@ -222,6 +224,12 @@ def add_input_arguments(p):
     p.add_argument("--channel", type=int,
                    help="channel (.ptu) or image block (.sdt) to map (default: most photons)")
     p.add_argument("--time-axis", type=int, default=-1, help="TIFF axis holding the bins")
+    p.add_argument("--bin", type=int, default=0, metavar="K",
+                   help="spatial binning: each pixel sums the (2K+1) x (2K+1) pixels around it "
+                        "(SPCImage's convention; default 0)")
+    p.add_argument("--min-photons", type=int, default=MIN_PHOTONS, metavar="N",
+                   help=f"pixels with fewer photons get no lifetime (default {MIN_PHOTONS}, "
+                        f"the fewest the model was trained on)")
     p.add_argument("--seed", type=int, default=0, help="seeds the phantom (and any sample)")
     p.add_argument("--size", type=positive_int, default=64, help="phantom size in pixels")
 
@@ -247,9 +255,13 @@ def read_for_model(args, acq):
     rec = read_input(args.input, bin_width_ns=args.bin_width_ns, laser_mhz=args.laser_mhz,
                      channel=args.channel, time_axis=args.time_axis, size=args.size,
                      seed=args.seed)
-    counts, shift, mapped = to_model_axis(rec.counts, rec.layout, acq)
+    if args.bin < 0:
+        raise InputError(f"--bin must be 0 or more, not {args.bin}")
+    binned = (f"binned {args.bin}: each pixel sums its {2 * args.bin + 1} x "
+              f"{2 * args.bin + 1} neighbourhood",) if args.bin else ()
+    counts, shift, mapped = to_model_axis(bin_pixels(rec.counts, args.bin), rec.layout, acq)
     counts, scaled = _fit_counters(counts)
-    notes = rec.notes + tuple(mapped) + scaled
+    notes = rec.notes + binned + tuple(mapped) + scaled
     for note in notes:
         print(f"note: {note}")
     return rec, counts, shift, notes

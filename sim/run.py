@@ -5,7 +5,7 @@ import time
 import numpy as np
 
 from golden.intref import run_counts
-from golden.pipeline import analyse, analyse_float
+from golden.pipeline import LIFETIME_KEYS, analyse, analyse_float
 from golden.training import progress_bar
 from rtl.multipixel import MultiPixelCore
 
@@ -101,10 +101,31 @@ def run_rtl(counts, qmodel, *, sample, seed, clock_mhz=ASSUMED_CLOCK_MHZ):
     return maps, seconds, rtl
 
 
-def summary(source, rec, counts, maps, seconds, *, shift_ns, notes):
+def lifetime_statistics(maps):
+    """Median and quartiles of each lifetime map over the pixels that have one."""
+    stats = {}
+    for key in LIFETIME_KEYS:
+        values = maps[key][maps["valid"] & np.isfinite(maps[key])]
+        stats[key] = ({"median": None, "q1": None, "q3": None} if not values.size else
+                      dict(zip(("q1", "median", "q3"),
+                               (round(float(v), 4) for v in np.percentile(values, [25, 50, 75])))))
+    return stats
+
+
+def photon_histogram(photons):
+    """Pixels per photon count, in powers of two: ``pixels[k]`` have ``edges[k]`` ..
+    ``edges[k + 1] - 1`` photons."""
+    top = int(np.max(photons, initial=0))
+    edges = [0, 1] + [1 << k for k in range(1, max(top, 1).bit_length() + 1)]
+    pixels, _ = np.histogram(photons, bins=edges)
+    return {"edges": edges, "pixels": pixels.tolist()}
+
+
+def summary(source, rec, counts, maps, seconds, *, shift_ns, notes, min_photons):
     """The report fields every backend shares: the input (``source`` as the user named it, its
     time axis, how it was mapped: ``shift_ns`` and the reader's and mapping's ``notes``), the
-    mapped shape, pixels, pixels/s, valid and saturated pixels, and the tau_m MAE when the
+    mapped shape, pixels, pixels/s, valid, saturated and dim (below ``min_photons``) pixels,
+    the lifetimes' medians and quartiles, the photon histogram, and the tau_m MAE when the
     recording's truth is known."""
     pixels = int(np.prod(counts.shape[:-1]))
     layout = rec.layout
@@ -116,7 +137,10 @@ def summary(source, rec, counts, maps, seconds, *, shift_ns, notes):
               "shape": list(counts.shape), "pixels": pixels,
               "pixels_per_s": round(pixels / seconds, 1),
               "valid_pixels": int(maps["valid"].sum()),
-              "saturated_pixels": int(maps["saturated"].sum())}
+              "saturated_pixels": int(maps["saturated"].sum()),
+              "min_photons": min_photons, "dim_pixels": int(maps["dim"].sum()),
+              "lifetimes": lifetime_statistics(maps),
+              "photon_histogram": photon_histogram(maps["photons"])}
     if rec.tau_m is not None:
         err = np.abs(maps["tau_m"] - rec.tau_m)[maps["valid"]]
         err = err[~np.isnan(err)]

@@ -17,7 +17,8 @@ from boards.top import LinkTop
 from boards.uart import BITS_PER_BYTE
 from golden.export import golden_counts
 from golden.intref import run_counts
-from golden.pipeline import MAP_KEYS, analyse, load_default
+from golden.physics import Acquisition, simulate_counts
+from golden.pipeline import MAP_KEYS, MIN_PHOTONS, analyse, load_default, withhold_dim
 from rtl.multipixel import MultiPixelCore
 from test_host import FakeBoard
 
@@ -84,8 +85,9 @@ def test_run_command_writes_the_sim_run_outputs(tmp_path, qmodel, monkeypatch, c
     """An ``.npy`` input (8 x 8 pixels at 0.045 ns: rebinned) through a pure-Python board on a
     fake port; the outputs ``python -m sim run`` writes, maps equal the golden pipeline's."""
     rng = np.random.default_rng(3)
-    fine = rng.poisson(20, (8, 8, 270)).astype(np.uint16)
-    np.save(tmp_path / "image.npy", fine)
+    fine = simulate_counts(np.full(64, 2.0), 0.5, 0.6, 3000, rng=rng,
+                           acq=Acquisition(bins=270, bin_width_ns=0.045)).reshape(8, 8, 270)
+    np.save(tmp_path / "image.npy", fine.astype(np.uint16))
     board, opened = ClosingFakeBoard(qmodel), []
     monkeypatch.setattr(boards.cli_run, "open_port",
                         lambda name, baud: opened.append((name, baud)) or board)
@@ -98,7 +100,7 @@ def test_run_command_writes_the_sim_run_outputs(tmp_path, qmodel, monkeypatch, c
     assert (report["backend"], report["pixels"], report["link_errors"]) == ("board", 64, 0)
     assert opened == [("/dev/fake", 3_000_000)] and report["baud"] == 3_000_000
     assert report["board_status"] == {"code": 0, "version": 1, "bins": 135}
-    want = analyse(fine.reshape(8, 8, 135, 2).sum(-1), qmodel)
+    want = withhold_dim(analyse(fine.reshape(8, 8, 135, 2).sum(-1), qmodel), MIN_PHOTONS)
     np.testing.assert_array_equal(tifffile.imread(out / "lifetimes.tif"),
                                   np.stack([want[k] for k in MAP_KEYS]))
-    assert board.closed and "note: summed groups of 2" in capsys.readouterr().out
+    assert board.closed and "resampled to 135 of 0.09 ns" in capsys.readouterr().out

@@ -31,8 +31,13 @@ def test_phantom_golden_writes_maps_plots_and_report(tmp_path, capsys):
     assert tifffile.imread(out / "lifetimes.tif").shape == (5, 8, 8)
     report = json.loads((out / "report.json").read_text())
     assert report["backend"] == "golden" and report["pixels"] == 64
-    assert report["rebinned"] is None and 0 < report["tau_m_mae_ns"] < 0.5
+    assert report["shift_ns"] == 0 and report["input_notes"] == []
+    assert 0 < report["tau_m_mae_ns"] < 0.5
     assert report["pixels_per_s"] > 0 and report["seconds"] > 0 and "rtl" not in report
+    assert sum(report["photon_histogram"]["pixels"]) == 64
+    assert report["dim_pixels"] == int((tifffile.imread(out / "lifetimes.tif")[4] < 50).sum())
+    stats = report["lifetimes"]["tau_m"]
+    assert stats["q1"] <= stats["median"] <= stats["q3"]
 
 
 def test_rtl_on_finer_bins_rebins_and_verifies_every_pixel(tmp_path, capsys):
@@ -43,11 +48,10 @@ def test_rtl_on_finer_bins_rebins_and_verifies_every_pixel(tmp_path, capsys):
     out = tmp_path / "o"
     code, printed, _ = _run(capsys, tmp_path / "fine.npy", "--bin-width-ns", 0.045,
                             "--backend", "rtl", "--out", out)
-    note = ("summed groups of 2 0.045-ns bins and cropped 6 trailing bins (0.27 ns) into "
-            "135 bins of 0.09 ns")
+    note = "276 bins of 0.045 ns (data in bins 0-275) resampled to 135 of 0.09 ns"
     assert code == 0 and f"note: {note}" in printed
     report = json.loads((out / "report.json").read_text())
-    assert report["rebinned"] == note and "tau_m_mae_ns" not in report
+    assert report["input_notes"][0].startswith(note) and "tau_m_mae_ns" not in report
     assert report["rtl"]["pixels_verified"] == 1 and report["rtl"]["matched"] is True
     assert report["rtl"]["assumed_clock_mhz"] == BOARDS["ulx3s-85f"].clock_mhz
 
@@ -122,8 +126,8 @@ def _npy(array):
     ("in.npy", _npy(np.full((2, 2, 135), np.nan)), "counts contain 540 NaN values"),
     ("in.npy", _npy(-np.ones((2, 2, 135))), "counts contain 540 negative values"),
     ("in.npy", _npy(np.ones((2, 0, 135))), "counts are empty"),
-    ("in.npy", _npy(np.ones((2, 2, 100))), "time range 4.5 ns (100 bins) is shorter than"),
-    ("in.npy", _npy(np.full((2, 2, 270), 60000)), "counts exceed the 16-bit counter range"),
+    ("in.npy", _npy(np.ones((2, 2, 100))), "the summed decay has no rising edge"),
+    ("in.npy", _npy(np.full((2, 2, 135), 70000)), "counts exceed the 16-bit counter range"),
     ("in.xyz", lambda p: p.write_text("1"), "unknown input type '.xyz'"),
 ])
 def test_bad_input_one_line_exit_2_nothing_left(tmp_path, capsys, name, make, message):
