@@ -9,7 +9,7 @@ import serial
 
 from golden.commands import positive_int
 from golden.outputs import add_output_arguments, output_dir, write_outputs
-from golden.physics import Acquisition, irf_histogram
+from golden.physics import Acquisition
 from golden.pipeline import load_default, withhold_dim
 from golden.training import progress_bar
 from golden.validate import InputError
@@ -49,7 +49,8 @@ def run(args):
         raise InputError("--port is required: the board's serial device, e.g. /dev/ttyUSB0")
     qmodel = load_default()
     acq = Acquisition(**qmodel.meta["acquisition"])
-    rec, counts, shift, notes = read_for_model(args, acq)
+    prepared = read_for_model(args, acq)
+    rec, counts = prepared.recording, prepared.counts
     rate = args.baud or board_named(args.board).bauds[0]
     port = open_port(args.port, rate)
     try:
@@ -68,13 +69,13 @@ def run(args):
                       "baud": rate,
                       "board_status": {k: int(v) for k, v in status.items()},
                       "map_by": f"the {args.board} over its UART (boards.host.Host)",
-                      **summary(args.input, rec, counts, maps, seconds, shift_ns=shift,
-                                notes=notes, min_photons=args.min_photons),
+                      **summary(args.input, prepared, maps, seconds,
+                                min_photons=args.min_photons),
                       "seconds": round(seconds, 2), "link_errors": len(host.errors),
                       "command": args.invocation}
-            write_outputs(tmp, maps, counts, report, bin_width_ns=acq.bin_width_ns,
-                          irf=irf_histogram(acq), truth=rec.tau_m,
-                          intensity_weighted=args.intensity_weighted)
+            write_outputs(tmp, maps, report, phasors=prepared.phasors, truth=rec.tau_m,
+                          intensity_weighted=args.intensity_weighted,
+                          colour_range=args.tau_range)
     finally:
         port.close()
     print(json.dumps(report, indent=2))

@@ -10,7 +10,7 @@ from boards.platforms import BOARDS
 from golden.benchmarks import command_line
 from golden.commands import positive_int
 from golden.outputs import add_output_arguments, output_dir, write_outputs
-from golden.physics import Acquisition, irf_histogram
+from golden.physics import Acquisition
 from golden.models import load_weights
 from golden.pipeline import DEFAULT_WEIGHTS, load_default, withhold_dim
 from golden.validate import InputError
@@ -51,7 +51,8 @@ def run(args):
     began = time.perf_counter()
     qmodel = load_default()
     acq = Acquisition(**qmodel.meta["acquisition"])
-    rec, counts, shift, notes = read_for_model(args, acq)
+    prepared = read_for_model(args, acq)
+    rec, counts = prepared.recording, prepared.counts
     try:
         with output_dir(args.out, force=args.force) as tmp:
             if args.backend == "rtl":
@@ -63,15 +64,15 @@ def run(args):
             maps = withhold_dim(maps, args.min_photons)
             report = {"backend": args.backend, "model": args.model,
                       **MODELS[args.model],
-                      **summary(args.input, rec, counts, maps, seconds, shift_ns=shift,
-                                notes=notes, min_photons=args.min_photons)}
+                      **summary(args.input, prepared, maps, seconds,
+                                min_photons=args.min_photons)}
             if rtl:
                 report["rtl"] = rtl
             report["seconds"] = round(time.perf_counter() - began, 2)
             report["command"] = command_line("sim")
-            write_outputs(tmp, maps, counts, report, bin_width_ns=acq.bin_width_ns,
-                          irf=irf_histogram(acq), truth=rec.tau_m,
-                          intensity_weighted=args.intensity_weighted)
+            write_outputs(tmp, maps, report, phasors=prepared.phasors, truth=rec.tau_m,
+                          intensity_weighted=args.intensity_weighted,
+                          colour_range=args.tau_range)
     except RTLMismatch as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

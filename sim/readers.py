@@ -19,13 +19,14 @@ import tifffile
 from golden.binning import bin_pixels
 from golden.commands import positive_float, positive_int
 from golden.phantom import phantom
+from golden.phasors import Phasors, read_irf, recording_phasors
 from golden.physics import Acquisition
 from golden.pipeline import MIN_PHOTONS
 from golden.resample import Layout, to_model_axis, valid_bins
 from golden.validate import COUNT_MAX, InputError, check_counts
 
-__all__ = ["Recording", "read_input", "read_for_model", "add_input_arguments", "SUFFIXES",
-           "MAX_VALUES"]
+__all__ = ["Recording", "Prepared", "read_input", "read_for_model", "add_input_arguments",
+           "SUFFIXES", "MAX_VALUES"]
 
 MAX_VALUES = 2 ** 27
 """Largest image (H * W * channels * T values) read; a corrupt header must not exhaust memory."""
@@ -227,6 +228,12 @@ def add_input_arguments(p):
     p.add_argument("--bin", type=int, default=0, metavar="K",
                    help="spatial binning: each pixel sums the (2K+1) x (2K+1) pixels around it "
                         "(SPCImage's convention; default 0)")
+    p.add_argument("--irf", metavar="FILE",
+                   help="the instrument's measured IRF (two columns: ns, counts), for phasors")
+    p.add_argument("--reference", metavar="FILE",
+                   help="a reference recording of known lifetime (e.g. a dye), for phasors")
+    p.add_argument("--reference-lifetime", type=positive_float, metavar="NS",
+                   help="the reference's lifetime in ns")
     p.add_argument("--min-photons", type=int, default=MIN_PHOTONS, metavar="N",
                    help=f"pixels with fewer photons get no lifetime (default {MIN_PHOTONS}, "
                         f"the fewest the model was trained on)")
@@ -246,22 +253,47 @@ def _fit_counters(counts):
                              f"counters",)
 
 
+class Prepared(NamedTuple):
+    """An input ready to map: the recording (binned as asked) on its own axis, its counts on
+    the model's axis, how far its decay moved (``shift_ns``), what was done (``notes``) and its
+    phasors (:func:`golden.phasors.recording_phasors`)."""
+    recording: Recording
+    counts: np.ndarray
+    shift_ns: float
+    notes: tuple
+    phasors: Phasors
+
+
+def _references(args):
+    """The phasor references the arguments name (checked before any work)."""
+    irf = read_irf(args.irf) if args.irf else None
+    if (args.reference is None) != (args.reference_lifetime is None):
+        raise InputError("--reference FILE and --reference-lifetime NS go together")
+    if args.reference is None:
+        return irf, None
+    ref = read_input(args.reference, bin_width_ns=args.bin_width_ns, laser_mhz=args.laser_mhz,
+                     channel=args.channel, time_axis=args.time_axis)
+    return irf, (ref.counts.reshape(-1, ref.layout.bins).sum(axis=0), ref.layout.bin_width_ns)
+
+
 def read_for_model(args, acq):
     """The input named by command-line ``args`` (as :func:`add_input_arguments` declares
-    them), on the acquisition ``acq``'s time axis; prints each note.
-
-    Returns ``(recording, counts, shift_ns, notes)``: the decay moved by ``shift_ns``.
-    """
+    them), on the acquisition ``acq``'s time axis; prints each note. Returns
+    :class:`Prepared`."""
+    if args.bin < 0:
+        raise InputError(f"--bin must be 0 or more, not {args.bin}")
+    irf, reference = _references(args)
     rec = read_input(args.input, bin_width_ns=args.bin_width_ns, laser_mhz=args.laser_mhz,
                      channel=args.channel, time_axis=args.time_axis, size=args.size,
                      seed=args.seed)
-    if args.bin < 0:
-        raise InputError(f"--bin must be 0 or more, not {args.bin}")
+    rec = rec._replace(counts=bin_pixels(rec.counts, args.bin))
     binned = (f"binned {args.bin}: each pixel sums its {2 * args.bin + 1} x "
               f"{2 * args.bin + 1} neighbourhood",) if args.bin else ()
-    counts, shift, mapped = to_model_axis(bin_pixels(rec.counts, args.bin), rec.layout, acq)
+    counts, shift, mapped = to_model_axis(rec.counts, rec.layout, acq)
     counts, scaled = _fit_counters(counts)
     notes = rec.notes + binned + tuple(mapped) + scaled
     for note in notes:
         print(f"note: {note}")
-    return rec, counts, shift, notes
+    phasors = recording_phasors(rec.counts, rec.layout, irf=irf, reference=reference,
+                                reference_lifetime_ns=args.reference_lifetime)
+    return Prepared(rec, counts, shift, notes, phasors)

@@ -121,19 +121,20 @@ def photon_histogram(photons):
     return {"edges": edges, "pixels": pixels.tolist()}
 
 
-def summary(source, rec, counts, maps, seconds, *, shift_ns, notes, min_photons):
+def summary(source, prepared, maps, seconds, *, min_photons):
     """The report fields every backend shares: the input (``source`` as the user named it, its
-    time axis, how it was mapped: ``shift_ns`` and the reader's and mapping's ``notes``), the
-    mapped shape, pixels, pixels/s, valid, saturated and dim (below ``min_photons``) pixels,
-    the lifetimes' medians and quartiles, the photon histogram, and the tau_m MAE when the
-    recording's truth is known."""
+    time axis, how it was mapped: :class:`sim.readers.Prepared`), the mapped shape, pixels,
+    pixels/s, valid, saturated and dim (below ``min_photons``) pixels, the lifetimes' medians
+    and quartiles, the photon histogram, and the tau_m MAE when the recording's truth is
+    known."""
+    rec, counts = prepared.recording, prepared.counts
     pixels = int(np.prod(counts.shape[:-1]))
     layout = rec.layout
     report = {"input": source,
               "input_layout": {"bin_width_ns": layout.bin_width_ns, "bins": layout.bins,
                                "data_bins": list(layout.valid),
                                "laser_period_ns": layout.laser_period_ns},
-              "shift_ns": round(shift_ns, 4), "input_notes": list(notes),
+              "shift_ns": round(prepared.shift_ns, 4), "input_notes": list(prepared.notes),
               "shape": list(counts.shape), "pixels": pixels,
               "pixels_per_s": round(pixels / seconds, 1),
               "valid_pixels": int(maps["valid"].sum()),

@@ -1,3 +1,5 @@
+import argparse
+
 import numpy as np
 import pytest
 import tifffile
@@ -6,7 +8,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from golden.validate import InputError
-from sim.readers import Recording, read_for_model, read_input
+from sim.readers import Recording, add_input_arguments, read_for_model, read_input
+
+
+def _args(*argv):
+    """Map-command arguments as the command line gives them."""
+    parser = argparse.ArgumentParser()
+    add_input_arguments(parser)
+    return parser.parse_args([str(a) for a in argv])
 
 
 @pytest.fixture
@@ -64,15 +73,11 @@ def test_tac_cut_bins_lie_outside_the_data(tmp_path, counts):
 
 def test_read_for_model_puts_a_file_on_the_models_axis(tmp_path, rng, capsys):
     """A PicoQuant file of 0.045-ns bins maps to 135 bins of 0.09 ns, every photon kept."""
-    from argparse import Namespace
-
     from golden.physics import IRF, Acquisition, simulate_counts
     acq = Acquisition(bins=270, bin_width_ns=0.045)
     decays = simulate_counts(np.full(12, 2.0), 2.0, 1.0, 2000, acq=acq, irf=IRF(), rng=rng)
     WRITERS[".ptu"](tmp_path / "in.ptu", decays.reshape(3, 4, 270), 0.045)
-    args = Namespace(input=str(tmp_path / "in.ptu"), bin_width_ns=None, laser_mhz=None,
-                     channel=None, time_axis=-1, size=64, seed=0, bin=0)
-    rec, mapped, shift, notes = read_for_model(args, Acquisition())
+    rec, mapped, shift, notes, _ = read_for_model(_args(tmp_path / "in.ptu"), Acquisition())
     assert mapped.shape == (3, 4, 135) and shift == 0
     assert np.array_equal(mapped.sum(axis=-1), decays.sum(axis=-1).reshape(3, 4))
     assert "270 bins of 0.045 ns (data in bins 0-269) resampled to 135 of 0.09 ns" in notes[0]
@@ -168,16 +173,13 @@ def test_fuzzed_files_give_input_error_or_counts(tmp_path_factory, suffix):
 def test_bins_past_the_counters_are_scaled_down_with_a_note(tmp_path, capsys):
     """Two 0.045-ns bins of 40,000 photons make one 0.09-ns bin of 80,000: past the core's
     16-bit counters, so the pixel is halved (its decay's shape kept)."""
-    from argparse import Namespace
-
     from golden.physics import IRF, Acquisition, expected_tpsf
     acq = Acquisition(bins=270, bin_width_ns=0.045)
     shape = expected_tpsf(2.0, 2.0, 1.0, acq=acq, irf=IRF())[0]
     decay = np.round(shape / shape.max() * 40000).astype(np.int64)
     np.save(tmp_path / "bright.npy", np.stack([decay, decay // 8]).reshape(1, 2, 270))
-    args = Namespace(input=str(tmp_path / "bright.npy"), bin_width_ns=0.045, laser_mhz=None,
-                     channel=None, time_axis=-1, size=64, seed=0, bin=0)
-    _, mapped, _, notes = read_for_model(args, Acquisition())
+    _, mapped, _, notes, _ = read_for_model(_args(tmp_path / "bright.npy", "--bin-width-ns",
+                                                  "0.045"), Acquisition())
     assert notes[-1] == "1 pixels scaled down by up to 2^1 to fit the 65,536-count counters"
     assert np.array_equal(mapped[0, 0], decay.reshape(135, 2).sum(-1) >> 1)
     assert np.array_equal(mapped[0, 1], (decay // 8).reshape(135, 2).sum(-1))

@@ -66,3 +66,11 @@ def test_what_holds_no_histograms_is_refused_in_one_line(name, tmp_path, capsys)
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1].startswith("error: ") and REFUSED[name] in err[-1]
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("name", ["Neutrophils-021_IRF.asc", "irf_40xW_02_dec2017_IRF.asc"])
+def test_the_measured_irfs_read_on_the_recordings_axis(name):
+    from golden.phasors import read_irf
+    counts, width = read_irf(DATA / name)
+    assert counts.shape == (256,) and width == pytest.approx(0.0390887, rel=1e-4)
+    assert counts.sum() > 0
