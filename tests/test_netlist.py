@@ -3,10 +3,11 @@ flow (:class:`rtl.synth.Flow`), its mapped netlist under the cells' models (coco
 bit-exact to the integer reference with 30 % input gaps and 30 % output stalls.
 
 - iCEBreaker: the default shape, under Icarus (about 2 min: ~290 cycles/s).
-- ULX3S: Yosys's ECP5 models need Verilator. The default shape (70k LUT4) takes it over half
-  an hour to compile, so it is opt-in (``-m slow``); the default suite runs it with one lane
-  (``batch`` 1, its 32 products on MULT18X18D), which maps onto every cell kind the default
-  does: MULT18X18D, DP16KD as 36-bit RAM and ROM and as 9-bit ROM, TRELLIS_DPR16X4, CCU2C.
+- ULX3S: Yosys's ECP5 models need Verilator. The default shape (70k LUT4) is opt-in
+  (``-m slow``: 42 min, most of it compiling Verilator's C++); the default suite runs it with
+  one lane (``batch`` 1, its 32 products on MULT18X18D, 2.5 min), which maps onto every cell
+  kind the default does: MULT18X18D, DP16KD as 36-bit RAM and ROM and as 9-bit ROM,
+  TRELLIS_DPR16X4, CCU2C.
 """
 import numpy as np
 import pytest
