@@ -2,14 +2,14 @@
 import argparse
 import sys
 
-from . import cli_eval, cli_map, cli_quant, cli_train
+from . import cli_eval, cli_map, cli_quant, cli_speed, cli_train
 from .validate import InputError
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m golden", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    for module in (cli_map, cli_train, cli_quant, cli_eval):
+    for module in (cli_map, cli_train, cli_quant, cli_eval, cli_speed):
         module.add_parsers(sub)
     args = parser.parse_args(argv)
     try:

@@ -1,0 +1,65 @@
+"""`python -m golden intref-speed`: pixels/s of the integer reference, numpy against compiled."""
+import os
+import time
+
+import numba
+import numpy as np
+
+from .benchmarks import command_line, table, update_section
+from .commands import positive_int
+from .export import golden_counts
+from .intref import run_counts
+from .intref_fast import run_counts_fast
+from .pipeline import load_default
+
+__all__ = ["add_parsers"]
+
+
+def add_parsers(sub):
+    p = sub.add_parser("intref-speed", help="pixels/s of golden.intref (numpy) and "
+                                            "golden.intref_fast (numba) on simulated decays")
+    p.add_argument("--pixels", type=positive_int, default=20000)
+    p.add_argument("--bins", type=positive_int, default=135)
+    p.add_argument("--no-benchmarks", action="store_true", help="do not touch BENCHMARKS.md")
+    p.set_defaults(func=cmd_speed)
+
+
+def _timed(run):
+    """``(result, seconds)`` of ``run()``."""
+    began = time.perf_counter()
+    result = run()
+    return result, time.perf_counter() - began
+
+
+def cmd_speed(args):
+    q = load_default()
+    counts = golden_counts(args.pixels, args.bins, seed=0)
+    load = os.getloadavg()[0]
+    run_counts(q, counts[:64])                                          # warm-up
+    _, first_call = _timed(lambda: run_counts_fast(q, counts[:64]))   # compile or load
+    want, numpy_s = _timed(lambda: run_counts(q, counts))
+    got, fast_s = min((_timed(lambda: run_counts_fast(q, counts)) for _ in range(3)),
+                      key=lambda r: r[1])
+    exact = list(got) == list(want) and all(
+        np.array_equal(got[k], v) and got[k].dtype == v.dtype for k, v in want.items())
+    threads = numba.get_num_threads()
+    rows = [[name, args.pixels, round(seconds, 3), round(args.pixels / seconds)]
+            for name, seconds in (("golden.intref (numpy)", numpy_s),
+                                  (f"golden.intref_fast (numba, {threads} threads)", fast_s))]
+    for name, _, seconds, rate in rows:
+        print(f"{name}: {seconds} s, {rate} pixels/s")
+    print(f"speed-up {numpy_s / fast_s:.1f}x, bit-exact: {exact}, first compiled call "
+          f"{first_call:.1f} s, load average before: {load:.2f}")
+    if not args.no_benchmarks:
+        body = (f"{args.pixels} simulated pixels (`golden.export.golden_counts`: edge cases, "
+                f"then mono- and bi-exponential decays at 50 .. 10^5 photons), T = {args.bins}, "
+                f"shipped model, `run_counts` (preprocessing, 8-bit network, divider), timed "
+                f"after a warm-up call (compilation excluded; the fast path's best of 3):\n\n"
+                + table(["implementation", "pixels", "seconds", "pixels/s"], rows)
+                + f"\n\nSpeed-up **{numpy_s / fast_s:.1f}x**; the two results are identical in "
+                  f"every field: **{'yes' if exact else 'NO'}**. numba used {threads} threads on "
+                  f"{os.cpu_count()} CPUs; the 1-minute load average just before the run was "
+                  f"{load:.2f} (other jobs share the machine). First compiled call (numba "
+                  f"compile, or its on-disk cache): {first_call:.1f} s.")
+        update_section("golden-intref-speed", "Integer reference: numpy and compiled fast path",
+                       body, command_line("golden"))
