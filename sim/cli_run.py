@@ -19,7 +19,7 @@ from .readers import add_input_arguments, read_for_model
 from .run import RTLMismatch, run_golden, run_rtl, summary
 
 #: What computes each ``--model``'s map, for the report.
-MODELS = {"lite": {"weights": DEFAULT_WEIGHTS.name, "map_by": "golden.intref (numpy)"},
+MODELS = {"lite": {"weights": DEFAULT_WEIGHTS.name, "map_by": "golden.intref_fast (numba)"},
           "teacher": {"weights": "teacher.pt", "map_by": "teacher (torch float)"}}
 
 
