@@ -1,13 +1,11 @@
 """`python -m golden eval`: the accuracy and speed table of every estimator."""
 import json
-import time
 from pathlib import Path
 
 from .benchmarks import command_line, table, update_section
 from .evaluate import METHODS, evaluate
 from .models import load_weights
-from .phantom import phantom
-from .pipeline import DEFAULT_WEIGHTS, analyse, load_default
+from .pipeline import DEFAULT_WEIGHTS, load_default
 
 __all__ = ["add_parsers"]
 
@@ -24,11 +22,6 @@ def add_parsers(sub):
     p.add_argument("--render-only", action="store_true",
                    help="re-render BENCHMARKS.md from an earlier run's --json, measure nothing")
     p.set_defaults(func=cmd_eval)
-
-    p = sub.add_parser("speed", help="integer-reference throughput on a SIZE x SIZE phantom")
-    p.add_argument("--size", type=int, default=256)
-    p.add_argument("--no-benchmarks", action="store_true", help="do not touch BENCHMARKS.md")
-    p.set_defaults(func=cmd_speed)
 
 
 def load_models(with_teacher=True):
@@ -58,22 +51,6 @@ def _provenance(weights=DEFAULT_WEIGHTS.parent):
     lines.append(f"- `lite_int.npz`: `{q.get('command')}` — {q.get('pixels')} pixels, "
                  f"{q.get('wall_seconds', 0) / 60:.1f} min wall")
     return "\n".join(lines)
-
-
-def cmd_speed(args):
-    q = load_default()
-    data = phantom(args.size, photons=2000)
-    analyse(data["counts"][:8], q)              # warm-up
-    began = time.perf_counter()
-    analyse(data["counts"], q)
-    seconds = time.perf_counter() - began
-    pixels = args.size ** 2
-    print(f"{pixels} pixels in {seconds:.2f} s: {pixels / seconds:.0f} pixels/s")
-    if not args.no_benchmarks:
-        body = (f"A {args.size} x {args.size} phantom (T = 135) through `golden.pipeline.analyse` "
-                f"(validation, preprocessing, 8-bit integer network, divider): "
-                f"**{seconds:.2f} s, {pixels / seconds:.0f} pixels/s** on 2 cores.")
-        update_section("golden-speed", "Integer reference throughput", body, command_line("golden"))
 
 
 def cmd_eval(args):

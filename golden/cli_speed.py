@@ -1,4 +1,4 @@
-"""`python -m golden intref-speed`: pixels/s of the integer reference, numpy against compiled."""
+"""`python -m golden speed`: pixels/s of the integer reference, numpy against compiled."""
 import os
 import time
 
@@ -16,8 +16,8 @@ __all__ = ["add_parsers"]
 
 
 def add_parsers(sub):
-    p = sub.add_parser("intref-speed", help="pixels/s of golden.intref (numpy) and "
-                                            "golden.intref_fast (numba) on simulated decays")
+    p = sub.add_parser("speed", help="pixels/s of golden.intref (numpy) and "
+                                     "golden.intref_fast (numba) on simulated decays")
     p.add_argument("--pixels", type=positive_int, default=20000)
     p.add_argument("--bins", type=positive_int, default=135)
     p.add_argument("--no-benchmarks", action="store_true", help="do not touch BENCHMARKS.md")
@@ -61,5 +61,5 @@ def cmd_speed(args):
                   f"{os.cpu_count()} CPUs; the 1-minute load average just before the run was "
                   f"{load:.2f} (other jobs share the machine). First compiled call (numba "
                   f"compile, or its on-disk cache): {first_call:.1f} s.")
-        update_section("golden-intref-speed", "Integer reference: numpy and compiled fast path",
+        update_section("golden-speed", "Integer reference throughput: numpy and compiled",
                        body, command_line("golden"))

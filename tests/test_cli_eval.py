@@ -11,7 +11,3 @@ def test_eval_small_set_without_touching_benchmarks(tmp_path):
     assert set(results) == {"lite_float", "lite_int", "phasor", "lite_int_f_value", "command"}
     assert results["lite_int"]["params"] == 6819
 
-
-def test_speed(capsys):
-    assert main(["speed", "--size", "16", "--no-benchmarks"]) == 0
-    assert "256 pixels in" in capsys.readouterr().out

@@ -94,6 +94,6 @@ def test_empty_and_out_of_range():
 
 
 def test_speed_command(capsys):
-    assert main(["intref-speed", "--pixels", "300", "--bins", "16", "--no-benchmarks"]) == 0
+    assert main(["speed", "--pixels", "300", "--bins", "16", "--no-benchmarks"]) == 0
     out = capsys.readouterr().out
     assert "golden.intref (numpy):" in out and "bit-exact: True" in out
