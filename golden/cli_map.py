@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 
 from .benchmarks import command_line
-from .outputs import output_dir, plot_tau_m, write_maps, write_report
+from .outputs import check_output, output_dir, plot_tau_m, write_maps, write_report
 from .phantom import phantom
 from .physics import IRF, Acquisition, simulate_counts
 from .pipeline import DEFAULT_WEIGHTS, analyse
@@ -96,6 +96,7 @@ def read_counts(source, bin_width_ns=None, size=64, photons=2000):
 
 
 def cmd_map(args):
+    check_output(args.out, args.force)
     counts, width, truth = read_counts(args.input, args.bin_width_ns, args.size, args.photons)
     qmodel = load_quantized(args.weights)
     began = time.perf_counter()

@@ -1,6 +1,6 @@
 """Accuracy and speed of every lifetime estimator on one held-out test set.
 
-Methods: ``teacher`` and ``lite_float`` (torch), ``lite_int`` (the integer reference, shipped
+Methods: ``teacher`` and ``lite_float`` (torch), ``lite_int`` (the integer reference, compiled, shipped
 QAT weights), ``flimlib_lma`` (FLIMLib Levenberg-Marquardt, bi-exponential, with the IRF) and
 ``phasor`` (phasorpy apparent phase lifetime). MAEs of ``tau1``, ``tau2`` and ``fraction`` are over
 bi-exponential pixels only (a mono-exponential decay has no second component to name); ``tau_m``
@@ -13,7 +13,8 @@ import numpy as np
 
 from . import baselines
 from .datasets import TEST_RANGE, make_dataset
-from .intref import run_counts, to_physical
+from .intref import to_physical
+from .intref_fast import run_counts_fast
 from .physics import IRF, Acquisition, irf_histogram, simulate_counts
 from .training import float_lifetimes
 
@@ -70,7 +71,7 @@ def estimate(method, counts, models, acq=Acquisition(), irf=IRF(), progress=None
         return float_lifetimes(model, counts, acq.bin_width_ns)[0]
     if method == "lite_int":
         q = models["lite_int"]
-        return to_physical(run_counts(q, counts), acq.bin_width_ns, q.spec)
+        return to_physical(run_counts_fast(q, counts), acq.bin_width_ns, q.spec)
     if method == "flimlib_lma":
         return baselines.flimlib_lma(counts, irf=irf_histogram(acq, irf),
                                      bin_width_ns=acq.bin_width_ns, period_ns=acq.period_ns,

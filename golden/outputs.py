@@ -18,16 +18,22 @@ from phasorpy.plot import PhasorPlot  # noqa: E402
 from .pipeline import MAP_KEYS  # noqa: E402
 from .validate import InputError  # noqa: E402
 
-__all__ = ["output_dir", "write_maps", "write_report", "tau_range", "plot_tau_m",
+__all__ = ["check_output", "output_dir", "write_maps", "write_report", "tau_range", "plot_tau_m",
            "plot_phasor", "write_outputs", "add_output_arguments"]
+
+
+def check_output(path, force=False):
+    """Raise :class:`InputError` if ``path`` exists and may not be replaced: called before
+    long work as well as by :func:`output_dir`."""
+    if Path(path).exists() and not force:
+        raise InputError(f"output directory {path} exists; pass --force to replace it")
 
 
 @contextmanager
 def output_dir(path, force=False):
     """Yield a temporary directory beside ``path``; on success it replaces ``path``."""
     path = Path(path)
-    if path.exists() and not force:
-        raise InputError(f"output directory {path} exists; pass --force to replace it")
+    check_output(path, force)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))

@@ -52,7 +52,7 @@ def _phase(bins, bin_width_ns, frequency_mhz):
 
 
 def _phasors(counts, bin_width_ns, frequency_mhz):
-    counts = np.asarray(counts, float)
+    counts = np.asarray(counts)                         # integers as they are: no float copy
     with np.errstate(invalid="ignore", divide="ignore"):
         return phasor_from_signal(counts, axis=-1, sample_phase=_phase(
             counts.shape[-1], bin_width_ns, frequency_mhz))

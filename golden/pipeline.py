@@ -5,7 +5,8 @@ from pathlib import Path
 import numpy as np
 
 from .datasets import TRAIN_RANGE
-from .intref import run_counts, to_physical
+from .intref import to_physical
+from .intref_fast import run_counts_fast
 from .quantize import load_quantized
 from .training import float_lifetimes
 from .validate import check_bin_width, check_counts, saturated_pixels
@@ -33,9 +34,10 @@ def analyse(counts, qmodel, *, bin_width_ns=None, progress=None, process=None, c
     (ns, NaN = no lifetime), ``photons``, and bool maps ``valid`` and ``saturated`` (a bin at the
     counter ceiling: reported, lifetimes withheld). ``progress`` is called with pixels done.
     ``process(flat, first_tag=...)`` computes the integer results of ``chunk`` pixels at a time
-    (default: :func:`golden.intref.run_counts`; a board's host driver gives the same).
+    (default: :func:`golden.intref_fast.run_counts_fast`, the compiled
+    :func:`golden.intref.run_counts`; a board's host driver gives the same).
     """
-    process = process or (lambda flat, first_tag: run_counts(qmodel, flat))
+    process = process or (lambda flat, first_tag: run_counts_fast(qmodel, flat))
     acq = qmodel.meta["acquisition"]
 
     def lifetimes(flat, first_tag):

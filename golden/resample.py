@@ -35,6 +35,8 @@ MIN_DECAY_NS = 4.0
 #: The baseline is taken from the data ending this long before the rise (the IRF's rising
 #: edge is excluded).
 PRE_RISE_GAP_NS = 0.5
+#: Histograms resampled at a time: their float copies stay in cache.
+ROWS = 4096
 
 
 @dataclass(frozen=True)
@@ -100,43 +102,43 @@ def trained_rises_ns(acq=Acquisition()):
     return tuple(rise_ns(row, acq.bin_width_ns) for row in tpsf)
 
 
-def _cumulative_at(counts, width_ns, edges_ns):
-    """The cumulative histogram ``(N, len(edges))`` read at ``edges_ns`` (clipped to the
-    window), linear within a bin."""
-    bins = counts.shape[-1]
-    cum = np.concatenate([np.zeros((counts.shape[0], 1)), np.cumsum(counts, axis=1)], axis=1)
+def _below(width_ns, bins, edges_ns):
+    """``(bins, len(edges))``: the share of each bin below each edge (clipped to the window),
+    so that ``counts @ _below(...)`` reads the cumulative histogram at the edges, linear
+    within a bin."""
     position = np.clip(np.asarray(edges_ns) / width_ns, 0, bins)
-    low = np.minimum(position.astype(np.int64), bins - 1)
-    frac = position - low
-    return cum[:, low] + frac * (cum[:, low + 1] - cum[:, low])
+    return np.clip(position[None, :] - np.arange(bins)[:, None], 0.0, 1.0)
 
 
 def _round_differences(cumulative):
     """Integer bins from a cumulative ``(N, K + 1)`` rounded at every edge."""
-    return np.diff(np.floor(cumulative + 0.5).astype(np.int64), axis=1)
+    return np.diff(np.floor(cumulative + 0.5), axis=1).astype(np.int64)
 
 
-def resample(counts, layout, acq, start_ns, background_per_ns=None):
+def resample(counts, layout, acq, start_ns, background_per_ns=None, *, rows=ROWS):
     """Histograms ``(N, T)`` on ``layout`` to ``(N, acq.bins)``: model bin ``k`` covers the
     file's ``[start_ns + k w, start_ns + (k + 1) w)``, ``w = acq.bin_width_ns``.
 
     The photons of the file's valid bins are moved by the rounded cumulative histogram (exact
     totals); the time each model bin spends outside them gets ``background_per_ns`` ``(N,)``
-    photons per ns (none by default), rounded the same way.
+    photons per ns (none by default), rounded the same way. ``rows`` histograms at a time.
     """
-    counts = np.asarray(counts, np.int64)
+    counts = np.asarray(counts)
     width = layout.bin_width_ns
     first, stop = layout.valid
     edges = start_ns + np.arange(acq.bins + 1) * acq.bin_width_ns
     inside = np.clip(edges, first * width, stop * width)
-    data = counts.copy()
-    data[:, :first] = 0                                   # TAC-cut bins hold no photons
-    data[:, stop:] = 0
-    out = _round_differences(_cumulative_at(data, width, inside))
-    if background_per_ns is not None:
-        # time outside the data, accumulated edge by edge
-        missing = np.concatenate([[0], np.cumsum(acq.bin_width_ns - np.diff(inside))])
-        out += _round_differences(np.asarray(background_per_ns, float)[:, None] * missing)
+    below = _below(width, counts.shape[-1], inside)
+    below[:first] = below[stop:] = 0                      # TAC-cut bins hold no photons
+    # time outside the data, accumulated edge by edge
+    missing = np.concatenate([[0], np.cumsum(acq.bin_width_ns - np.diff(inside))])
+    out = np.empty((counts.shape[0], acq.bins), np.int64)
+    for lo in range(0, counts.shape[0], rows):
+        part = slice(lo, lo + rows)
+        out[part] = _round_differences(counts[part].astype(np.float64) @ below)
+        if background_per_ns is not None:
+            out[part] += _round_differences(
+                np.asarray(background_per_ns, float)[part, None] * missing)
     return out
 
 

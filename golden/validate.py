@@ -36,7 +36,7 @@ def check_counts(counts, bins):
     if (arr > COUNT_MAX).any():
         raise InputError(f"counts exceed the {COUNT_BITS}-bit counter range "
                          f"(max {arr.max():g} > {COUNT_MAX})")
-    return arr.astype(np.int64)
+    return arr.astype(np.int64, copy=False)
 
 
 def check_bin_width(bin_width_ns, expected_ns):

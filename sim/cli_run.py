@@ -51,10 +51,10 @@ def run(args):
     began = time.perf_counter()
     qmodel = load_default()
     acq = Acquisition(**qmodel.meta["acquisition"])
-    prepared = read_for_model(args, acq)
-    rec, counts = prepared.recording, prepared.counts
     try:
         with output_dir(args.out, force=args.force) as tmp:
+            prepared = read_for_model(args, acq)
+            rec, counts = prepared.recording, prepared.counts
             if args.backend == "rtl":
                 maps, seconds, rtl = run_rtl(counts, qmodel, sample=args.sample, seed=args.seed)
             else:

@@ -5,7 +5,6 @@ import time
 import numpy as np
 
 from golden.intref import run_counts
-from golden.intref_fast import run_counts_fast
 from golden.pipeline import LIFETIME_KEYS, analyse, analyse_float
 from golden.training import progress_bar
 from rtl.multipixel import MultiPixelCore
@@ -38,8 +37,7 @@ def run_golden(counts, qmodel, float_model=None):
         task = bar.add_task("integer reference" if float_model is None else "float network",
                             total=int(np.prod(counts.shape[:-1])), status="")
         advance = lambda k: bar.update(task, advance=k)             # noqa: E731
-        fast = lambda flat, first_tag: run_counts_fast(qmodel, flat)  # noqa: E731
-        maps = (analyse(counts, qmodel, progress=advance, process=fast) if float_model is None else
+        maps = (analyse(counts, qmodel, progress=advance) if float_model is None else
                 analyse_float(counts, float_model, qmodel.meta["acquisition"],
                               progress=advance))
     return maps, time.perf_counter() - began

@@ -70,13 +70,15 @@ def test_map_messages(tmp_path, weights):
     assert lines == ["error: unknown input type '.csv': expected .npz or .npy"]
 
 
-def test_existing_output_needs_force(tmp_path, weights):
+def test_existing_output_needs_force(tmp_path, weights, capsys):
     out = tmp_path / "o"
     out.mkdir()
     (out / "keep.txt").write_text("mine")
     args = ["map", "phantom", "--size", "8", "--out", str(out), "--weights", str(weights)]
     assert main(args) == 2
     assert (out / "keep.txt").read_text() == "mine"
+    assert main(["map", str(tmp_path / "missing.npy"), "--out", str(out)]) == 2
+    assert capsys.readouterr().err.count("exists; pass --force") == 2   # before any reading
     assert main(args + ["--force"]) == 0
     assert (out / "lifetimes.tif").exists() and not (out / "keep.txt").exists()
 

@@ -156,6 +156,8 @@ def test_existing_output_needs_force(tmp_path, capsys):
     assert code == 2 and err == [f"error: output directory {out} exists; pass --force to "
                                  f"replace it"]
     assert (out / "keep.txt").read_text() == "mine"
+    # checked before the input is read: no work is done only to be refused
+    assert _run(capsys, tmp_path / "missing.sdt", "--out", out)[2] == err
     assert _run(capsys, "phantom", "--size", 8, "--out", out, "--force")[0] == 0
     assert not (out / "keep.txt").exists() and (out / "phasor.png").exists()
     assert [p.name for p in tmp_path.iterdir()] == ["o"]
