@@ -11,7 +11,7 @@ from golden.commands import positive_int
 from golden.outputs import add_output_arguments, output_dir, write_outputs
 from golden.physics import Acquisition
 from golden.pipeline import load_default, withhold_dim
-from golden.training import progress_bar
+from golden.progress import progress_bar
 from golden.validate import InputError
 from sim.readers import add_input_arguments, read_for_model
 from sim.run import summary

@@ -11,7 +11,7 @@ from .phantom import phantom
 from .physics import IRF, Acquisition, simulate_counts
 from .pipeline import DEFAULT_WEIGHTS, analyse
 from .quantize import load_quantized
-from .training import progress_bar
+from .progress import progress_bar
 from .validate import InputError
 
 __all__ = ["add_parsers", "read_counts"]

@@ -7,7 +7,8 @@ import numpy as np
 from .benchmarks import command_line
 from .datasets import TEST_RANGE, TRAIN_RANGE, load_dataset, make_dataset, save_dataset
 from .models import build, load_weights, save_weights
-from .training import network_inputs, network_targets, predict, progress_bar, train
+from .progress import progress_bar
+from .training import network_inputs, network_targets, predict, train
 
 __all__ = ["add_parsers"]
 

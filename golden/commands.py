@@ -18,12 +18,16 @@ def run_command(prog, description, commands, argv=None, failures=()):
     """
     parser = argparse.ArgumentParser(prog=prog, description=description)
     sub = parser.add_subparsers(dest="command", required=True)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    chosen = argv[0] if argv and argv[0] in commands else None
     modules = {}
     for name, (module, help_text) in commands.items():
-        modules[name] = importlib.import_module(module)
-        modules[name].add_arguments(sub.add_parser(name, help=help_text))
+        sub_parser = sub.add_parser(name, help=help_text)
+        if name == chosen:          # only the command that runs is imported (torch, amaranth)
+            modules[name] = importlib.import_module(module)
+            modules[name].add_arguments(sub_parser)
     args = parser.parse_args(argv)
-    args.invocation = f"{prog} " + shlex.join(sys.argv[1:] if argv is None else argv)
+    args.invocation = f"{prog} " + shlex.join(argv)
     try:
         return modules[args.command].run(args)
     except InputError as err:

@@ -8,7 +8,6 @@ from .datasets import TRAIN_RANGE
 from .intref import to_physical
 from .intref_fast import run_counts_fast
 from .quantize import load_quantized
-from .training import float_lifetimes
 from .validate import check_bin_width, check_counts, saturated_pixels
 
 __all__ = ["DEFAULT_WEIGHTS", "load_default", "analyse", "analyse_float", "withhold_dim",
@@ -51,6 +50,7 @@ def analyse(counts, qmodel, *, bin_width_ns=None, progress=None, process=None, c
 def analyse_float(counts, model, acq, *, bin_width_ns=None, progress=None, chunk=CHUNK):
     """:func:`analyse` through a float torch network (``model``, e.g. the teacher) for an
     acquisition ``acq`` (``{"bins", "bin_width_ns", ...}``): the same maps, same checks."""
+    from .training import float_lifetimes       # torch (2 s to import) only for this path
     return _maps(counts, acq,
                  lambda flat, first_tag: float_lifetimes(model, flat, acq["bin_width_ns"]),
                  bin_width_ns=bin_width_ns, progress=progress, chunk=chunk)

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from .lifetimes import lifetimes_from_sequences
 from .physics import Acquisition, decay_components
 from .preprocess import preprocess
+from .progress import progress_bar
 
 __all__ = ["network_inputs", "network_targets", "sequence_loss", "train", "predict",
            "float_lifetimes"]
@@ -47,11 +47,6 @@ def _warmup_cosine(step, total, warmup_share=0.05):
     if step < warmup:
         return (step + 1) / warmup
     return 0.5 * (1 + math.cos(math.pi * min(step - warmup, total) / max(total - warmup, 1)))
-
-
-def progress_bar(**kw):
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TextColumn("{task.fields[status]}"), TimeRemainingColumn(), **kw)
 
 
 @torch.no_grad()

@@ -9,7 +9,7 @@ from golden.cli_eval import load_models
 from golden.commands import positive_int
 from golden.outputs import output_dir
 from golden.pipeline import load_default
-from golden.training import progress_bar
+from golden.progress import progress_bar
 
 from .bench import METHODS, PHOTONS, accuracy, boards, grid_size, photon_set, throughput
 from .bench_report import plot_accuracy, plot_throughput, render

@@ -12,7 +12,7 @@ from rich.table import Table  # noqa: E402
 
 from golden.benchmarks import command_line, table, update_section  # noqa: E402
 from golden.pipeline import load_default  # noqa: E402
-from golden.training import progress_bar  # noqa: E402
+from golden.progress import progress_bar  # noqa: E402
 
 from .explore import BOARDS, NETWORKS, configurations, explore, gate_label  # noqa: E402
 

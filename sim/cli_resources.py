@@ -4,7 +4,7 @@ fitted to."""
 import json
 
 from golden.pipeline import load_default
-from golden.training import progress_bar
+from golden.progress import progress_bar
 from rtl.multipixel import MultiPixelCore
 from rtl.synth import FAMILIES, cell_counts
 

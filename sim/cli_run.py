@@ -11,7 +11,6 @@ from golden.benchmarks import command_line
 from golden.commands import positive_int
 from golden.outputs import add_output_arguments, output_dir, write_outputs
 from golden.physics import Acquisition
-from golden.models import load_weights
 from golden.pipeline import DEFAULT_WEIGHTS, load_default, withhold_dim
 from golden.validate import InputError
 
@@ -39,6 +38,12 @@ def add_arguments(p):
                         "board's default build's)")
 
 
+def _teacher():
+    """The float teacher network (imports torch, which the integer path does not need)."""
+    from golden.models import load_weights
+    return load_weights(DEFAULT_WEIGHTS.parent / MODELS["teacher"]["weights"])[0]
+
+
 def run(args):
     if args.model == "teacher" and args.backend != "golden":
         raise InputError(f"--model teacher runs on the golden backend only (torch float); "
@@ -58,8 +63,7 @@ def run(args):
             if args.backend == "rtl":
                 maps, seconds, rtl = run_rtl(counts, qmodel, sample=args.sample, seed=args.seed)
             else:
-                teacher = (load_weights(DEFAULT_WEIGHTS.parent / MODELS["teacher"]["weights"])[0]
-                           if args.model == "teacher" else None)
+                teacher = _teacher() if args.model == "teacher" else None
                 (maps, seconds), rtl = run_golden(counts, qmodel, teacher), None
             maps = withhold_dim(maps, args.min_photons)
             report = {"backend": args.backend, "model": args.model,

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from golden.benchmarks import command_line, table, update_section
 from golden.pipeline import load_default
-from golden.training import progress_bar
+from golden.progress import progress_bar
 
 from .des import Config
 from .measure import compare

@@ -6,7 +6,7 @@ import numpy as np
 
 from golden.intref import run_counts
 from golden.pipeline import LIFETIME_KEYS, analyse, analyse_float
-from golden.training import progress_bar
+from golden.progress import progress_bar
 from rtl.multipixel import MultiPixelCore
 
 from .des import Config, simulate

@@ -183,3 +183,15 @@ def test_phantom_too_small(tmp_path, capsys):
     assert capsys.readouterr().err.strip() == \
         "error: phantom: size must be an integer of at least 8, not 4"
     assert not (tmp_path / "o").exists()
+
+
+def test_the_integer_path_starts_without_torch_or_other_commands(tmp_path):
+    """A map of the integer reference imports neither torch nor the other commands' modules
+    (they cost seconds at every start)."""
+    code = (f"import sys; from sim.__main__ import main; "
+            f"assert main(['run', 'phantom', '--size', '8', '--out', {str(tmp_path / 'o')!r}]) "
+            f"== 0; print(sorted(m for m in ('torch', 'sim.cli_bench', 'sim.cli_cycles') "
+            f"if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.splitlines()[-1] == "[]"
