@@ -71,7 +71,7 @@ def parse_report(report, family):
 
 def over_budget(cells, family, budget):
     """``"14 SB_MAC16 (dsp) > 8"``-style text for each resource Yosys used beyond ``budget``
-    (a :class:`sim.explore.Board`), joined by ``", "``; empty if everything fits."""
+    (a :class:`boards.platforms.Board`), joined by ``", "``; empty if everything fits."""
     over = []
     for resource, cell in CELLS[family].items():
         count, total = cells.get(cell, 0), getattr(budget, resource)
@@ -85,7 +85,7 @@ def _failure(build_dir, board, error):
     statistics show one, else the tools' last ``ERROR`` line."""
     stat = build_dir / "stat.json"
     if stat.exists():
-        over = over_budget(_cells(build_dir), board.family, board.budget)
+        over = over_budget(_cells(build_dir), board.family, board)
         if over:
             return BuildError(f"the design does not fit the {board.name} "
                               f"({board.platform.device}): {over}")

@@ -18,6 +18,6 @@ def add_arguments(p):
 def run(args):
     board = board_named(args.board)
     path = args.bitstream or f"{DEFAULT_DIR.format(board=board.name)}/{BITSTREAM[board.family]}"
-    flash(board.name, path)
+    flash(board, path)
     print(f"loaded {path} into the {board.name}")
     return 0

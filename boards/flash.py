@@ -10,10 +10,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-__all__ = ["FlashError", "LOADER_BOARDS", "find_loader", "flash"]
+__all__ = ["FlashError", "find_loader", "flash"]
 
-#: openFPGALoader's board name per board (the iCEBreaker is its generic FT2232H iCE40 board).
-LOADER_BOARDS = {"icebreaker": "ice40_generic", "ulx3s-85f": "ulx3s"}
+#: Seconds openFPGALoader may take.
 TIMEOUT = 120
 
 
@@ -34,12 +33,13 @@ def find_loader():
 
 
 def flash(board, bitstream):
-    """Load ``bitstream`` into ``board``'s SRAM (volatile: gone at power-off)."""
+    """Load ``bitstream`` into the SRAM of ``board`` (a :class:`boards.platforms.Board`;
+    volatile: gone at power-off)."""
     bitstream = Path(bitstream)
     if not bitstream.is_file():
         raise FlashError(f"bitstream {bitstream} does not exist: run `python -m boards build "
-                         f"{board} --out DIR` first")
-    command = [find_loader(), "-b", LOADER_BOARDS[board], "-m", str(bitstream)]
+                         f"{board.name} --out DIR` first")
+    command = [find_loader(), "-b", board.loader, "-m", str(bitstream)]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT)
     except (OSError, subprocess.TimeoutExpired) as err:
@@ -49,5 +49,5 @@ def flash(board, bitstream):
                  if line.strip()]
         reason = next((line for line in lines if "not found" in line or "rror" in line),
                       lines[-1] if lines else f"exit code {done.returncode}")
-        raise FlashError(f"openFPGALoader could not program the {board} ({reason}); "
+        raise FlashError(f"openFPGALoader could not program the {board.name} ({reason}); "
                          f"is the board attached over USB?")

@@ -1,4 +1,6 @@
-"""The boards: amaranth-boards platforms, their FPGA budgets, and the YoWASP toolchain.
+"""The board catalogue, every fact about each board in one record: its amaranth-boards platform,
+FPGA budget, clock, default core and build, UART rates and loader name; and the YoWASP toolchain.
+:mod:`sim.explore` costs configurations against these budgets.
 
 The YoWASP tools (WebAssembly builds of Yosys, nextpnr and the bitstream packers) live in the
 venv's ``bin`` directory next to ``sys.executable``; :func:`toolchain` points Amaranth's tool
@@ -16,8 +18,6 @@ from pathlib import Path
 
 from amaranth_boards.icebreaker import ICEBreakerPlatform
 from amaranth_boards.ulx3s import ULX3S_85F_Platform
-
-from sim.explore import BOARDS as BUDGETS
 
 __all__ = ["Board", "BOARDS", "TOOLS", "ULX3S85FPlatform", "toolchain", "board_named"]
 
@@ -37,7 +37,7 @@ class ULX3S85FPlatform(ULX3S_85F_Platform):
 
 @dataclass(frozen=True)
 class Board:
-    """One board: its platform, FPGA family, budget and the default build.
+    """One board.
 
     Attributes
     ----------
@@ -46,13 +46,20 @@ class Board:
         amaranth-boards platform class.
     family : str
         ``"ice40"`` or ``"ecp5"``.
-    budget : sim.explore.Board
-        LUT / DSP / block-RAM totals.
+    luts, dsp, bram : int
+        The FPGA's logic cells (LUT4s), hard multipliers and block RAMs.
     clock_mhz : float
-        Default core clock (the PLL's output).
+        Default core clock (the PLL's output), which :mod:`sim.explore` also assumes for
+        every configuration; ``clock_source`` says where it comes from.
+    packing : float
+        Logic cells nextpnr placed per LUT Yosys counts in the core alone, measured on a board
+        build (the host link, flip-flops that do not pack with a LUT): the explorer scales a
+        core's LUTs by it to decide whether it fits; ``packing_source`` names the build.
     core : dict
-        Default core: ``{"kind": "multipixel", "rows", "batch", "slots"}`` or
-        ``{"kind": "seq2seq", "multipliers"}``.
+        Default core: ``{"kind": "multipixel", "rows", "batch", "slots", ...}``.
+    gate_kinds : tuple
+        The gate units worth exploring, ``(gate_luts, gate_dsps)`` pairs (see
+        :class:`rtl.multipixel.MultiPixelCore`).
     router : str
         nextpnr router used unless ``--router`` says otherwise.
     lut_mapper : str or None
@@ -65,13 +72,22 @@ class Board:
         UART bit rates the board's FTDI chip runs, fastest first: a build uses the first the
         UART can make from its clock (:class:`boards.toplevel.BoardTop`), the host the first,
         unless ``--baud`` says otherwise.
+    loader : str
+        openFPGALoader's name for the board (``-b``).
     """
     name: str
     platform: type
     family: str
-    budget: object
+    luts: int
+    dsp: int
+    bram: int
     clock_mhz: float
+    clock_source: str
+    packing: float
+    packing_source: str
     core: dict
+    loader: str
+    gate_kinds: tuple = ((False, 0), (True, 0))
     router: str = "router1"
     lut_mapper: str = None
     seed: int = 1
@@ -79,33 +95,48 @@ class Board:
 
 
 BOARDS = {
-    "icebreaker": Board("icebreaker", ICEBreakerPlatform, "ice40", BUDGETS["icebreaker"],
-                        clock_mhz=32.25,
-                        # what fits: 5,149 of 5,280 logic cells and all 8 SB_MAC16, each holding
-                        # two 8-bit products where it can (rtl/dsp.py): four matmul multipliers
-                        # on two, and the seven widest gate products on six (r * (W_hn h +
-                        # b_hn) is split in two, the input products pair with a head product);
-                        # 32.25 MHz met (Fmax 33.49 MHz)
-                        core={"kind": "multipixel", "rows": 4, "batch": 1, "slots": 1,
-                              "gate_luts": True, "gate_dsps": 7},
-                        # 1 Mbaud: 32 clocks per bit at 32.25 MHz, 0.8 % fast; the compute (144
-                        # pixels/s) is below its UART ceiling (358 pixels/s)
-                        ),
-    "ulx3s-85f": Board("ulx3s-85f", ULX3S85FPlatform, "ecp5", BUDGETS["ulx3s-85f"],
-                       clock_mhz=65.625,
-                       # the explorer's best: 256 multipliers, all 156 DSPs for the matmul, its
-                       # other 100 products and the gate unit's from LUTs (on DSPs, the gate
-                       # products were placed across the die from their registers: Fmax
-                       # 47.6 MHz); 75 MHz missed (Fmax 68.18 MHz), 65.625 MHz met (69.04 MHz)
-                       core={"kind": "multipixel", "rows": 32, "batch": 8, "slots": 3,
-                             "gate_luts": True, "matmul_dsps": 156},
-                       # router1 stalled on congestion with 126 of 156 multipliers in use;
-                       # ABC9 leaves doubly driven flip-flops in this core (Yosys 0.70)
-                       router="router2", seed=3, lut_mapper="abc",
-                       # 3 Mbaud, the FT231X's top rate: 22 clocks per bit at 65.625 MHz,
-                       # 0.6 % slow; 1 Mbaud where the PLL clock is too far from a multiple of
-                       # 3 MHz
-                       bauds=(3_000_000, 1_000_000)),
+    "icebreaker": Board(
+        "icebreaker", ICEBreakerPlatform, "ice40", luts=5280, dsp=8, bram=30, clock_mhz=32.25,
+        clock_source="from a build: rows 4 with seven gate products on DSPs met timing at "
+                     "32.25 MHz on the iCEBreaker (nextpnr Fmax 33.49 MHz); other "
+                     "configurations are assumed to close at the same clock",
+        packing=5149 / 3195,
+        packing_source="rows 4, batch 1, slots 1, seven gate products on DSPs: Yosys 3,195 "
+                       "SB_LUT4 in the core, nextpnr 5,149 ICESTORM_LC on the board",
+        # what fits: 5,149 of 5,280 logic cells and all 8 SB_MAC16, each holding two 8-bit
+        # products where it can (rtl/dsp.py): four matmul multipliers on two, and the seven
+        # widest gate products on six (r * (W_hn h + b_hn) is split in two, the input products
+        # pair with a head product); 8 SB_MAC16 cannot hold the gate unit's 10 multipliers
+        core={"kind": "multipixel", "rows": 4, "batch": 1, "slots": 1, "gate_luts": True,
+              "gate_dsps": 7},
+        gate_kinds=((True, 7),), loader="ice40_generic",
+        # 1 Mbaud: 32 clocks per bit at 32.25 MHz, 0.8 % fast; the compute (144 pixels/s) is
+        # below its UART ceiling (358 pixels/s)
+        ),
+    "ulx3s-85f": Board(
+        "ulx3s-85f", ULX3S85FPlatform, "ecp5", luts=83640, dsp=156, bram=208,
+        clock_mhz=65.625,
+        clock_source="from builds: the default (rows 32, batch 8, slots 3, LUT gates, abc LUT "
+                     "mapping) missed 75 MHz (nextpnr Fmax 68.18 MHz) and met 65.625 MHz "
+                     "(69.04 MHz); rows 32, batch 6, slots 3 with 36 matmul products from "
+                     "LUTs met 75 MHz (75.38 and 75.09 MHz with seeds 3 and 4). Other "
+                     "configurations are assumed to close at 65.625 MHz",
+        packing=47690 / 44050,
+        packing_source="rows 32, batch 6, slots 3, LUT gates, 36 matmul products from LUTs: "
+                       "Yosys 44,050 LUTs (LUT4 and two per CCU2C) in the core, nextpnr 47,690 "
+                       "TRELLIS_COMB on the board",
+        # the explorer's best: 256 multipliers, all 156 DSPs for the matmul, its other 100
+        # products and the gate unit's from LUTs (on DSPs, the gate products were placed
+        # across the die from their registers: Fmax 47.6 MHz)
+        core={"kind": "multipixel", "rows": 32, "batch": 8, "slots": 3, "gate_luts": True,
+              "matmul_dsps": 156},
+        loader="ulx3s",
+        # router1 stalled on congestion with 126 of 156 multipliers in use; ABC9 leaves doubly
+        # driven flip-flops in this core (Yosys 0.70)
+        router="router2", seed=3, lut_mapper="abc",
+        # 3 Mbaud, the FT231X's top rate: 22 clocks per bit at 65.625 MHz, 0.6 % slow; 1 Mbaud
+        # where the PLL clock is too far from a multiple of 3 MHz
+        bauds=(3_000_000, 1_000_000)),
 }
 
 

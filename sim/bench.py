@@ -16,10 +16,11 @@ import numpy as np
 import torch
 
 from boards.bench import entries as built_boards
+from boards.platforms import BOARDS
 from golden.datasets import TEST_RANGE, make_dataset
 from golden.evaluate import estimate, f_value, metrics
 
-from .explore import BOARDS, NETWORKS, configurations, explore
+from .explore import NETWORKS, configurations, explore
 
 __all__ = ["PHOTONS", "METHODS", "photon_set", "accuracy", "throughput", "boards",
            "grid_size"]

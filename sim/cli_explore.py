@@ -2,6 +2,7 @@
 discrete-event model within a board's budget, plot throughput against resources, name the best
 configuration and its speedup over manual scheduling."""
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import matplotlib
@@ -10,11 +11,12 @@ import matplotlib.pyplot as plt  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
+from boards.platforms import BOARDS  # noqa: E402
 from golden.benchmarks import command_line, table, update_section  # noqa: E402
 from golden.pipeline import load_default  # noqa: E402
 from golden.progress import progress_bar  # noqa: E402
 
-from .explore import BOARDS, NETWORKS, configurations, explore, gate_label  # noqa: E402
+from .explore import NETWORKS, configurations, explore, gate_label  # noqa: E402
 
 def _fmt(value):
     if value is None:
@@ -72,7 +74,7 @@ def _plot(path, board, entries, best, base, title):
 def run(args):
     board = BOARDS[args.board]
     if args.clock_mhz:
-        board = type(board)(**{**board.__dict__, "clock_mhz": args.clock_mhz})
+        board = replace(board, clock_mhz=args.clock_mhz)
     q = load_default()
     bins = q.meta["acquisition"]["bins"]
     hidden, layers = NETWORKS[args.model]

@@ -12,7 +12,6 @@ layer). Other networks (the 2-layer, H = 128 teacher, which has no RTL) are cost
 lower bound from the weights alone, LUTs not modelled.
 """
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -20,55 +19,13 @@ import numpy as np
 from .cycles import gate_unit_macs, macs_per_pixel
 from .des import Config, baseline, simulate
 
-__all__ = ["Board", "BOARDS", "NETWORKS", "ResourceModel", "StackedCost", "weight_blocks",
+__all__ = ["NETWORKS", "ResourceModel", "StackedCost", "weight_blocks",
            "cost_models", "configurations", "evaluate", "baseline_entry", "explore",
            "RESOURCES", "CELLS", "cell_total", "gate_label"]
 
 RESOURCES = Path(__file__).with_name("resources.json")
 
 
-@dataclass(frozen=True)
-class Board:
-    """A board's FPGA budget, the clock (and where it comes from), the gate units worth
-    exploring (``gate_kinds``: ``(gate_luts, gate_dsps)`` pairs, see
-    :class:`rtl.multipixel.MultiPixelCore`) and ``packing``: the logic cells nextpnr placed per
-    LUT Yosys counts in the core alone, measured on a board build (the host link, flip-flops
-    that do not pack with a LUT), by which a core's LUTs are scaled to fit the board."""
-    name: str
-    family: str
-    luts: int
-    dsp: int
-    bram: int
-    clock_mhz: float
-    clock_source: str
-    packing: float
-    packing_source: str
-    gate_kinds: tuple = ((False, 0), (True, 0))
-
-
-BOARDS = {
-    # 8 SB_MAC16 cannot hold the gate unit's 10 multipliers: its seven widest on six of them
-    "icebreaker": Board("icebreaker", "ice40", luts=5280, dsp=8, bram=30, clock_mhz=32.25,
-                        clock_source="from a build: rows 4 with seven gate products on DSPs met "
-                                     "timing at 32.25 MHz on the iCEBreaker (nextpnr Fmax 33.49 "
-                                     "MHz); other configurations are assumed to close at the "
-                                     "same clock",
-                        packing=5149 / 3195,
-                        packing_source="rows 4, batch 1, slots 1, seven gate products on DSPs: "
-                                       "Yosys 3,195 SB_LUT4 in the core, nextpnr 5,149 "
-                                       "ICESTORM_LC on the board", gate_kinds=((True, 7),)),
-    "ulx3s-85f": Board("ulx3s-85f", "ecp5", luts=83640, dsp=156, bram=208, clock_mhz=75.0,
-                       clock_source="from builds: rows 32, batch 6, slots 3 with LUT gates and "
-                                    "36 matmul products from LUTs met timing at 75 MHz (nextpnr "
-                                    "Fmax 75.38 and 75.09 MHz with seeds 3 and 4; 72.26 MHz "
-                                    "with seed 1); other configurations are assumed to close "
-                                    "at the same clock, though batch 8 (abc LUT mapping) "
-                                    "reached 68.18 MHz and was built at 65.625 MHz",
-                       packing=47690 / 44050,
-                       packing_source="rows 32, batch 6, slots 3, LUT gates, 36 matmul products "
-                                      "from LUTs: Yosys 44,050 LUTs (LUT4 and two per CCU2C) "
-                                      "in the core, nextpnr 47,690 TRELLIS_COMB on the board"),
-}
 #: ``(hidden, layers)`` of each network the exploration knows.
 NETWORKS = {"lite": (32, 1), "teacher": (128, 2)}
 #: Block-RAM shapes as (depth, bytes per word): ECP5 DP16KD and iCE40 SB_RAM40_4K.

@@ -4,13 +4,13 @@ import time
 
 import numpy as np
 
+from boards.platforms import BOARDS
 from golden.intref import run_counts
 from golden.pipeline import LIFETIME_KEYS, analyse, analyse_float
 from golden.progress import progress_bar
 from rtl.multipixel import MultiPixelCore
 
 from .des import Config, simulate
-from .explore import BOARDS
 from .rtl_backend import by_tag, run_core
 
 __all__ = ["RTLMismatch", "run_golden", "run_rtl", "sample_pixels", "expected_records",
@@ -18,7 +18,7 @@ __all__ = ["RTLMismatch", "run_golden", "run_rtl", "sample_pixels", "expected_re
 
 ASSUMED_CLOCK_MHZ = BOARDS["ulx3s-85f"].clock_mhz
 """Board clock for the pixels/s projection: the ULX3S clock of the design-space exploration
-(``sim.explore.BOARDS``, where its source is stated)."""
+(``boards.platforms.BOARDS``, where its source is stated)."""
 RTL_CONFIG = Config(rows=32, batch=4, slots=2)
 """The simulated :class:`~rtl.multipixel.MultiPixelCore`: eight pixels in flight, 128 matmul
 multipliers."""

@@ -111,9 +111,9 @@ def write_stat(build_dir, cells):
 
 def test_over_budget_names_each_resource():
     cells = {"SB_LUT4": 8394, "SB_MAC16": 16, "SB_RAM40_4K": 29}
-    assert over_budget(cells, "ice40", ICEBREAKER.budget) == \
+    assert over_budget(cells, "ice40", ICEBREAKER) == \
         "8394 SB_LUT4 (luts) > 5280, 16 SB_MAC16 (dsp) > 8"
-    assert over_budget({"SB_LUT4": 10}, "ice40", ICEBREAKER.budget) == ""
+    assert over_budget({"SB_LUT4": 10}, "ice40", ICEBREAKER) == ""
 
 
 def test_failure_message_names_the_resource(tmp_path):
@@ -203,7 +203,7 @@ def test_ulx3s_default_builds(tmp_path):
 
 #: Share of each resource a default's synthesis may use before it counts as not fitting: the
 #: LUT estimate (Yosys's LUTs times the board's measured packing into nextpnr's cells,
-#: :data:`sim.explore.BOARDS`) stays 3 % below the total.
+#: :data:`boards.platforms.BOARDS`) stays 3 % below the total.
 SYNTHESIS_MARGIN = 0.97
 
 
@@ -214,11 +214,10 @@ def test_ulx3s_default_synthesises_within_budget(tmp_path):
     top = BoardTop(board=board, core=make_core(load_default(), bins=135, family=board.family,
                                                **board.core), clock_mhz=board.clock_mhz)
     cells = synthesise(top, board, tmp_path, lut_mapper=board.lut_mapper)
-    budget = board.budget
-    assert cell_total(cells, "ecp5", "dsp") <= budget.dsp
-    assert cell_total(cells, "ecp5", "bram") <= budget.bram
-    luts = cell_total(cells, "ecp5", "luts") * budget.packing
-    assert luts <= SYNTHESIS_MARGIN * budget.luts, f"{luts:.0f} LUTs of {budget.luts}"
+    assert cell_total(cells, "ecp5", "dsp") <= board.dsp
+    assert cell_total(cells, "ecp5", "bram") <= board.bram
+    luts = cell_total(cells, "ecp5", "luts") * board.packing
+    assert luts <= SYNTHESIS_MARGIN * board.luts, f"{luts:.0f} LUTs of {board.luts}"
 
 
 def _result_frames(q, tags, counts):

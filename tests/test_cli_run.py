@@ -13,7 +13,7 @@ import boards.cli_run
 from golden.export import golden_counts
 from golden.pipeline import load_default
 from sim.__main__ import main
-from sim.explore import BOARDS
+from boards.platforms import BOARDS
 
 
 def _run(capsys, *args):

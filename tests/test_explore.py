@@ -6,7 +6,8 @@ import pytest
 
 from sim.__main__ import main
 from sim.des import Config, simulate
-from sim.explore import (BOARDS, ResourceModel, StackedCost, baseline_entry, cell_total,
+from boards.platforms import BOARDS
+from sim.explore import (ResourceModel, StackedCost, baseline_entry, cell_total,
                          configurations, cost_models, evaluate, gate_label, weight_blocks)
 
 
