@@ -15,7 +15,6 @@ from golden.benchmarks import command_line
 from golden.commands import positive_float, positive_int
 from golden.pipeline import load_default
 from golden.validate import InputError
-from rtl.multipixel import MultiPixelCore
 from rtl.synth import LUT_MAPPERS
 
 from .bench import record
@@ -33,7 +32,7 @@ RETRY_MARGIN = 0.97
 MHz between placements (77 to 84 MHz on the ULX3S core), so asking for the Fmax itself often
 misses again."""
 MULTIPIXEL = ("rows", "batch", "slots", "gate_luts", "gate_dsps", "matmul_dsps")
-#: Multi-pixel options a board's default core may leave out.
+#: Core options a board's default core may leave out.
 OPTIONAL = {"gate_luts": False, "gate_dsps": 0, "matmul_dsps": None}
 
 
@@ -41,19 +40,16 @@ def add_arguments(p):
     p.add_argument("board", choices=sorted(BOARDS))
     p.add_argument("--out", required=True, help="output directory: bitstream, report.json, build/")
     p.add_argument("--force", action="store_true", help="replace an existing report")
-    p.add_argument("--core", choices=("multipixel", "seq2seq"),
-                   help="core kind (default: the board's)")
     for name in MULTIPIXEL[:3]:
-        p.add_argument(f"--{name}", type=positive_int, help=f"multi-pixel core: {name}")
+        p.add_argument(f"--{name}", type=positive_int, help=f"core: {name} (default: the board's)")
     p.add_argument("--gate-luts", action="store_true", default=None,
-                   help="multi-pixel core: gate and head multipliers from LUTs, not DSPs")
+                   help="gate and head multipliers from LUTs, not DSPs")
     p.add_argument("--gate-dsps", type=int, default=None,
-                   help="multi-pixel core with --gate-luts: this many of each lane's widest "
+                   help="with --gate-luts: this many of each lane's widest "
                         "gate products stay on DSPs")
     p.add_argument("--matmul-dsps", type=int, default=None,
-                   help="multi-pixel core: matmul products on DSPs (default: all rows x "
+                   help="matmul products on DSPs (default: all rows x "
                         "batch); the rest are built from LUTs")
-    p.add_argument("--multipliers", type=positive_int, help="single-pixel core: M per layer")
     p.add_argument("--clock-mhz", type=positive_float, help="core clock (default: the board's)")
     p.add_argument("--baud", type=positive_int,
                    help="UART bit rate (default: the fastest of the board's the clock allows)")
@@ -69,30 +65,19 @@ def add_arguments(p):
 
 
 def core_params(board, args):
-    """The core description (as :data:`boards.platforms.Board.core`): the board's default,
-    with the options given; :class:`InputError` for options of the other kind of core."""
-    kind = args.core or board.core["kind"]
-    own = MULTIPIXEL if kind == "multipixel" else ("multipliers",)
-    wrong = [f"--{n.replace('_', '-')}" for n in (*MULTIPIXEL, "multipliers")
-             if n not in own and getattr(args, n) is not None]
-    if wrong:
-        raise InputError(f"{', '.join(wrong)}: not an option of the {kind} core")
-    defaults = board.core if kind == board.core["kind"] else \
-        {"multipixel": {"rows": 32, "batch": 1, "slots": 2},
-         "seq2seq": {"multipliers": 1}}[kind]
-    given = lambda n: getattr(args, n) is not None
-    params = {n: getattr(args, n) if given(n) else defaults.get(n, OPTIONAL.get(n))
-              for n in own}
-    return {"kind": kind, **{n: v for n, v in params.items() if v is not None}}
+    """The core (as :data:`boards.platforms.Board.core`): the board's default, with the
+    options given."""
+    given = {n: getattr(args, n) for n in MULTIPIXEL if getattr(args, n) is not None}
+    params = {n: OPTIONAL.get(n) for n in MULTIPIXEL} | board.core | given
+    return {n: v for n, v in params.items() if v is not None}
 
 
 def _top(board, qmodel, bins, core, clock_mhz, baud):
-    params = {k: v for k, v in core.items() if k != "kind"}
     try:
         component = make_core(qmodel, bins=bins, family=board.family, **core)
         return BoardTop(board=board, core=component, clock_mhz=clock_mhz, baud=baud)
     except ValueError as err:
-        raise InputError(f"{board.name} {core['kind']} {params} at {clock_mhz:g} MHz: "
+        raise InputError(f"{board.name} {_describe(core)} at {clock_mhz:g} MHz: "
                          f"{err}") from None
 
 
@@ -154,14 +139,14 @@ def run(args):
                    command_line("boards"))
         raise
     clock = top.pll.f_out
-    compute = min(parsed["fmax_mhz"], clock) * 1e6 / cycles if cycles else None
+    compute = min(parsed["fmax_mhz"], clock) * 1e6 / cycles
     report = {"board": board.name, "core": _describe(core), **core, **parsed,
               "fmax_mhz": round(parsed["fmax_mhz"], 2), "clock_mhz": clock,
               **tools,
               "timing_met": parsed["fmax_mhz"] >= clock,
-              "lanes": getattr(top.link.core, "lanes", 1),
+              "lanes": top.link.core.lanes,
               "multipliers": sum(cells.get(c, 0) for c in ("SB_MAC16", "MULT18X18D")),
-              "lut_multipliers": _lut_multipliers(top.link.core),
+              "lut_multipliers": top.link.core.multipliers - top.link.core.matmul_dsps,
               "cycles_per_pixel": cycles, "cycles_source": cycles_source,
               "pixels_per_s": compute, "baud": top.link.baud,
               "uart_pixels_per_s": uart_pixels_per_s(top.link.baud, bins),
@@ -180,14 +165,8 @@ def run(args):
     return 0
 
 
-def _lut_multipliers(core):
-    """Matmul products the core builds from LUTs (only the multi-pixel core can)."""
-    return core.multipliers - core.matmul_dsps if isinstance(core, MultiPixelCore) else 0
-
-
 def _describe(core):
-    return f"{core['kind']}(" + ", ".join(f"{k}={v}" for k, v in core.items()
-                                          if k != "kind") + ")"
+    return "multipixel(" + ", ".join(f"{k}={v}" for k, v in core.items()) + ")"
 
 
 def _clock_note(attempts):

@@ -56,7 +56,8 @@ class Board:
         build (the host link, flip-flops that do not pack with a LUT): the explorer scales a
         core's LUTs by it to decide whether it fits; ``packing_source`` names the build.
     core : dict
-        Default core: ``{"kind": "multipixel", "rows", "batch", "slots", ...}``.
+        Default core: :class:`rtl.multipixel.MultiPixelCore`'s ``{"rows", "batch", "slots",
+        ...}``.
     gate_kinds : tuple
         The gate units worth exploring, ``(gate_luts, gate_dsps)`` pairs (see
         :class:`rtl.multipixel.MultiPixelCore`).
@@ -107,7 +108,7 @@ BOARDS = {
         # products where it can (rtl/dsp.py): four matmul multipliers on two, and the seven
         # widest gate products on six (r * (W_hn h + b_hn) is split in two, the input products
         # pair with a head product); 8 SB_MAC16 cannot hold the gate unit's 10 multipliers
-        core={"kind": "multipixel", "rows": 4, "batch": 1, "slots": 1, "gate_luts": True,
+        core={"rows": 4, "batch": 1, "slots": 1, "gate_luts": True,
               "gate_dsps": 7},
         gate_kinds=((True, 7),), loader="ice40_generic",
         # 1 Mbaud: 32 clocks per bit at 32.25 MHz, 0.8 % fast; the compute (144 pixels/s) is
@@ -128,7 +129,7 @@ BOARDS = {
         # the explorer's best: 256 multipliers, all 156 DSPs for the matmul, its other 100
         # products and the gate unit's from LUTs (on DSPs, the gate products were placed
         # across the die from their registers: Fmax 47.6 MHz)
-        core={"kind": "multipixel", "rows": 32, "batch": 8, "slots": 3, "gate_luts": True,
+        core={"rows": 32, "batch": 8, "slots": 3, "gate_luts": True,
               "matmul_dsps": 156},
         loader="ulx3s",
         # router1 stalled on congestion with 126 of 156 multipliers in use; ABC9 leaves doubly

@@ -35,7 +35,7 @@ class LinkTop(wiring.Component):
 
     Parameters
     ----------
-    core : rtl.core.Seq2SeqCore or rtl.multipixel.MultiPixelCore
+    core : rtl.multipixel.MultiPixelCore
         Any core with ``inp`` / ``out`` pixel streams and ``qmodel`` / ``bins`` attributes.
     clk_freq : float
         Clock frequency in Hz.

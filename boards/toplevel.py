@@ -4,7 +4,6 @@ from amaranth import ClockDomain, Elaboratable, Module, Signal
 from amaranth.lib import io
 from amaranth.lib.cdc import ResetSynchronizer
 
-from rtl.core import Seq2SeqCore
 from rtl.multipixel import MultiPixelCore
 
 from .pll import PLL, ecp5_settings, ice40_settings
@@ -16,16 +15,10 @@ ACTIVITY_SECONDS = 0.02
 """The activity LED stays on this long after the last low bit on ``rx`` or ``tx``."""
 
 
-def make_core(qmodel, *, bins, kind, family=None, **params):
-    """A :class:`rtl.multipixel.MultiPixelCore` (``kind="multipixel"``, ``rows``, ``batch``,
-    ``slots``; built for FPGA ``family``) or :class:`rtl.core.Seq2SeqCore`
-    (``kind="seq2seq"``, ``multipliers``)."""
-    cores = {"multipixel": MultiPixelCore, "seq2seq": Seq2SeqCore}
-    if kind not in cores:
-        raise ValueError(f"kind must be one of {', '.join(cores)}, not {kind!r}")
-    if kind == "multipixel":
-        params["family"] = family
-    return cores[kind](qmodel=qmodel, bins=bins, **params)
+def make_core(qmodel, *, bins, family=None, **params):
+    """The :class:`rtl.multipixel.MultiPixelCore` of ``params`` (``rows``, ``batch``, ``slots``,
+    ..., as :data:`boards.platforms.Board.core`), built for FPGA ``family``."""
+    return MultiPixelCore(qmodel=qmodel, bins=bins, family=family, **params)
 
 
 def _fastest_baud(bauds, clk_freq):

@@ -1,9 +1,5 @@
-"""Command line: ``python -m rtl elaborate --out DIR``: a core as Verilog.
-
-``--core multipixel`` (default) writes :class:`rtl.multipixel.MultiPixelCore` with
-``--rows/--batch/--slots [--gate-luts]``; ``--core single`` writes :class:`rtl.core.Seq2SeqCore`
-with ``--multipliers`` per layer.
-"""
+"""Command line: ``python -m rtl elaborate --out DIR``: :class:`rtl.multipixel.MultiPixelCore`
+with ``--rows/--batch/--slots [--gate-luts]`` as Verilog."""
 import argparse
 import json
 import sys
@@ -14,15 +10,11 @@ from amaranth.back import verilog
 from golden.pipeline import DEFAULT_WEIGHTS
 from golden.quantize import load_quantized
 
-from .core import Seq2SeqCore
 from .multipixel import MultiPixelCore
 
 
 def _build(args, q):
     bins = q.meta["acquisition"]["bins"]
-    if args.core == "single":
-        core = Seq2SeqCore(qmodel=q, bins=bins, multipliers=args.multipliers)
-        return core, {"multipliers": core.multipliers}
     core = MultiPixelCore(qmodel=q, bins=bins, rows=args.rows, batch=args.batch,
                           slots=args.slots, gate_luts=args.gate_luts)
     return core, {"rows": core.rows, "batch": core.batch, "slots": core.slots,
@@ -36,12 +28,10 @@ def main(argv=None):
     p = sub.add_parser("elaborate", help="write a Seq2SeqLite core as Verilog")
     p.add_argument("--out", type=Path, required=True, help="output directory")
     p.add_argument("--weights", type=Path, default=DEFAULT_WEIGHTS)
-    p.add_argument("--core", choices=("multipixel", "single"), default="multipixel")
     p.add_argument("--rows", type=int, default=32)
     p.add_argument("--batch", type=int, default=4)
     p.add_argument("--slots", type=int, default=2)
     p.add_argument("--gate-luts", action="store_true")
-    p.add_argument("--multipliers", type=int, default=8, help="per layer, --core single")
     p.add_argument("--name", default="tauflow_core")
     args = parser.parse_args(argv)
     try:
@@ -54,7 +44,7 @@ def main(argv=None):
     source = args.out / f"{args.name}.v"
     source.write_text(verilog.convert(core, name=args.name))
     (args.out / f"{args.name}.json").write_text(json.dumps({
-        "module": args.name, "weights": str(args.weights), "core": args.core, "bins": core.bins,
+        "module": args.name, "weights": str(args.weights), "bins": core.bins,
         **params, "spec": q.spec.to_dict()}, indent=2) + "\n")
     print(f"wrote {source}")
     return 0

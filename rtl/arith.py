@@ -2,7 +2,7 @@
 from amaranth import Mux
 
 __all__ = ["round_shift", "saturate", "signed_width", "partial_products", "adder_tree",
-           "shift_add_product"]
+           "shift_add_product", "accumulator_width"]
 
 
 def round_shift(value, shift):
@@ -44,3 +44,11 @@ def shift_add_product(a, b):
     """``a * b`` as a sum of shifted partial products, one per bit of ``b`` (the narrower
     operand), so that synthesis builds it from LUTs instead of a hard multiplier."""
     return adder_tree(partial_products(a, b))
+
+
+def accumulator_width(cols, weight_bits, x_shape):
+    """Bits that hold any sum of ``cols`` products of ``weight_bits``-wide signed weights and
+    ``x_shape`` values without overflow: ``|sum| <= cols * 2**(wb-1) * max|x|``."""
+    x_max = (1 << x_shape.width) - 1 if not x_shape.signed else 1 << (x_shape.width - 1)
+    bound = cols * (1 << (weight_bits - 1)) * x_max
+    return bound.bit_length() + 1

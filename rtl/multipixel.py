@@ -33,13 +33,11 @@ from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
 from .activation import ActivationLUT
-from .arith import round_shift, saturate, signed_width
+from .arith import accumulator_width, round_shift, saturate, signed_width
 from .dsp import FAMILIES, registered_products
 from .fanout import fanout
-from .head import CHANNELS
-from .matvec import accumulator_width
 from .preprocess import Preprocess
-from .result import TAG_BITS, ResultUnit, input_layout, result_layout
+from .result import CHANNELS, TAG_BITS, ResultUnit, input_layout, result_layout
 
 __all__ = ["MultiPixelCore", "GATE_PRODUCTS", "GATE_STAGES", "MATMUL_STAGES", "FREE", "READY",
            "MATMUL", "GATE_READY", "GATES", "FINISH"]

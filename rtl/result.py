@@ -7,11 +7,12 @@ from amaranth.lib.wiring import In, Out
 from golden.preprocess import COUNT_BITS
 
 from .divider import Divider
-from .head import CHANNELS
 
 __all__ = ["ResultUnit", "TAG_BITS", "CHANNELS", "input_layout", "result_layout"]
 
 TAG_BITS = 16
+#: The head's outputs: the full decay, the short and the long component.
+CHANNELS = 3
 
 
 def input_layout():

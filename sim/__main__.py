@@ -5,7 +5,7 @@ import sys
 from golden.commands import run_command
 
 COMMANDS = {
-    "cycles": ("sim.cli_cycles", "measure the single-pixel core's cycles per pixel"),
+    "cycles": ("sim.cli_cycles", "the one-pixel-at-a-time core's RTL cycles per pixel"),
     "validate": ("sim.cli_validate", "the discrete-event model against RTL simulation"),
     "resources": ("sim.cli_resources", "Yosys cell counts of multi-pixel configurations"),
     "explore": ("sim.cli_explore", "best multi-pixel configuration for a board"),

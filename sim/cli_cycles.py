@@ -1,13 +1,17 @@
-"""``python -m sim cycles``: RTL cycles per pixel into BENCHMARKS.md."""
+"""``python -m sim cycles``: the one-pixel-at-a-time core's RTL cycles per pixel, beside the
+discrete-event model's, into BENCHMARKS.md."""
 from golden.benchmarks import command_line, table, update_section
 from golden.export import golden_counts
 from golden.pipeline import load_default
+from rtl.multipixel import GATE_PRODUCTS
 
-from .cycles import macs_per_pixel, measure_core
+from .cycles import gate_unit_macs, macs_per_pixel, measure_core
+from .des import Config, simulate
 
 
 def add_arguments(p):
-    p.add_argument("--multipliers", type=int, nargs="+", default=[8, 16, 32, 96])
+    p.add_argument("--rows", type=int, nargs="+", default=[4, 8, 16, 32],
+                   help="matmul multipliers of each core measured (divisors of 3H, at most H)")
     p.add_argument("--no-benchmarks", action="store_true")
 
 
@@ -16,28 +20,27 @@ def run(args):
     bins = q.meta["acquisition"]["bins"]
     counts = golden_counts(7, bins, seed=3)[4:]
     macs = macs_per_pixel(bins, q.hidden_size)
+    matmul_macs = macs - gate_unit_macs(bins, q.hidden_size)
     rows = []
-    for m in args.multipliers:
+    for m in args.rows:
         latency, interval = measure_core(q, counts, m)
-        dsps = 2 * m + 3                     # encoder + decoder matmuls, head
-        recurrent = 2 * bins * 3 * q.hidden_size ** 2     # W_hh h, encoder and decoder
-        rows.append([m, dsps, latency, interval, macs / (interval * dsps),
-                     recurrent / (interval * m)])
-        print(f"M={m}: latency {latency} cycles, {interval:.0f} cycles/pixel")
+        predicted = simulate(Config(rows=m, batch=1, slots=1, bins=bins))["cycles_per_pixel"]
+        multipliers = m + len(GATE_PRODUCTS)
+        rows.append([m, multipliers, latency, interval, predicted, macs / (interval * multipliers),
+                     matmul_macs / (interval * m)])
+        print(f"rows {m}: latency {latency} cycles, {interval:.0f} cycles/pixel "
+              f"(sim.des: {predicted:.0f})")
     if not args.no_benchmarks:
-        body = (f"Seq2SeqLite 32x32, T = {bins}, 8-bit, one pixel at a time "
-                f"(`rtl.core.Seq2SeqCore`, Amaranth simulation, no stalls). MACs/pixel = "
-                f"{macs}. DSP efficiency counts every multiplier the core instantiates "
-                f"(2M + 3); the encoder's and decoder's M multipliers never work at the same "
-                f"time in a single-pixel core, so it cannot exceed 50 % until the multi-pixel "
-                f"scheduler (issue 5) overlaps pixels. The last column is the share of cycles "
-                f"in which the active layer's M multipliers do recurrent-matmul work (the "
-                f"32-cycle serial gate stage per step is the rest). The reference HLS design needs 110,297 "
-                f"cycles per pixel with 183 DSPs.\n\n"
-                + table(["M per layer", "multipliers (2M+3)", "latency (cycles)",
-                         "cycles/pixel", "DSP efficiency",
-                         "busy share of the M recurrent-matmul multipliers"],
-                        rows))
+        body = (f"Seq2SeqLite 32x32, T = {bins}, 8-bit, one pixel at a time: "
+                f"`rtl.multipixel.MultiPixelCore(rows=M, batch=1, slots=1)` (the explorer's "
+                f"baseline), three pixels streamed in Amaranth simulation with no stalls, beside "
+                f"`sim.des`'s prediction. MACs/pixel = {macs}. DSP efficiency counts every "
+                f"multiplier the core has: M for the matmul and {len(GATE_PRODUCTS)} in the gate "
+                f"unit and head. The last column is the matmul multipliers' busy share. The "
+                f"reference HLS design needs 110,297 cycles per pixel with 183 DSPs.\n\n"
+                + table(["M (matmul rows)", "multipliers (M + gate unit)", "latency (cycles)",
+                         "cycles/pixel (RTL)", "cycles/pixel (sim.des)", "DSP efficiency",
+                         "busy share of the M matmul multipliers"], rows))
         update_section("rtl-cycles", "RTL core: cycles per pixel", body,
                        command_line("sim"))
     return 0

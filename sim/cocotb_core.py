@@ -1,4 +1,5 @@
-"""cocotb testbench for :class:`rtl.core.Seq2SeqCore`: tagged pixels in, lifetimes out."""
+"""cocotb testbench for a core (:class:`rtl.multipixel.MultiPixelCore`, its Verilog or its
+post-synthesis netlist): tagged pixels in, lifetimes out."""
 import os
 
 import cocotb

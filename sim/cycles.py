@@ -1,5 +1,5 @@
-"""Cycles per pixel of the RTL core, measured in Amaranth simulation."""
-from rtl.core import Seq2SeqCore
+"""Cycles per pixel of the RTL core, measured in Amaranth simulation, and the MAC counts."""
+from rtl.multipixel import MultiPixelCore
 
 from .rtl_backend import run_core
 
@@ -28,12 +28,14 @@ def cycles_per_pixel(records):
     return first, ((last - first) / (len(records) - 1) if len(records) > 1 else first)
 
 
-def measure_core(qmodel, counts, multipliers):
-    """Stream ``counts`` ``(N, T)`` through the core with no stalls.
+def measure_core(qmodel, counts, rows):
+    """Stream ``counts`` ``(N, T)`` with no stalls through the one-pixel-at-a-time core
+    (:class:`~rtl.multipixel.MultiPixelCore` with ``rows`` matmul multipliers, one slot, one
+    lane: the explorer's baseline).
 
     Returns ``(latency, interval)``: cycles from a pixel's first bin to its result, and the
     cycles between consecutive results (steady-state cycles per pixel).
     """
-    core = Seq2SeqCore(qmodel=qmodel, bins=counts.shape[1], multipliers=multipliers)
+    core = MultiPixelCore(qmodel=qmodel, bins=counts.shape[1], rows=rows, batch=1, slots=1)
     records, _ = run_core(core, counts)
     return cycles_per_pixel(records)

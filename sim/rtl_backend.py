@@ -57,8 +57,8 @@ def simulate_streams(dut, source, items, sink, count, **kwargs):
 
 
 def run_core(core, counts, *, tags=None, gaps=0.0, stalls=0.0, rng=None, progress=None):
-    """Stream pixels ``counts`` ``(N, T)`` through ``core``: a :class:`~rtl.core.Seq2SeqCore`,
-    :class:`~rtl.multipixel.MultiPixelCore` or anything with their ``inp``/``out`` ports.
+    """Stream pixels ``counts`` ``(N, T)`` through ``core``: a
+    :class:`~rtl.multipixel.MultiPixelCore` or anything with its ``inp``/``out`` ports.
 
     Parameters
     ----------

@@ -6,36 +6,15 @@ from boards.bench import entries, record
 from boards.performance import cycles_per_pixel, frame_bytes, uart_pixels_per_s
 from sim.des import Config, simulate
 
-RTL_CYCLES = """# b
-
-<!-- rtl-cycles:start -->
-## RTL core: cycles per pixel
-
-| M per layer | multipliers (2M+3) | latency (cycles) | cycles/pixel | DSP efficiency |
-|---|---|---|---|---|
-| 1 | 5 | 840486 | 8.404e+05 | 0.2036 |
-| 2 | 7 | 425766 | 4.256e+05 | 0.2871 |
-<!-- rtl-cycles:end -->
-"""
-
-
 def test_frame_bytes_is_a_histogram_frame():
     assert frame_bytes(135) == len(protocol.histogram(0, [0] * 135)) == 279
     assert uart_pixels_per_s(1_000_000, 135) == pytest.approx(1e5 / 279)
 
 
-def test_cycles_of_each_core(tmp_path):
-    path = tmp_path / "BENCHMARKS.md"
-    path.write_text(RTL_CYCLES)
-    multipixel = {"kind": "multipixel", "rows": 16, "batch": 2, "slots": 2}
-    cycles, source = cycles_per_pixel(multipixel, bins=135, benchmarks=path)
+def test_cycles_of_a_core_come_from_the_des():
+    cycles, source = cycles_per_pixel({"rows": 16, "batch": 2, "slots": 2}, bins=135)
     assert cycles == simulate(Config(rows=16, batch=2, slots=2))["cycles_per_pixel"]
     assert source.startswith("sim.des")
-    assert cycles_per_pixel({"kind": "seq2seq", "multipliers": 2}, bins=135,
-                            benchmarks=path)[0] == 425600
-    assert cycles_per_pixel({"kind": "seq2seq", "multipliers": 3}, bins=135,
-                            benchmarks=path) == (
-        None, "not measured: run `python -m sim cycles --multipliers 3`")
 
 
 def entry(board, fmax):
@@ -51,7 +30,7 @@ def test_record_keeps_the_other_boards(tmp_path):
     and a table row each (frames/s = pixels/s over 32**2 and 128**2)."""
     path = tmp_path / "BENCHMARKS.md"
     path.write_text("# tauflow benchmarks\n")
-    failed = {"board": "icebreaker", "core": "seq2seq(multipliers=1)",
+    failed = {"board": "icebreaker", "core": "multipixel(rows=4, batch=1, slots=1)",
               "error": "the design does not fit the icebreaker (iCE40UP5K): 16 SB_MAC16 "
                        "(dsp) > 8", "build_seconds": 293.4}
     record(failed, "python -m boards build icebreaker", path=path)
@@ -64,5 +43,6 @@ def test_record_keeps_the_other_boards(tmp_path):
     assert "| 16142/83640, 126/156, 22/208 | 42.5 | 40 | 8908 |" in row
     assert f"| {40e6 / 8908.3 / 32 ** 2:.4g} | {40e6 / 8908.3 / 128 ** 2:.4g} |" in row
     row = next(line for line in text.splitlines() if line.startswith("| icebreaker"))
-    assert row.startswith("| icebreaker | seq2seq(multipliers=1) | the design does not fit")
+    assert row.startswith("| icebreaker | multipixel(rows=4, batch=1, slots=1) | the design does "
+                          "not fit")
     assert row.endswith("| – | 293.4 |")

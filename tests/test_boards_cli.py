@@ -25,17 +25,13 @@ def one_line_error(capsys):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["build", "ulx3s-85f", "--out", "x", "--multipliers", "2"],
-     "error: --multipliers: not an option of the multipixel core"),
-    (["build", "icebreaker", "--out", "x", "--core", "seq2seq", "--rows", "4", "--slots", "1"],
-     "error: --rows, --slots: not an option of the seq2seq core"),
     (["build", "ulx3s-85f", "--out", "x", "--rows", "5"],
-     "error: ulx3s-85f multipixel {'rows': 5, 'batch': 8, 'slots': 3, 'gate_luts': True, "
-     "'gate_dsps': 0, 'matmul_dsps': 156} at 65.625 MHz: rows must divide 96 and be at most 32, "
+     "error: ulx3s-85f multipixel(rows=5, batch=8, slots=3, gate_luts=True, gate_dsps=0, "
+     "matmul_dsps=156) at 65.625 MHz: rows must divide 96 and be at most 32, "
      "not 5"),
     (["build", "ulx3s-85f", "--out", "x", "--baud", "4500000"],
-     "error: ulx3s-85f multipixel {'rows': 32, 'batch': 8, 'slots': 3, 'gate_luts': True, "
-     "'gate_dsps': 0, 'matmul_dsps': 156} at 65.625 MHz: baud 4.5e+06 is 2.8% off the nearest "
+     "error: ulx3s-85f multipixel(rows=32, batch=8, slots=3, gate_luts=True, gate_dsps=0, "
+     "matmul_dsps=156) at 65.625 MHz: baud 4.5e+06 is 2.8% off the nearest "
      "rate clk_freq / 15; the UART needs 2%"),
     (["build", "icebreaker", "--out", "x", "--lut-mapper", "abc"],
      "error: --lut-mapper: ECP5 builds only (synth_ice40 maps LUTs its own way)"),
@@ -60,20 +56,16 @@ def test_unknown_board_is_an_argparse_error(capsys):
 
 
 def test_core_params_defaults_and_overrides():
-    args = SimpleNamespace(core=None, rows=None, batch=6, slots=None, gate_luts=None,
-                           gate_dsps=None, matmul_dsps=None, multipliers=None)
-    assert core_params(BOARDS["ulx3s-85f"], args) == {"kind": "multipixel", "rows": 32,
-                                                      "batch": 6, "slots": 3, "gate_luts": True,
-                                                      "gate_dsps": 0, "matmul_dsps": 156}
+    args = SimpleNamespace(rows=None, batch=6, slots=None, gate_luts=None, gate_dsps=None,
+                           matmul_dsps=None)
+    assert core_params(BOARDS["ulx3s-85f"], args) == {"rows": 32, "batch": 6, "slots": 3,
+                                                      "gate_luts": True, "gate_dsps": 0,
+                                                      "matmul_dsps": 156}
     args.gate_dsps, args.matmul_dsps = 2, 0
     assert core_params(BOARDS["ulx3s-85f"], args)["gate_dsps"] == 2
     assert core_params(BOARDS["ulx3s-85f"], args)["matmul_dsps"] == 0
-    args = SimpleNamespace(core="seq2seq", rows=None, batch=None, slots=None, gate_luts=None,
-                           gate_dsps=None, matmul_dsps=None, multipliers=2)
-    assert core_params(BOARDS["ulx3s-85f"], args) == {"kind": "seq2seq", "multipliers": 2}
-    args.gate_luts = True
-    with pytest.raises(InputError, match="--gate-luts: not an option of the seq2seq core"):
-        core_params(BOARDS["ulx3s-85f"], args)
+    assert core_params(BOARDS["icebreaker"], SimpleNamespace(**dict.fromkeys(vars(args)))) == \
+        BOARDS["icebreaker"].core
 
 
 def test_flash_without_a_board(tmp_path, capsys):

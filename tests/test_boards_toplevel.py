@@ -15,7 +15,7 @@ def qmodel():
 
 
 def test_arguments_are_checked(qmodel):
-    core = make_core(qmodel, bins=20, kind="seq2seq", multipliers=96)
+    core = make_core(qmodel, bins=20, rows=32, batch=1, slots=1)
     with pytest.raises(ValueError, match=r"^clock_mhz must be a positive number, not 0$"):
         BoardTop(board=BOARDS["icebreaker"], core=core, clock_mhz=0, baud=1_000_000)
     with pytest.raises(ValueError, match=r"^no UART rate of the board's fits its clock \(pass "
@@ -23,17 +23,14 @@ def test_arguments_are_checked(qmodel):
                                          r"clk_freq / 4; the UART needs 2%; baud 1e\+06 is 2.6% "
                                          r"off the nearest rate clk_freq / 11;"):
         BoardTop(board=BOARDS["ulx3s-85f"], core=core, clock_mhz=11.5)
-    with pytest.raises(ValueError, match=r"^kind must be one of multipixel, seq2seq, "
-                                         r"not 'lstm'$"):
-        make_core(qmodel, bins=20, kind="lstm")
 
 
 @pytest.mark.parametrize("board, core, constraints, pll, divisor", [
-    ("icebreaker", {"kind": "seq2seq", "multipliers": 1},
+    ("icebreaker", {"rows": 1, "batch": 1, "slots": 1},
      ["set_io uart_0__rx__io 6", "set_io uart_0__tx__io 9", "set_io led_0__io 11",
       "set_io led_1__io 37", "set_frequency clk12_0__io 12.0"],
      {"DIVR": "0", "DIVF": "85", "DIVQ": "5"}, 32),
-    ("ulx3s-85f", {"kind": "multipixel", "rows": 1, "batch": 1, "slots": 1},
+    ("ulx3s-85f", {"rows": 1, "batch": 1, "slots": 1},
      ['LOCATE COMP "uart_0__rx__io" SITE "M1";', 'LOCATE COMP "uart_0__tx__io" SITE "L4";',
       'LOCATE COMP "led_0__io" SITE "B2";', 'FREQUENCY PORT "clk25_0__io" 25000000.0 HZ;'],
      {"CLKI_DIV": "8", "CLKFB_DIV": "21", "CLKOP_DIV": "9"}, 22),

@@ -16,7 +16,7 @@ from boards.uart import BITS_PER_BYTE
 from golden.export import golden_counts
 from golden.intref import run_counts
 from golden.pipeline import load_default
-from rtl.core import Seq2SeqCore
+from rtl.multipixel import MultiPixelCore
 
 RESULT_KEYS = ("tau_q", "fraction_q", "tau_defined", "fraction_defined", "valid")
 SPACING = 3                     # cycles between bytes offered to the receiver
@@ -217,10 +217,10 @@ def test_transmitter_frames(rng, qmodel):
 
 def link(qmodel, bins):
     """The top at 4 clocks per bit, and a port that waits long enough for any result."""
-    top = LinkTop(core=Seq2SeqCore(qmodel=qmodel, bins=bins, multipliers=96), clk_freq=4e6,
+    top = LinkTop(core=MultiPixelCore(qmodel=qmodel, bins=bins, rows=32, slots=2), clk_freq=4e6,
                   baud=1e6, timeout_bytes=4)
     frame_cycles = (2 * bins + 9) * BITS_PER_BYTE * top.divisor
-    return top, SimulatedPort(top, timeout=4 * (150 * bins + frame_cycles))
+    return top, SimulatedPort(top, timeout=4 * (400 * bins + frame_cycles))
 
 
 def expected(qmodel, counts):
