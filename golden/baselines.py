@@ -12,9 +12,9 @@ float64 ``(N,)`` arrays in ns, NaN where a pixel has no photons or its estimate 
 """
 import flimlib
 import numpy as np
-from phasorpy.lifetime import phasor_calibrate, phasor_to_apparent_lifetime
-from phasorpy.phasor import phasor_from_signal
+from phasorpy.lifetime import phasor_to_apparent_lifetime
 
+from .phasors import calibrated_phasors
 from .preprocess import BACKGROUND_BINS
 
 __all__ = ["flimlib_lma", "flimlib_rld", "phasor_lifetime"]
@@ -187,7 +187,8 @@ def phasor_lifetime(counts, *, irf, bin_width_ns, period_ns=12.5):
     """Apparent phase lifetime (phasorpy), calibrated against the IRF as a lifetime-0 reference.
 
     The background, the mean of the first ``BACKGROUND_BINS`` bins, is subtracted and the result
-    clipped at 0. The phasor is the first DFT harmonic over the ``T`` bins, so its frequency is
+    clipped at 0. The phasor (:func:`golden.phasors.calibrated_phasors`, as for ``phasor.png``)
+    is the first DFT harmonic over the ``T`` bins, so its frequency is
     ``1 / (T * bin_width_ns)``, not the laser's: the window, not the laser period, is what the
     DFT treats as one period. With one pulse in the window that is exact up to the wrap-around
     tail, ``e^{-period/tau}`` rather than ``e^{-window/tau}`` (noise-free: within 0.006 ns or
@@ -218,9 +219,8 @@ def phasor_lifetime(counts, *, irf, bin_width_ns, period_ns=12.5):
                          f"laser period")
     signal = np.clip(counts - counts[:, :BACKGROUND_BINS].mean(axis=1, keepdims=True), 0, None)
     frequency_mhz = 1e3 / window_ns
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean, real, imag = phasor_from_signal(signal, axis=-1)
-        real, imag = phasor_calibrate(real, imag, *phasor_from_signal(np.asarray(irf, float)),
-                                      frequency=frequency_mhz, lifetime=0.0)
+    _, real, imag = calibrated_phasors(signal, bin_width_ns, frequency_mhz,
+                                       (np.asarray(irf, float), bin_width_ns), 0.0)
+    with np.errstate(invalid="ignore"):
         tau, _ = phasor_to_apparent_lifetime(real, imag, frequency_mhz)
-    return {"tau_m": np.where(mean > 0, tau, np.nan)}
+    return {"tau_m": tau}

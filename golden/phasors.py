@@ -18,7 +18,7 @@ from .physics import IRF, Acquisition, irf_histogram
 from .resample import rise_ns, trained_rises_ns
 from .validate import InputError
 
-__all__ = ["Phasors", "read_irf", "recording_phasors"]
+__all__ = ["Phasors", "read_irf", "calibrated_phasors", "recording_phasors"]
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,18 @@ def _phasors(counts, bin_width_ns, frequency_mhz):
             counts.shape[-1], bin_width_ns, frequency_mhz))
 
 
+def calibrated_phasors(counts, bin_width_ns, frequency_mhz, reference, lifetime_ns):
+    """``(mean, real, imag)`` of ``counts`` ``(..., T)`` at ``frequency_mhz``, calibrated
+    against ``reference = (counts, bin_width_ns)``, a decay of known lifetime ``lifetime_ns``
+    (0 for an IRF) measured on the same instrument; NaN where a decay has no photons."""
+    mean, real, imag = _phasors(counts, bin_width_ns, frequency_mhz)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        real, imag = phasor_calibrate(real, imag, *_phasors(*reference, frequency_mhz),
+                                      frequency=frequency_mhz, lifetime=lifetime_ns)
+    empty = ~(mean > 0)
+    return mean, np.where(empty, np.nan, real), np.where(empty, np.nan, imag)
+
+
 def _gaussian_irf(decay, layout, period_ns):
     """The default-width Gaussian IRF placed where the model's training IRFs sit relative to
     their rise, at ``decay``'s rise."""
@@ -92,11 +104,7 @@ def recording_phasors(counts, layout, *, irf=None, reference=None, reference_lif
                                                         period or layout.window_ns), \
             layout.bin_width_ns, 0.0
         how = "a Gaussian IRF at the decay's rise (--irf or --reference for the instrument's)"
-    mean, real, imag = _phasors(counts, layout.bin_width_ns, frequency)
-    ref = _phasors(ref_counts, ref_width, frequency)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        real, imag = phasor_calibrate(real, imag, *ref, frequency=frequency, lifetime=lifetime)
-    empty = ~(mean > 0)
-    real, imag = np.where(empty, np.nan, real), np.where(empty, np.nan, imag)
+    _, real, imag = calibrated_phasors(counts, layout.bin_width_ns, frequency,
+                                       (ref_counts, ref_width), lifetime)
     where = ("" if period else "; laser rate unknown: the window's frequency (--laser-mhz)")
     return Phasors(real, imag, frequency, f"calibrated against {how}{where}")
