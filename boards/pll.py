@@ -1,7 +1,7 @@
 """PLL settings and instances: iCE40 ``SB_PLL40_PAD`` and ECP5 ``EHXPLLL``.
 
 The searches are those of ``icepll`` (IceStorm) and ``ecppll`` (Trellis), which ship as
-``yowasp-icepll`` / ``yowasp-ecppll``; ``tests/test_boards_pll.py`` checks them against the
+``yowasp-icepll`` / ``yowasp-ecppll``; ``tests/boards/test_pll.py`` checks them against the
 tools' answers.
 """
 from dataclasses import dataclass

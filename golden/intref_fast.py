@@ -12,7 +12,7 @@ proves the bounds, as :func:`golden.intref.matmul_exact` does for its products),
 ``floor`` of a power-of-two scaling is the reference's arithmetic shift, and
 :mod:`golden.fixed`'s rounding rules hold as restated below; preprocessing, the head's
 rounding and the divisions stay int64. :mod:`golden.intref` remains the readable reference and
-``tests/test_intref_fast.py`` proves the two equal.
+``tests/golden/test_intref_fast.py`` proves the two equal.
 """
 from collections import namedtuple
 

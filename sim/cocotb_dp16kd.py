@@ -1,7 +1,7 @@
 """cocotb testbench for the DP16KD model (``sim/models/DP16KD.v``) against the cell's documented
 behaviour (Lattice FPGA-TN-02204, formerly TN1264, ECP5 memory usage guide; Yosys's
 ``share/lattice/brams_16kd.txt``), on the wrapper
-of ``tests/test_netlist_models.py``: six cells on shared inputs, differing in their
+of ``tests/sim/test_netlist_models.py``: six cells on shared inputs, differing in their
 parameters (port A 18 bits wide, port B 9 bits, except ``pdp``: 36 bits, A writes, B reads).
 
 - INITVAL_xx: 16 words of 18 bits with two pad bits each, word k of row r at address

@@ -5,7 +5,7 @@ nextpnr placed it (:func:`run_placed`), through its UART pins.
 Cell models: Yosys's own for the iCE40 (``ice40/cells_sim.v``, SB_LUT4, SB_CARRY, SB_DFF*,
 SB_RAM40_4K, SB_MAC16) and for the ECP5 fabric; Yosys ships only blackboxes of the ECP5
 MULT18X18D and DP16KD, so ours (``sim/models/``, each checked against the cell's documented
-behaviour in ``tests/test_netlist_models.py``) stand in for them.
+behaviour in ``tests/sim/test_netlist_models.py``) stand in for them.
 """
 import json
 import shutil

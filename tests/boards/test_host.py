@@ -10,45 +10,13 @@ from golden.export import golden_counts
 from golden.intref import run_counts
 from golden.pipeline import load_default
 
-BINS = 135
-KEYS = ("tau_q", "fraction_q", "tau_defined", "fraction_defined", "valid")
+from fakes import BINS, KEYS, FakeBoard
+
 
 
 @pytest.fixture(scope="module")
 def qmodel():
     return load_default()
-
-
-class FakeBoard:
-    """``write`` parses like the RTL and answers at once; ``read`` returns b"" when nothing is
-    waiting (a port timeout). ``faults`` maps a frame number to "corrupt", "busy" or "drop"."""
-
-    def __init__(self, qmodel, *, bins=BINS, faults=None):
-        self.qmodel, self.bins, self.faults = qmodel, bins, dict(faults or {})
-        self.parser = protocol.Parser(lengths=protocol.board_commands(bins))
-        self.frames, self.outgoing = 0, bytearray()
-
-    def write(self, data):
-        fault = self.faults.pop(self.frames, None)
-        self.frames += 1
-        if fault == "corrupt":
-            data = data[:-1] + bytes([data[-1] ^ 1])
-        for event in self.parser.feed(data):
-            if isinstance(event, Error):
-                self.outgoing += protocol.status(event.code, event.tag, self.bins)
-            elif event.command == Command.PING:
-                self.outgoing += protocol.status(Status.OK, event.tag, self.bins)
-            elif fault == "busy":
-                self.outgoing += protocol.status(Status.BUSY, event.tag, self.bins)
-            elif fault != "drop":
-                ref = run_counts(self.qmodel, np.frombuffer(event.payload, "<u2")[None])
-                self.outgoing += protocol.result(event.tag, **{k: ref[k][0] for k in KEYS})
-        return len(data)
-
-    def read(self, size=1):
-        data = bytes(self.outgoing[:size])
-        del self.outgoing[:size]
-        return data
 
 
 @pytest.mark.parametrize("kwargs, message", [

@@ -20,7 +20,7 @@ from golden.intref import run_counts
 from golden.physics import Acquisition, simulate_counts
 from golden.pipeline import MAP_KEYS, MIN_PHOTONS, analyse, load_default, withhold_dim
 from rtl.multipixel import MultiPixelCore
-from test_host import FakeBoard
+from fakes import ClosingFakeBoard, FakeBoard
 
 
 @pytest.fixture(scope="module")
@@ -72,13 +72,6 @@ def test_through_the_simulated_board(qmodel):
         np.testing.assert_array_equal(results[0][key], want[key], err_msg=key)
     assert_maps_equal(got, board_maps(counts, small, reference(qmodel)))
     assert host.errors == [] and port.framing_errors == 0
-
-
-class ClosingFakeBoard(FakeBoard):
-    closed = False
-
-    def close(self):
-        self.closed = True
 
 
 def test_run_command_writes_the_sim_run_outputs(tmp_path, qmodel, monkeypatch, capsys):

@@ -10,7 +10,7 @@ import tifffile
 
 from sim.__main__ import main
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "flim"
+DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "flim"
 pytestmark = pytest.mark.skipif(not DATA.is_dir(),
                                 reason=f"no real recordings here ({DATA} is absent)")
 

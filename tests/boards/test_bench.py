@@ -6,6 +6,9 @@ from boards.bench import entries, record
 from boards.performance import cycles_per_pixel, frame_bytes, uart_pixels_per_s
 from sim.des import Config, simulate
 
+from fakes import build_entry
+
+
 def test_frame_bytes_is_a_histogram_frame():
     assert frame_bytes(135) == len(protocol.histogram(0, [0] * 135)) == 279
     assert uart_pixels_per_s(1_000_000, 135) == pytest.approx(1e5 / 279)
@@ -17,14 +20,6 @@ def test_cycles_of_a_core_come_from_the_des():
     assert source.startswith("sim.des")
 
 
-def entry(board, fmax):
-    return {"board": board, "core": "multipixel(rows=32, batch=3, slots=2)", "luts": 16142,
-            "luts_total": 83640, "dsp": 126, "dsp_total": 156, "bram": 22, "bram_total": 208,
-            "fmax_mhz": fmax, "clock_mhz": 40.0, "cycles_per_pixel": 8908.3,
-            "pixels_per_s": 40e6 / 8908.3, "uart_pixels_per_s": 358.4, "baud": 1_000_000,
-            "build_seconds": 600.0}
-
-
 def test_record_keeps_the_other_boards(tmp_path):
     """A failed iCEBreaker build, then two ULX3S builds: two entries, the latest ULX3S one,
     and a table row each (frames/s = pixels/s over 32**2 and 128**2)."""
@@ -34,9 +29,9 @@ def test_record_keeps_the_other_boards(tmp_path):
               "error": "the design does not fit the icebreaker (iCE40UP5K): 16 SB_MAC16 "
                        "(dsp) > 8", "build_seconds": 293.4}
     record(failed, "python -m boards build icebreaker", path=path)
-    record(entry("ulx3s-85f", 41.0), "python -m boards build ulx3s-85f", path=path)
-    record(entry("ulx3s-85f", 42.5), "python -m boards build ulx3s-85f", path=path)
-    assert entries(path) == {"icebreaker": failed, "ulx3s-85f": entry("ulx3s-85f", 42.5)}
+    record(build_entry("ulx3s-85f", 41.0), "python -m boards build ulx3s-85f", path=path)
+    record(build_entry("ulx3s-85f", 42.5), "python -m boards build ulx3s-85f", path=path)
+    assert entries(path) == {"icebreaker": failed, "ulx3s-85f": build_entry("ulx3s-85f", 42.5)}
     text = path.read_text()
     assert text.count("<!-- boards:start -->") == 1
     row = next(line for line in text.splitlines() if line.startswith("| ulx3s-85f"))

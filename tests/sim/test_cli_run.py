@@ -5,8 +5,8 @@ import sys
 import numpy as np
 import pytest
 import tifffile
+from fakes import ClosingFakeBoard
 from formats import WRITERS
-from test_boards_run import ClosingFakeBoard
 
 import boards.cli_run
 

@@ -10,7 +10,7 @@ from sim.__main__ import main
 from sim.bench import accuracy, boards, grid_size, photon_set, throughput
 from sim.bench_report import render, throughput_rows
 
-from test_boards_bench import entry
+from fakes import build_entry
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +41,7 @@ def test_throughput_times_every_method(models):
 
 def test_boards_project_the_sweep_and_the_recorded_build(tmp_path):
     path = tmp_path / "BENCHMARKS.md"
-    record(entry("ulx3s-85f", 52.5), "python -m boards build ulx3s-85f", path=path)
+    record(build_entry("ulx3s-85f", 52.5), "python -m boards build ulx3s-85f", path=path)
     ticks = []
     out = boards(bins=135, networks=("lite",), max_batch=1, max_slots=1, benchmarks=path,
                  advance=lambda: ticks.append(1))

@@ -1,0 +1,58 @@
+"""Stand-ins shared by tests of several packages: a pure-Python board behind the host link and a
+board build's report."""
+import numpy as np
+
+from boards import protocol
+from boards.protocol import Command, Error, Status
+from golden.intref import run_counts
+
+BINS = 135
+KEYS = ("tau_q", "fraction_q", "tau_defined", "fraction_defined", "valid")
+
+
+class FakeBoard:
+    """``write`` parses like the RTL and answers at once; ``read`` returns b"" when nothing is
+    waiting (a port timeout). ``faults`` maps a frame number to "corrupt", "busy" or "drop"."""
+
+    def __init__(self, qmodel, *, bins=BINS, faults=None):
+        self.qmodel, self.bins, self.faults = qmodel, bins, dict(faults or {})
+        self.parser = protocol.Parser(lengths=protocol.board_commands(bins))
+        self.frames, self.outgoing = 0, bytearray()
+
+    def write(self, data):
+        fault = self.faults.pop(self.frames, None)
+        self.frames += 1
+        if fault == "corrupt":
+            data = data[:-1] + bytes([data[-1] ^ 1])
+        for event in self.parser.feed(data):
+            if isinstance(event, Error):
+                self.outgoing += protocol.status(event.code, event.tag, self.bins)
+            elif event.command == Command.PING:
+                self.outgoing += protocol.status(Status.OK, event.tag, self.bins)
+            elif fault == "busy":
+                self.outgoing += protocol.status(Status.BUSY, event.tag, self.bins)
+            elif fault != "drop":
+                ref = run_counts(self.qmodel, np.frombuffer(event.payload, "<u2")[None])
+                self.outgoing += protocol.result(event.tag, **{k: ref[k][0] for k in KEYS})
+        return len(data)
+
+    def read(self, size=1):
+        data = bytes(self.outgoing[:size])
+        del self.outgoing[:size]
+        return data
+
+
+class ClosingFakeBoard(FakeBoard):
+    closed = False
+
+    def close(self):
+        self.closed = True
+
+
+def build_entry(board, fmax):
+    """A ULX3S-like ``boards build`` report at ``fmax``."""
+    return {"board": board, "core": "multipixel(rows=32, batch=3, slots=2)", "luts": 16142,
+            "luts_total": 83640, "dsp": 126, "dsp_total": 156, "bram": 22, "bram_total": 208,
+            "fmax_mhz": fmax, "clock_mhz": 40.0, "cycles_per_pixel": 8908.3,
+            "pixels_per_s": 40e6 / 8908.3, "uart_pixels_per_s": 358.4, "baud": 1_000_000,
+            "build_seconds": 600.0}
