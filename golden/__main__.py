@@ -1,22 +1,26 @@
-"""Command line: ``python -m golden {simulate,map,dataset,train,quantize,qat,sweep,export,eval}``."""
-import argparse
+"""Command line: ``python -m golden COMMAND``. Each command lives in its own module with
+``add_arguments(parser)`` and ``run(args) -> exit code``."""
 import sys
 
-from . import cli_eval, cli_map, cli_quant, cli_speed, cli_train
-from .validate import InputError
+from .commands import run_command
+
+COMMANDS = {
+    "simulate": ("golden.cli_simulate", "simulate decays or the phantom to .npz"),
+    "map": ("golden.cli_map", "lifetime map of an .npz/.npy input or the phantom"),
+    "dataset": ("golden.cli_dataset", "simulate a training or test set (.npz)"),
+    "train": ("golden.cli_train", "train a model (optionally distilled from a teacher)"),
+    "quantize": ("golden.cli_quantize", "post-training quantization of a float model"),
+    "qat": ("golden.cli_qat", "quantization-aware fine-tuning, then export to integers"),
+    "sweep": ("golden.cli_sweep", "accuracy vs bit width (PTQ) beside the shipped QAT model"),
+    "export": ("golden.cli_export", "weights, tables, spec and golden vectors for the RTL"),
+    "eval": ("golden.cli_eval", "compare teacher, Lite (float and integer), FLIMLib, phasor"),
+    "speed": ("golden.cli_speed", "pixels/s of golden.intref (numpy) and golden.intref_fast "
+                                  "(numba) on simulated decays"),
+}
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m golden", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-    for module in (cli_map, cli_train, cli_quant, cli_eval, cli_speed):
-        module.add_parsers(sub)
-    args = parser.parse_args(argv)
-    try:
-        return args.func(args) or 0
-    except InputError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+    return run_command("python -m golden", __doc__, COMMANDS, argv)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""`python -m golden eval`: the accuracy and speed table of every estimator."""
+"""``python -m golden eval``: the accuracy and speed table of every estimator."""
 import json
 from pathlib import Path
 
@@ -7,21 +7,19 @@ from .evaluate import METHODS, evaluate
 from .models import load_weights
 from .pipeline import DEFAULT_WEIGHTS, load_default
 
-__all__ = ["add_parsers"]
+__all__ = ["add_arguments", "run"]
 
 KEYS = ("params", "tau1_mae_ns", "tau2_mae_ns", "frac_mae", "tau_m_mae_ns", "tau_m_mae_ns_le500",
         "undefined_share", "pixels_per_s")
 
 
-def add_parsers(sub):
-    p = sub.add_parser("eval", help="compare teacher, Lite (float and integer), FLIMLib, phasor")
+def add_arguments(p):
     p.add_argument("--json", type=Path, required=True)
     p.add_argument("--n", type=int, default=20000, help="test pixels (>= 20000 for the report)")
     p.add_argument("--methods", nargs="+", choices=METHODS, default=list(METHODS))
     p.add_argument("--no-benchmarks", action="store_true", help="do not touch BENCHMARKS.md")
     p.add_argument("--render-only", action="store_true",
                    help="re-render BENCHMARKS.md from an earlier run's --json, measure nothing")
-    p.set_defaults(func=cmd_eval)
 
 
 def load_models(with_teacher=True):
@@ -53,7 +51,7 @@ def _provenance(weights=DEFAULT_WEIGHTS.parent):
     return "\n".join(lines)
 
 
-def cmd_eval(args):
+def run(args):
     if args.render_only:
         results = json.loads(args.json.read_text())
     else:
@@ -65,6 +63,7 @@ def cmd_eval(args):
         print(f"wrote {args.json}")
     if not args.no_benchmarks:
         render(results)
+    return 0
 
 
 def render(results):

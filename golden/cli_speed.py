@@ -1,4 +1,4 @@
-"""`python -m golden speed`: pixels/s of the integer reference, numpy against compiled."""
+"""``python -m golden speed``: pixels/s of the integer reference, numpy against compiled."""
 import os
 import time
 
@@ -12,26 +12,23 @@ from .intref import run_counts
 from .intref_fast import run_counts_fast
 from .pipeline import load_default
 
-__all__ = ["add_parsers"]
+__all__ = ["add_arguments", "run"]
 
 
-def add_parsers(sub):
-    p = sub.add_parser("speed", help="pixels/s of golden.intref (numpy) and "
-                                     "golden.intref_fast (numba) on simulated decays")
+def add_arguments(p):
     p.add_argument("--pixels", type=positive_int, default=20000)
     p.add_argument("--bins", type=positive_int, default=135)
     p.add_argument("--no-benchmarks", action="store_true", help="do not touch BENCHMARKS.md")
-    p.set_defaults(func=cmd_speed)
 
 
-def _timed(run):
-    """``(result, seconds)`` of ``run()``."""
+def _timed(call):
+    """``(result, seconds)`` of ``call()``."""
     began = time.perf_counter()
-    result = run()
+    result = call()
     return result, time.perf_counter() - began
 
 
-def cmd_speed(args):
+def run(args):
     q = load_default()
     counts = golden_counts(args.pixels, args.bins, seed=0)
     load = os.getloadavg()[0]
@@ -63,3 +60,4 @@ def cmd_speed(args):
                   f"compile, or its on-disk cache): {first_call:.1f} s.")
         update_section("golden-speed", "Integer reference throughput: numpy and compiled",
                        body, command_line("golden"))
+    return 0

@@ -1,27 +1,18 @@
-"""`python -m golden dataset` and `python -m golden train`: make data, train teacher or student."""
+"""``python -m golden train``: train the teacher or the Lite student (optionally distilled)."""
 import time
 from pathlib import Path
 
 import numpy as np
 
 from .benchmarks import command_line
-from .datasets import TEST_RANGE, TRAIN_RANGE, load_dataset, make_dataset, save_dataset
+from .datasets import load_dataset
 from .models import build, load_weights, save_weights
-from .progress import progress_bar
 from .training import network_inputs, network_targets, predict, train
 
-__all__ = ["add_parsers"]
+__all__ = ["add_arguments", "run"]
 
 
-def add_parsers(sub):
-    p = sub.add_parser("dataset", help="simulate a training or test set (.npz)")
-    p.add_argument("--n", type=int, required=True, help="number of pixels")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--test", action="store_true", help="test range: 100 .. 10^4 photons")
-    p.add_argument("--out", type=Path, required=True)
-    p.set_defaults(func=cmd_dataset)
-
-    p = sub.add_parser("train", help="train a model (optionally distilled from a teacher)")
+def add_arguments(p):
     p.add_argument("--model", choices=["teacher", "lite"], required=True)
     p.add_argument("--data", type=Path, required=True, help="dataset from `golden dataset`")
     p.add_argument("--limit", type=int, help="use only the first N pixels")
@@ -35,21 +26,9 @@ def add_parsers(sub):
     p.add_argument("--max-minutes", type=float)
     p.add_argument("--checkpoint", type=Path, help="resumable checkpoint (default OUT.ckpt)")
     p.add_argument("--out", type=Path, required=True, help="weights file (.pt)")
-    p.set_defaults(func=cmd_train)
 
 
-def cmd_dataset(args):
-    prange = TEST_RANGE if args.test else TRAIN_RANGE
-    with progress_bar() as bar:
-        task = bar.add_task("simulating", total=args.n, status="")
-        data = make_dataset(args.n, seed=args.seed, prange=prange,
-                            progress=lambda k: bar.update(task, advance=k))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    save_dataset(args.out, data)
-    print(f"wrote {args.n} pixels to {args.out}")
-
-
-def cmd_train(args):
+def run(args):
     began = time.monotonic()
     data, acq = load_dataset(args.data)
     if args.limit:
@@ -77,3 +56,4 @@ def cmd_train(args):
     args.out.parent.mkdir(parents=True, exist_ok=True)
     save_weights(model, args.out, meta)
     print(f"wrote {args.out} ({meta['wall_seconds']} s)")
+    return 0

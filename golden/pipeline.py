@@ -10,10 +10,12 @@ from .intref_fast import run_counts_fast
 from .quantize import load_quantized
 from .validate import check_bin_width, check_counts, saturated_pixels
 
-__all__ = ["DEFAULT_WEIGHTS", "load_default", "analyse", "analyse_float", "withhold_dim",
-           "MAP_KEYS", "LIFETIME_KEYS", "MIN_PHOTONS"]
+__all__ = ["DEFAULT_WEIGHTS", "DEFAULT_FLOAT", "load_default", "analyse", "analyse_float",
+           "withhold_dim", "MAP_KEYS", "LIFETIME_KEYS", "MIN_PHOTONS"]
 
 DEFAULT_WEIGHTS = Path(__file__).parent / "weights" / "lite_int.npz"
+#: The float Lite model the shipped integer one was quantized from.
+DEFAULT_FLOAT = DEFAULT_WEIGHTS.with_name("lite.pt")
 MAP_KEYS = ("tau1", "tau2", "fraction", "tau_m", "photons")
 LIFETIME_KEYS = MAP_KEYS[:4]
 CHUNK = 4096

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .fixed import FixedSpec, saturate
+from .physics import Acquisition
 
 __all__ = ["QuantGRULayer", "QuantSeq2Seq", "weight_frac", "quantize_tensor", "quantize_model",
-           "save_quantized", "load_quantized"]
+           "save_quantized", "load_quantized", "quantized_meta"]
 
 #: Fraction widths are kept in this window (weights of magnitude ~2**-8 .. 2**7).
 FRAC_LIMITS = (-8, 24)
@@ -156,3 +157,9 @@ def load_quantized(path):
                  for part in ("encoder", "decoder")}
         return QuantSeq2Seq(FixedSpec(**layout["spec"]), parts["encoder"], parts["decoder"],
                             f["head_w"], f["head_b"], layout["head_w_frac"], layout["meta"])
+
+
+def quantized_meta(bins=Acquisition.bins, bin_width_ns=Acquisition.bin_width_ns, **extra):
+    """A quantized model's ``meta``: the acquisition it reads (``bins`` of ``bin_width_ns``)
+    and ``extra`` (how it was made)."""
+    return {"acquisition": {"bins": bins, "bin_width_ns": bin_width_ns}, **extra}
