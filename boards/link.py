@@ -12,10 +12,10 @@ from amaranth.lib.fifo import SyncFIFO
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
-from rtl.result import TAG_BITS, input_layout, result_layout
+from rtl.result import input_layout, result_layout
 
-from .protocol import (HEADER_BYTES, RESULT_BYTES, STATUS_BYTES, SYNC, VERSION, Command,
-                       Status, board_commands)
+from .protocol import (HEADER_BYTES, RESULT_BYTES, STATUS_BYTES, SYNC, TAG_BITS, VERSION,
+                       Command, Status, board_commands)
 
 __all__ = ["STATUS_LAYOUT", "FrameReceiver", "FrameTransmitter"]
 
@@ -39,6 +39,8 @@ class FrameReceiver(wiring.Component):
         Histogram length T.
     timeout : int
         Idle clock cycles inside a frame before it counts as TRUNCATED.
+    spec : golden.fixed.FixedSpec
+        The core's formats: its tags and counts must be the frames' 16 bits.
 
     Attributes
     ----------
@@ -46,21 +48,24 @@ class FrameReceiver(wiring.Component):
         Bytes from the UART; always ready except for the cycle after a header and a CRC.
     framing_error : In(1)
         The UART's framing-error pulse.
-    pixels : Out(stream.Signature(rtl.result.input_layout()))
+    pixels : Out(stream.Signature(rtl.result.input_layout(spec)))
         ``bins`` counts per accepted HISTOGRAM, each with its tag (the core's ``inp``).
     status : Out(stream.Signature(STATUS_LAYOUT))
         Status reports, from a 4-deep FIFO; reports that find it full are dropped.
     """
 
-    def __init__(self, *, bins, timeout):
+    def __init__(self, *, bins, timeout, spec):
         _check_bins(bins)
         if not isinstance(timeout, int) or timeout < 1:
             raise ValueError(f"timeout must be a positive integer, not {timeout!r}")
+        if (spec.tag_bits, spec.count_bits) != (TAG_BITS, WORD_BITS):
+            raise ValueError(f"the frames carry {TAG_BITS}-bit tags and {WORD_BITS}-bit counts, "
+                             f"not {spec.tag_bits} and {spec.count_bits}")
         self.bins, self.timeout = bins, timeout
         super().__init__({
             "inp": In(stream.Signature(8)),
             "framing_error": In(1),
-            "pixels": Out(stream.Signature(input_layout())),
+            "pixels": Out(stream.Signature(input_layout(spec))),
             "status": Out(stream.Signature(STATUS_LAYOUT)),
         })
 

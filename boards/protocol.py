@@ -4,16 +4,20 @@ import binascii
 from dataclasses import dataclass
 from enum import IntEnum
 
-__all__ = ["SYNC", "VERSION", "HEADER_BYTES", "RESULT_BYTES", "STATUS_BYTES", "Command", "Status",
+from golden.fixed import FixedSpec
+
+__all__ = ["SYNC", "VERSION", "HEADER_BYTES", "TAG_BITS", "RESULT_BYTES", "STATUS_BYTES", "Command", "Status",
            "Frame", "Error", "crc16", "encode", "histogram", "ping", "result", "status",
            "decode_result", "decode_status", "board_commands", "host_commands", "Parser"]
 
 SYNC = b"\xa5\x5a"
 VERSION = 1
 HEADER_BYTES = 5                    # command, length (2), tag (2)
+#: The tag field of every frame (two bytes): a core behind the link carries tags this wide.
+TAG_BITS = 16
 RESULT_BYTES = 9
 STATUS_BYTES = 4
-CHANNELS = 3
+CHANNELS = FixedSpec.CHANNELS
 
 
 class Command(IntEnum):

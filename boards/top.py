@@ -63,7 +63,8 @@ class LinkTop(wiring.Component):
         self.uart_rx = UARTRx(divisor=divisor)
         self.uart_tx = UARTTx(divisor=divisor)
         self.receiver = FrameReceiver(bins=core.bins,
-                                      timeout=timeout_bytes * BITS_PER_BYTE * divisor)
+                                      timeout=timeout_bytes * BITS_PER_BYTE * divisor,
+                                      spec=core.qmodel.spec)
         self.transmitter = FrameTransmitter(bins=core.bins, spec=core.qmodel.spec)
         super().__init__({"rx": In(1, init=1), "tx": Out(1, init=1)})
 

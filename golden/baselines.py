@@ -14,11 +14,13 @@ import flimlib
 import numpy as np
 from phasorpy.lifetime import phasor_to_apparent_lifetime
 
+from .fixed import FixedSpec
 from .phasors import calibrated_phasors
-from .preprocess import BACKGROUND_BINS
 
 __all__ = ["flimlib_lma", "flimlib_rld", "phasor_lifetime"]
 
+#: The leading bins whose mean is the background, as for the network's preprocessing.
+BACKGROUND_BINS = FixedSpec().background_bins
 #: Pixels per FLIMLib call, and per ``progress`` report.
 CHUNK = 256
 #: FLIMLib's fixed per-transient buffers (``MAXBINS``); a longer transient overflows them.

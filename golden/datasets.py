@@ -4,7 +4,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .physics import IRF, Acquisition, simulate_counts
-from .preprocess import COUNT_BITS
+from .validate import COUNT_MAX
 
 __all__ = ["ParameterRange", "TRAIN_RANGE", "TEST_RANGE", "sample_parameters", "make_dataset",
            "save_dataset", "load_dataset"]
@@ -64,7 +64,7 @@ def make_dataset(n, *, seed, prange=TRAIN_RANGE, acq=Acquisition(), progress=Non
         raw = simulate_counts(params["tau1"][sl], params["tau2"][sl], params["frac"][sl],
                               params["photons"][sl], acq=acq, irf=irf,
                               background=params["background"][sl], rng=rng)
-        counts[sl] = np.minimum(raw, 2 ** COUNT_BITS - 1)
+        counts[sl] = np.minimum(raw, COUNT_MAX)
         if progress:
             progress(sl.stop - sl.start)
     return {"counts": counts, **params}

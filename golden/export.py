@@ -70,7 +70,7 @@ def golden_counts(n, bins, seed=0):
 
 def golden_vectors(qmodel, counts):
     """Inputs, outputs and the lifetimes of every pixel, plus every intermediate of pixel 0."""
-    x, valid = preprocess(counts)
+    x, valid = preprocess(counts, qmodel.spec)
     result = run_network(qmodel, x)
     result.update(lifetimes(result["sums"], result["first"], qmodel.spec))
     vectors = {"counts": counts, "x": x, "valid": valid,

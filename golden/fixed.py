@@ -14,6 +14,7 @@ Rules
 """
 import math
 from dataclasses import asdict, dataclass
+from typing import ClassVar
 
 import numpy as np
 
@@ -30,6 +31,11 @@ class FixedSpec:
     bits : int
         Width of weights (per-tensor power-of-two scale), hidden state (Q0.bits-1, in [-1, 1)),
         sigmoid outputs (unsigned Q0.bits) and tanh outputs (Q0.bits-1).
+    count_bits : int
+        Width of a histogram bin's photon counter (the input of preprocessing).
+    background_bins : int
+        Preprocessing's background is the mean of this many leading bins: a power of two, so
+        the mean is a shift by ``background_shift``.
     input_bits : int
         Width of the unsigned Q0.input_bits network input made by preprocessing.
     lut_index_bits : int
@@ -42,8 +48,15 @@ class FixedSpec:
         Divider result format (unsigned): lifetimes in bins, fraction in [0, 1].
     bias_bits : int
         Biases are stored at their accumulator's scale, saturated to this width.
+    tag_bits : int
+        Width of the pixel tag a core carries from its input to its result.
+
+    ``CHANNELS``: the head's outputs, the full decay, the short and the long component.
     """
+    CHANNELS: ClassVar[int] = 3
     bits: int = 8
+    count_bits: int = 16
+    background_bins: int = 8
     input_bits: int = 8
     lut_index_bits: int = 10
     sigmoid_range: float = 8.0
@@ -53,17 +66,32 @@ class FixedSpec:
     quotient_bits: int = 16
     quotient_frac: int = 8
     bias_bits: int = 32
+    tag_bits: int = 16
 
     def __post_init__(self):
-        for name in ("bits", "input_bits", "lut_index_bits", "output_bits", "quotient_bits",
-                     "bias_bits"):
+        for name in ("bits", "count_bits", "input_bits", "lut_index_bits", "output_bits",
+                     "quotient_bits", "bias_bits", "tag_bits"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 2:
                 raise ValueError(f"{name} must be an integer of at least 2, not {value!r}")
+        if not (isinstance(self.background_bins, int) and self.background_bins >= 1
+                and self.background_bins & (self.background_bins - 1) == 0):
+            raise ValueError(f"background_bins must be a power of two, not "
+                             f"{self.background_bins!r}")
         for name in ("sigmoid_range", "tanh_range"):
             value = getattr(self, name)
             if not (value > 0 and math.log2(value).is_integer()):
                 raise ValueError(f"{name} must be a power of two, not {value!r}")
+
+    @property
+    def background_shift(self):
+        """``log2(background_bins)``: the background's mean as a shift of their sum."""
+        return self.background_bins.bit_length() - 1
+
+    @property
+    def count_max(self):
+        """The largest count a bin's counter holds."""
+        return (1 << self.count_bits) - 1
 
     @property
     def state_frac(self):

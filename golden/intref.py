@@ -127,7 +127,7 @@ def lifetimes(sums, first, spec):
 
 def run_counts(qmodel, counts):
     """Preprocess raw counts ``(N, T)`` and run the whole integer pipeline."""
-    x, valid = preprocess(counts)
+    x, valid = preprocess(counts, qmodel.spec)
     result = run_network(qmodel, x)
     result.update(lifetimes(result["sums"], result["first"], qmodel.spec))
     result.update({"x": x, "valid": valid})

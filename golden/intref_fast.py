@@ -20,7 +20,6 @@ import numpy as np
 from numba import njit, prange
 
 from .fixed import build_lut
-from .preprocess import BACKGROUND_BINS, INPUT_BITS
 
 __all__ = ["BLOCK", "Packed", "pack", "run_counts_fast"]
 
@@ -33,7 +32,8 @@ Packed = namedtuple("Packed", [
     "sigmoid_scale", "tanh_scale",          # (2L,): 2**(lut_in_frac(kind) - acc_frac)
     "sigmoid", "tanh",                      # the two tables
     "lut_lo", "lut_hi", "one", "round_half", "frac_scale", "state_lo", "state_hi",
-    "head_shift", "output_bits", "quotient_frac", "quotient_bits"])
+    "head_shift", "output_bits", "quotient_frac", "quotient_bits",
+    "background_bins", "background_shift", "input_bits"])
 """A quantized model as plain arrays and numbers, the compiled kernel's argument.
 
 Layers are encoder then decoder. Weights carry their layer's align shift (``W * 2**(acc_frac -
@@ -42,7 +42,8 @@ layer, whose ``w_ih`` stays zero like that of the decoder's first (input-free) l
 is ``b_ih + b_hh`` of the r and z gates, ``b_xn``/``b_hn`` the n gate's two biases. All but
 ``head_b`` and the trailing ints are integers held exactly in one float type
 (:func:`_float_type`); ``lut_lo`` ... ``state_hi`` are the table's index range around its
-centre, ``2**sigmoid_frac``, half of it, its inverse, and the state's range.
+centre, ``2**sigmoid_frac``, half of it, its inverse, and the state's range; the last three
+are preprocessing's (:class:`golden.fixed.FixedSpec`).
 """
 
 
@@ -103,7 +104,7 @@ def pack(qmodel):
         *(F(v) for v in (-(size // 2), size // 2 - 1, 1 << f, 1 << (f - 1), 2.0 ** -f,
                          -(1 << (spec.bits - 1)), (1 << (spec.bits - 1)) - 1)),
         qmodel.head_acc_frac - spec.output_frac, spec.output_bits, spec.quotient_frac,
-        spec.quotient_bits)
+        spec.quotient_bits, spec.background_bins, spec.background_shift, spec.input_bits)
 
 
 @njit
@@ -121,19 +122,19 @@ def _saturate(value, bits, signed):
 
 
 @njit
-def _preprocess(counts, x):
+def _preprocess(m, counts, x):
     """One pixel of :func:`golden.preprocess.preprocess`: fills ``x``, returns ``valid``."""
     background = 0
-    for t in range(min(BACKGROUND_BINS, counts.size)):
+    for t in range(min(m.background_bins, counts.size)):
         background += counts[t]
-    background >>= 3
+    background >>= m.background_shift
     peak = 0
     for t in range(counts.size):
         peak = max(peak, counts[t] - background)
     length, rest = 0, max(peak, 1)
     while rest:
         length, rest = length + 1, rest >> 1
-    shift = length - INPUT_BITS
+    shift = length - m.input_bits
     for t in range(counts.size):
         signal = max(counts[t] - background, 0)
         x[t] = signal >> shift if shift >= 0 else signal << -shift
@@ -252,7 +253,7 @@ def _run(m, counts, x, valid, outputs, sums, first, tau, fraction):
     for block in prange((N + BLOCK - 1) // BLOCK):
         lo, hi = block * BLOCK, min(block * BLOCK + BLOCK, N)
         for p in range(lo, hi):
-            valid[p] = _preprocess(counts[p], x[p])
+            valid[p] = _preprocess(m, counts[p], x[p])
         _network(m, x[lo:hi], outputs[lo:hi], sums[lo:hi], first[lo:hi])
         for p in range(lo, hi):
             for c in range(3):

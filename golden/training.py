@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from .fixed import FixedSpec
 from .lifetimes import lifetimes_from_sequences
 from .physics import Acquisition, decay_components
 from .preprocess import preprocess
@@ -23,10 +24,11 @@ FIRST_STEP_WEIGHT = 10.0
 VALIDATION_SHARE = 0.05
 
 
-def network_inputs(counts):
-    """Float network input ``(N, T)`` (exactly the Q0.8 integers / 256) and the valid mask."""
-    x, valid = preprocess(counts)
-    return x.astype(np.float32) / 256, valid
+def network_inputs(counts, spec=FixedSpec()):
+    """Float network input ``(N, T)`` (exactly the Q0.``input_bits`` integers of
+    :func:`golden.preprocess.preprocess` over ``2**input_bits``) and the valid mask."""
+    x, valid = preprocess(counts, spec)
+    return x.astype(np.float32) / (1 << spec.input_bits), valid
 
 
 def network_targets(data, acq=Acquisition()):

@@ -1,11 +1,12 @@
 """Input checks with one-line messages: every bad input is refused before any work is done."""
 import numpy as np
 
-from .preprocess import COUNT_BITS
+from .fixed import FixedSpec
 
 __all__ = ["InputError", "check_counts", "check_bin_width", "saturated_pixels"]
 
-COUNT_MAX = 2 ** COUNT_BITS - 1
+#: The counters every shipped model reads (:attr:`golden.fixed.FixedSpec.count_bits`).
+COUNT_MAX = FixedSpec().count_max
 
 
 class InputError(ValueError):
@@ -34,7 +35,7 @@ def check_counts(counts, bins):
     if (arr < 0).any():
         raise InputError(f"counts contain {int((arr < 0).sum())} negative values")
     if (arr > COUNT_MAX).any():
-        raise InputError(f"counts exceed the {COUNT_BITS}-bit counter range "
+        raise InputError(f"counts exceed the {FixedSpec().count_bits}-bit counter range "
                          f"(max {arr.max():g} > {COUNT_MAX})")
     return arr.astype(np.int64, copy=False)
 

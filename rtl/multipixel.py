@@ -37,7 +37,7 @@ from .arith import accumulator_width, round_shift, saturate, signed_width
 from .dsp import FAMILIES, registered_products
 from .fanout import fanout
 from .preprocess import Preprocess
-from .result import CHANNELS, TAG_BITS, ResultUnit, input_layout, result_layout
+from .result import ResultUnit, input_layout, result_layout
 
 __all__ = ["MultiPixelCore", "GATE_PRODUCTS", "GATE_STAGES", "MATMUL_STAGES", "FREE", "READY",
            "MATMUL", "GATE_READY", "GATES", "FINISH"]
@@ -119,7 +119,7 @@ class MultiPixelCore(wiring.Component):
 
     Attributes
     ----------
-    inp : In(stream.Signature(rtl.result.input_layout()))
+    inp : In(stream.Signature(rtl.result.input_layout(spec)))
         ``bins`` transfers per pixel; the tag of the first one names the pixel.
     out : Out(stream.Signature(rtl.result.result_layout(spec)))
         The pixel's lifetimes, tagged.
@@ -165,7 +165,7 @@ class MultiPixelCore(wiring.Component):
         self.lut_frac = min(layer.acc_frac for layer in self.layers)
         self.pre_width = max(self._pre_bound(layer) for layer in self.layers).bit_length() + 1
         self.r_ah_split = min(R_AH_SPLIT, self.pre_width - 1)
-        self.pre = Preprocess(bins=bins)
+        self.pre = Preprocess(bins=bins, spec=self.spec)
         head_bound = H * (1 << (2 * spec.bits - 2)) + int(abs(qmodel.head_b).max())
         self.head_width = signed_width(head_bound)
         self.sum_shape = unsigned(spec.output_bits - 1 + math.ceil(math.log2(bins)))
@@ -173,7 +173,7 @@ class MultiPixelCore(wiring.Component):
         self.result = ResultUnit(sum_shape=self.sum_shape, first_shape=self.first_shape,
                                  spec=spec)
         self.matmul_issue = Signal()
-        super().__init__({"inp": In(stream.Signature(input_layout())),
+        super().__init__({"inp": In(stream.Signature(input_layout(spec))),
                           "out": Out(stream.Signature(result_layout(spec)))})
 
     # ---- construction helpers ------------------------------------------------------------
@@ -252,15 +252,16 @@ class MultiPixelCore(wiring.Component):
         decoding = Array(Signal(name=f"decoding{s}") for s in range(S))
         fresh = Array(Signal(name=f"fresh{s}") for s in range(S))
         used = Array(Signal(B, name=f"used{s}") for s in range(S))
-        tags = Array(Array(Signal(TAG_BITS, name=f"tag{s}_{b}", reset_less=True)
+        tags = Array(Array(Signal(spec.tag_bits, name=f"tag{s}_{b}", reset_less=True)
                            for b in range(B)) for s in range(S))
         pixel_valid = Array(Signal(B, name=f"pixel_valid{s}") for s in range(S))
+        C = spec.CHANNELS
         sums = Array(Array(Array(Signal(self.sum_shape, name=f"sum{s}_{b}_{k}",
                                         reset_less=True)
-                                 for k in range(CHANNELS)) for b in range(B)) for s in range(S))
+                                 for k in range(C)) for b in range(B)) for s in range(S))
         first = Array(Array(Array(Signal(self.first_shape, name=f"first{s}_{b}_{k}",
                                          reset_less=True)
-                                  for k in range(CHANNELS)) for b in range(B)) for s in range(S))
+                                  for k in range(C)) for b in range(B)) for s in range(S))
 
         # ---- per-lane memories: state, recurrent accumulators (one per gate), inputs -------
         h_mm, h_gate, h_write, acc_write, acc_read, x_write, x_read = ([] for _ in range(7))
@@ -284,7 +285,7 @@ class MultiPixelCore(wiring.Component):
 
         # ---- admission: input -> preprocess -> a free slot's lanes -------------------------
         in_bin, idle = Signal(range(T)), Signal(range(4 * T + 1))
-        tag_in = Signal(TAG_BITS)
+        tag_in = Signal(spec.tag_bits)
         m.d.comb += [pre.counts.payload.eq(self.inp.payload.count),
                      pre.counts.valid.eq(self.inp.valid), self.inp.ready.eq(pre.counts.ready)]
         with m.If(self.inp.valid & self.inp.ready):
@@ -420,8 +421,8 @@ class MultiPixelCore(wiring.Component):
         for s, pick in enumerate(in_slot):
             lane_pick += [pick.tag.eq(tags[s][out_lane]),
                           pick.valid.eq(pixel_valid[s].bit_select(out_lane, 1))]
-            lane_pick += [pick.sums[k].eq(sums[s][out_lane][k]) for k in range(CHANNELS)]
-            lane_pick += [pick.first[k].eq(first[s][out_lane][k]) for k in range(CHANNELS)]
+            lane_pick += [pick.sums[k].eq(sums[s][out_lane][k]) for k in range(C)]
+            lane_pick += [pick.first[k].eq(first[s][out_lane][k]) for k in range(C)]
         picked = Signal(layout, reset_less=True)
         slot_pick = _pick_domain(m, S)
         slot_pick += picked.as_value().eq(Array(p.as_value() for p in in_slot)[out_slot])
@@ -463,7 +464,7 @@ class MultiPixelCore(wiring.Component):
         b_z = rom("b_z", lambda l: l.b_ih[H:2 * H] + l.b_hh[H:2 * H])
         b_in = rom("b_in", lambda l: l.b_ih[2 * H:])
         b_hn = rom("b_hn", lambda l: l.b_hh[2 * H:])
-        head_w = [self._rom(m, f"head_w{k}", q.head_w[k]) for k in range(CHANNELS)]
+        head_w = [self._rom(m, f"head_w{k}", q.head_w[k]) for k in range(spec.CHANNELS)]
 
         def by_layer(layer_bit, build):
             """``build(shifts)`` for the encoder or decoder, chosen by ``layer_bit``."""
@@ -589,7 +590,7 @@ class MultiPixelCore(wiring.Component):
                          h_write[b].en.eq(g[12]["valid"])]
             m.d.sync += h_new.eq(h_write[b].data)
             # g13: Dense(3) products; g14: accumulated unit by unit; g15: outputs clamped
-            for k in range(CHANNELS):
+            for k in range(spec.CHANNELS):
                 product = Signal(signed(2 * wb), name=f"head_product{b}_{k}", reset_less=True)
                 m.d.comb += product.eq(multiply(head_w[k].data, h_new, f"head_{k}"))
                 acc = Signal(signed(self.head_width), name=f"head{b}_{k}", reset_less=True)

@@ -1,7 +1,8 @@
 """Input preprocessing in hardware: background shift, clip, shift-normalise to Q0.8.
 
-Bit-exact to :func:`golden.preprocess.preprocess`. The histogram is buffered in block RAM while
-the background (mean of the first 8 bins, a shift) and the peak are found; a second pass emits
+Bit-exact to :func:`golden.preprocess.preprocess`, with the spec's formats. The histogram is
+buffered in block RAM while the background (mean of the first ``background_bins`` bins, a
+shift) and the peak are found; a second pass emits
 ``max(count - background, 0)`` shifted so the peak lands in ``[128, 255]``. For Fmax, each count
 is registered before it is summed and compared; the last count, the peak and the shift amounts
 take one cycle each after the load, and each input three (block RAM read, clip, shift).
@@ -11,7 +12,7 @@ from amaranth.lib import data, stream, wiring
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
-from golden.preprocess import BACKGROUND_BINS, COUNT_BITS, INPUT_BITS
+from golden.fixed import FixedSpec
 
 __all__ = ["Preprocess", "SETTLE_CYCLES", "CYCLES_PER_INPUT"]
 
@@ -29,6 +30,8 @@ class Preprocess(wiring.Component):
     ----------
     bins : int
         Histogram length T.
+    spec : golden.fixed.FixedSpec
+        ``count_bits``, ``background_bins`` and ``input_bits``.
 
     Attributes
     ----------
@@ -39,45 +42,46 @@ class Preprocess(wiring.Component):
         background (then every ``x`` is 0).
     """
 
-    def __init__(self, *, bins):
-        if not isinstance(bins, int) or bins <= BACKGROUND_BINS:
-            raise ValueError(f"bins must be an integer greater than {BACKGROUND_BINS}, "
+    def __init__(self, *, bins, spec=FixedSpec()):
+        if not isinstance(bins, int) or bins <= spec.background_bins:
+            raise ValueError(f"bins must be an integer greater than {spec.background_bins}, "
                              f"not {bins!r}")
-        self.bins = bins
+        self.bins, self.spec = bins, spec
         super().__init__({
-            "counts": In(stream.Signature(unsigned(COUNT_BITS))),
-            "out": Out(stream.Signature(data.StructLayout({"x": unsigned(INPUT_BITS),
+            "counts": In(stream.Signature(unsigned(spec.count_bits))),
+            "out": Out(stream.Signature(data.StructLayout({"x": unsigned(spec.input_bits),
                                                            "valid": unsigned(1)}))),
         })
 
     def elaborate(self, platform):
         m = Module()
-        T = self.bins
-        m.submodules.buffer = buffer = Memory(shape=unsigned(COUNT_BITS), depth=T, init=[])
+        T, spec = self.bins, self.spec
+        count_bits, input_bits = spec.count_bits, spec.input_bits
+        m.submodules.buffer = buffer = Memory(shape=unsigned(count_bits), depth=T, init=[])
         rd, wr = buffer.read_port(), buffer.write_port()
         index = Signal(range(T))
-        total = Signal(unsigned(COUNT_BITS + 3))
-        top = Signal(unsigned(COUNT_BITS))
-        background = Signal(unsigned(COUNT_BITS))
-        peak = Signal(signed(COUNT_BITS + 1))
-        length = Signal(range(COUNT_BITS + 2))
-        m.d.comb += [background.eq(total >> 3),
+        total = Signal(unsigned(count_bits + spec.background_shift))
+        top = Signal(unsigned(count_bits))
+        background = Signal(unsigned(count_bits))
+        peak = Signal(signed(count_bits + 1))
+        length = Signal(range(count_bits + 2))
+        m.d.comb += [background.eq(total >> spec.background_shift),
                      rd.addr.eq(index), wr.addr.eq(index), wr.data.eq(self.counts.payload)]
         # after the load, one register stage each: the peak, then the shift amounts and its sign
-        for k in range(COUNT_BITS):
+        for k in range(count_bits):
             with m.If(peak[k] & (peak > 0)):
                 m.d.comb += length.eq(k + 1)
-        right = Signal(range(COUNT_BITS + 1))
-        left = Signal(range(INPUT_BITS + 1))
+        right = Signal(range(count_bits + 1))
+        left = Signal(range(input_bits + 1))
         positive = Signal()             # the pixel has a peak above its background
         # per input: the block RAM output is registered, clipped, then shifted
-        clipped = Signal(unsigned(COUNT_BITS))
-        signal = Signal(signed(COUNT_BITS + 1))
+        clipped = Signal(unsigned(count_bits))
+        signal = Signal(signed(count_bits + 1))
         m.d.comb += [signal.eq(rd.data - background),
                      self.out.payload.x.eq((clipped >> right) << left),
                      self.out.payload.valid.eq(positive)]
         # each count is registered, then summed (first 8 bins) and compared with the top
-        count, counted, early = Signal(unsigned(COUNT_BITS)), Signal(), Signal()
+        count, counted, early = Signal(unsigned(count_bits)), Signal(), Signal()
         m.d.sync += counted.eq(0)
         with m.If(counted):
             with m.If(early):
@@ -89,7 +93,7 @@ class Preprocess(wiring.Component):
                 m.d.comb += [self.counts.ready.eq(1), wr.en.eq(self.counts.valid)]
                 with m.If(self.counts.valid):
                     m.d.sync += [count.eq(self.counts.payload), counted.eq(1),
-                                 early.eq(index < BACKGROUND_BINS), index.eq(index + 1)]
+                                 early.eq(index < spec.background_bins), index.eq(index + 1)]
                     with m.If(index == T - 1):
                         m.d.sync += index.eq(0)
                         m.next = "TAIL"
@@ -99,8 +103,8 @@ class Preprocess(wiring.Component):
                 m.d.sync += peak.eq(top - background)
                 m.next = "SHIFTS"
             with m.State("SHIFTS"):
-                m.d.sync += [right.eq(Mux(length >= INPUT_BITS, length - INPUT_BITS, 0)),
-                             left.eq(Mux(length >= INPUT_BITS, 0, INPUT_BITS - length)),
+                m.d.sync += [right.eq(Mux(length >= input_bits, length - input_bits, 0)),
+                             left.eq(Mux(length >= input_bits, 0, input_bits - length)),
                              positive.eq(peak > 0)]
                 m.next = "FETCH"
             with m.State("FETCH"):      # block-RAM read: data next cycle

@@ -4,20 +4,15 @@ from amaranth import Array, Module, Mux, Signal, unsigned
 from amaranth.lib import data, stream, wiring
 from amaranth.lib.wiring import In, Out
 
-from golden.preprocess import COUNT_BITS
-
 from .divider import Divider
 
-__all__ = ["ResultUnit", "TAG_BITS", "CHANNELS", "input_layout", "result_layout"]
-
-TAG_BITS = 16
-#: The head's outputs: the full decay, the short and the long component.
-CHANNELS = 3
+__all__ = ["ResultUnit", "input_layout", "result_layout"]
 
 
-def input_layout():
+def input_layout(spec):
     """One histogram bin with its pixel's tag: the cores' input payload."""
-    return data.StructLayout({"tag": unsigned(TAG_BITS), "count": unsigned(COUNT_BITS)})
+    return data.StructLayout({"tag": unsigned(spec.tag_bits),
+                              "count": unsigned(spec.count_bits)})
 
 
 def result_layout(spec):
@@ -26,8 +21,8 @@ def result_layout(spec):
     pixel with no signal."""
     q_shape = unsigned(spec.quotient_bits)
     return data.StructLayout({
-        "tag": unsigned(TAG_BITS), "tau": data.ArrayLayout(q_shape, CHANNELS),
-        "fraction": q_shape, "tau_defined": unsigned(CHANNELS),
+        "tag": unsigned(spec.tag_bits), "tau": data.ArrayLayout(q_shape, spec.CHANNELS),
+        "fraction": q_shape, "tau_defined": unsigned(spec.CHANNELS),
         "fraction_defined": unsigned(1), "valid": unsigned(1)})
 
 
@@ -51,9 +46,9 @@ class ResultUnit(wiring.Component):
         self.div = Divider(num_width=sum_shape.width, den_width=first_shape.width + 2, spec=spec)
         super().__init__({
             "inp": In(stream.Signature(data.StructLayout({
-                "tag": unsigned(TAG_BITS), "valid": unsigned(1),
-                "sums": data.ArrayLayout(sum_shape, CHANNELS),
-                "first": data.ArrayLayout(first_shape, CHANNELS)}))),
+                "tag": unsigned(spec.tag_bits), "valid": unsigned(1),
+                "sums": data.ArrayLayout(sum_shape, spec.CHANNELS),
+                "first": data.ArrayLayout(first_shape, spec.CHANNELS)}))),
             "out": Out(stream.Signature(result_layout(spec))),
         })
 
@@ -94,7 +89,7 @@ class ResultUnit(wiring.Component):
                              out.fraction.eq(quotients[3]),
                              out.fraction_defined.eq((first[1] + first[2]) > 0),
                              self.out.valid.eq(1)]
-                for k in range(CHANNELS):
+                for k in range(spec.CHANNELS):
                     m.d.comb += [out.tau[k].eq(Mux(quotients[k] > half, quotients[k] - half, 0)),
                                  out.tau_defined[k].eq(first[k] > 0)]
                 with m.If(self.out.ready):

@@ -5,11 +5,15 @@ import os
 import cocotb
 import numpy as np
 
+from golden.fixed import FixedSpec
 from sim.cocotb_run import VECTORS_ENV
 from sim.cocotb_streams import receive, send_all, start
 
-#: Result payload fields, least significant first: (name, width, count).
-RESULT_FIELDS = (("tag", 16, 1), ("tau", 16, 3), ("fraction", 16, 1), ("tau_defined", 1, 3),
+_SPEC = FixedSpec()
+#: Result payload fields (:func:`rtl.result.result_layout` of the shipped models' spec), least
+#: significant first: (name, width, count).
+RESULT_FIELDS = (("tag", _SPEC.tag_bits, 1), ("tau", _SPEC.quotient_bits, _SPEC.CHANNELS),
+                 ("fraction", _SPEC.quotient_bits, 1), ("tau_defined", 1, _SPEC.CHANNELS),
                  ("fraction_defined", 1, 1), ("valid", 1, 1))
 
 

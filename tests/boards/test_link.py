@@ -14,6 +14,7 @@ from boards.simulation import CLOCK_PERIOD, SimulatedPort
 from boards.top import LinkTop
 from boards.uart import BITS_PER_BYTE
 from golden.export import golden_counts
+from golden.fixed import FixedSpec
 from golden.intref import run_counts
 from golden.pipeline import load_default
 from rtl.multipixel import MultiPixelCore
@@ -29,9 +30,12 @@ def qmodel():
 
 def test_receiver_checks_its_arguments():
     with pytest.raises(ValueError, match=r"^bins must be a positive integer, not 0$"):
-        FrameReceiver(bins=0, timeout=10)
+        FrameReceiver(bins=0, timeout=10, spec=FixedSpec())
     with pytest.raises(ValueError, match=r"^timeout must be a positive integer, not 2.5$"):
-        FrameReceiver(bins=20, timeout=2.5)
+        FrameReceiver(bins=20, timeout=2.5, spec=FixedSpec())
+    with pytest.raises(ValueError, match=r"^the frames carry 16-bit tags and 16-bit counts, not "
+                                         r"12 and 16$"):
+        FrameReceiver(bins=20, timeout=10, spec=FixedSpec(tag_bits=12))
 
 
 def test_transmitter_checks_its_arguments(qmodel):
@@ -46,7 +50,7 @@ def test_transmitter_checks_its_arguments(qmodel):
 
 def run_receiver(script, *, bins, timeout, pixels_ready=True):
     """Returns ``(pixels, reports)``: ``[(tag, counts)]`` and ``[(code, tag)]``."""
-    dut = FrameReceiver(bins=bins, timeout=timeout)
+    dut = FrameReceiver(bins=bins, timeout=timeout, spec=FixedSpec())
     counts, reports = [], []
 
     async def producer(ctx):

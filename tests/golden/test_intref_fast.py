@@ -10,10 +10,9 @@ from golden.intref import run_counts
 from golden.intref_fast import pack, run_counts_fast
 from golden.models import Seq2Seq
 from golden.pipeline import load_default
-from golden.preprocess import COUNT_BITS
 from golden.quantize import quantize_model
+from golden.validate import COUNT_MAX
 
-COUNT_MAX = 2 ** COUNT_BITS - 1
 WIDE = FixedSpec(bits=16, lut_index_bits=16, sigmoid_range=16.0, tanh_range=8.0, output_frac=14)
 
 
