@@ -1,10 +1,6 @@
-"""The ``boards`` section of BENCHMARKS.md: one entry per board, kept in the section's raw JSON
-so that building one board leaves the other's figures in place."""
-import json
-import re
-from pathlib import Path
-
-from golden.benchmarks import BENCHMARKS, table, update_section
+"""The ``boards`` section of BENCHMARKS.md: one entry per board, kept in the section's data
+(``results/boards.json``) so that building one board leaves the other's figures in place."""
+from golden.benchmarks import RESULTS, load_section, table, update_section
 
 from .performance import SENSORS
 
@@ -14,14 +10,11 @@ SECTION = "boards"
 TITLE = "Boards: bitstreams, resources, Fmax and pixels/s"
 
 
-def entries(path=None):
-    """The entries stored in the section (board name -> report dict); empty if none.
-    ``path`` defaults to the repository's BENCHMARKS.md."""
-    path = Path(path or BENCHMARKS)
-    text = path.read_text() if path.exists() else ""
-    found = re.search(rf"<!-- {SECTION}:start -->.*?```json\n(.*?)\n```.*?<!-- {SECTION}:end -->",
-                      text, re.S)
-    return json.loads(found.group(1)) if found else {}
+def entries(results=None):
+    """The entries stored in the section (board name -> report dict) in ``results`` (default
+    the repository's); empty if none."""
+    section = load_section(SECTION, RESULTS if results is None else results)
+    return section["data"] if section else {}
 
 
 def _row(e):
@@ -35,12 +28,12 @@ def _row(e):
             e["uart_pixels_per_s"], e["baud"], e["build_seconds"]]
 
 
-def record(entry, command, path=None):
+def record(entry, command, results=None):
     """Store ``entry`` (a build report, or ``{"board", "core", "error", "build_seconds"}``)
-    under its board and rewrite the section's table (in ``path``, default the repository's
-    BENCHMARKS.md)."""
-    path = Path(path or BENCHMARKS)
-    stored = {**entries(path), entry["board"]: entry}
+    under its board and rewrite the section's table (in ``results``, default the
+    repository's)."""
+    results = RESULTS if results is None else results
+    stored = {**entries(results), entry["board"]: entry}
     header = ["board", "core", "LUTs, DSPs, block RAMs (used/total)", "Fmax (MHz)",
               "clock (MHz)", "cycles/pixel", "pixels/s (compute)",
               *(f"frames/s {s}x{s}" for s in SENSORS), "pixels/s (UART ceiling)", "baud",
@@ -52,4 +45,4 @@ def record(entry, command, path=None):
             "Frames/s are compute-bound, for 32x32 and 128x128 sensors. LUTs are nextpnr's "
             "logic cells (iCE40 LCs, ECP5 LUT4s).\n\n"
             + table(header, [_row(e) for e in stored.values()]))
-    update_section(SECTION, TITLE, body, command, path=path, data=stored)
+    update_section(SECTION, TITLE, body, command, data=stored, results=results)

@@ -1,5 +1,5 @@
 """``python -m boards build BOARD --out DIR``: the bitstream, its resources and Fmax, and the
-throughput they give, into ``DIR/report.json`` and BENCHMARKS.md.
+throughput they give, into ``DIR/report.json`` and ``results/boards.json`` (BENCHMARKS.md's source).
 
 The PLL is first set to ``--clock-mhz``; when nextpnr reports a lower Fmax the design is built
 once more with the PLL at or below that Fmax, so the bitstream always meets timing if it can.
@@ -61,7 +61,7 @@ def add_arguments(p):
     p.add_argument("--lut-mapper", choices=LUT_MAPPERS,
                    help="ECP5: Yosys's LUT mapping, synth_ecp5's ABC9 or abc -lut 4 (default: "
                         "the board's)")
-    p.add_argument("--no-benchmarks", action="store_true", help="leave BENCHMARKS.md alone")
+    p.add_argument("--no-benchmarks", action="store_true", help="do not record the figures in results/ (BENCHMARKS.md's source)")
 
 
 def core_params(board, args):

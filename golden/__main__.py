@@ -14,6 +14,7 @@ COMMANDS = {
     "sweep": ("golden.cli_sweep", "accuracy vs bit width (PTQ) beside the shipped QAT model"),
     "export": ("golden.cli_export", "weights, tables, spec and golden vectors for the RTL"),
     "eval": ("golden.cli_eval", "compare teacher, Lite (float and integer), FLIMLib, phasor"),
+    "report": ("golden.cli_report", "render BENCHMARKS.md from the sections in results/"),
     "speed": ("golden.cli_speed", "pixels/s of golden.intref (numpy) and golden.intref_fast "
                                   "(numba) on simulated decays"),
 }

@@ -1,13 +1,24 @@
-"""Writing measured figures into BENCHMARKS.md, one marked section per producing command."""
+"""Measured figures as data: every measuring command records its section (the figures, their
+table and the command that produced them) as ``results/NAME.json``; :func:`render` writes
+BENCHMARKS.md from those files (``python -m golden report``). Nothing reads Markdown back."""
 import json
-import re
 import shlex
 import sys
 from pathlib import Path
 
-__all__ = ["BENCHMARKS", "update_section", "table", "command_line"]
+__all__ = ["RESULTS", "BENCHMARKS", "ORDER", "update_section", "load_section", "render",
+           "table", "command_line"]
 
-BENCHMARKS = Path(__file__).resolve().parent.parent / "BENCHMARKS.md"
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "results"
+BENCHMARKS = ROOT / "BENCHMARKS.md"
+#: The sections in the document's order; others follow by name.
+ORDER = ("golden-eval", "golden-sweep", "golden-speed", "rtl-cycles", "boards", "des-validation",
+         "explore-ulx3s-85f", "explore-icebreaker", "explore-ulx3s-85f-teacher", "bench",
+         "real-recordings")
+HEADER = ("# tauflow benchmarks\n\nEvery figure here was measured on the project machine "
+          "(2 cores, no GPU) by the command shown with it. Rendered from `results/*.json` by "
+          "`python -m golden report`.\n")
 
 
 def command_line(package):
@@ -23,18 +34,33 @@ def table(header, rows):
     return "\n".join(lines)
 
 
-def update_section(name, title, body, command, path=BENCHMARKS, data=None):
-    """Replace (or append) section ``name`` with ``body`` and the command that produced it."""
-    path = Path(path)
-    text = path.read_text() if path.exists() else "# tauflow benchmarks\n\nEvery figure here " \
-        "was measured on the project machine (2 cores, no GPU) by the command shown with it.\n"
-    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
-    block = f"{start}\n## {title}\n\nProduced by `{command}`\n\n{body}\n"
-    if data is not None:
-        block += f"\n<details><summary>raw JSON</summary>\n\n```json\n" \
-                 f"{json.dumps(data, indent=1)}\n```\n</details>\n"
-    block += end
-    pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.S)
-    text = pattern.sub(lambda _: block, text) if pattern.search(text) else \
-        text.rstrip("\n") + "\n\n" + block + "\n"
-    path.write_text(text)
+def update_section(name, title, body, command, *, data=None, results=RESULTS):
+    """Record section ``name``: its ``title``, ``body`` (Markdown), the ``command`` that
+    produced it and its raw ``data``, as ``results/NAME.json`` (replacing an earlier one)."""
+    results = Path(results)
+    results.mkdir(parents=True, exist_ok=True)
+    record = {"name": name, "title": title, "command": command, "body": body, "data": data}
+    (results / f"{name}.json").write_text(json.dumps(record, indent=1) + "\n")
+
+
+def load_section(name, results=RESULTS):
+    """The record :func:`update_section` stored under ``name``, or ``None``."""
+    path = Path(results) / f"{name}.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def _block(record):
+    name = record["name"]
+    block = (f"<!-- {name}:start -->\n## {record['title']}\n\nProduced by "
+             f"`{record['command']}`\n\n{record['body']}\n")
+    if record["data"] is not None:
+        block += (f"\n<details><summary>raw JSON</summary>\n\n```json\n"
+                  f"{json.dumps(record['data'], indent=1)}\n```\n</details>\n")
+    return block + f"<!-- {name}:end -->"
+
+
+def render(results=RESULTS, path=BENCHMARKS):
+    """Write ``path`` from every record in ``results``: :data:`ORDER` first, then by name."""
+    records = {p.stem: json.loads(p.read_text()) for p in Path(results).glob("*.json")}
+    names = [n for n in ORDER if n in records] + sorted(set(records) - set(ORDER))
+    Path(path).write_text(HEADER + "".join("\n" + _block(records[n]) + "\n" for n in names))

@@ -17,9 +17,9 @@ def add_arguments(p):
     p.add_argument("--json", type=Path, required=True)
     p.add_argument("--n", type=int, default=20000, help="test pixels (>= 20000 for the report)")
     p.add_argument("--methods", nargs="+", choices=METHODS, default=list(METHODS))
-    p.add_argument("--no-benchmarks", action="store_true", help="do not touch BENCHMARKS.md")
+    p.add_argument("--no-benchmarks", action="store_true", help="do not record the figures in results/ (BENCHMARKS.md's source)")
     p.add_argument("--render-only", action="store_true",
-                   help="re-render BENCHMARKS.md from an earlier run's --json, measure nothing")
+                   help="record the section from an earlier run's --json, measure nothing")
 
 
 def load_models(with_teacher=True):
@@ -67,7 +67,7 @@ def run(args):
 
 
 def render(results):
-    """Write the eval section of BENCHMARKS.md from a results dict."""
+    """Record the eval section of BENCHMARKS.md from a results dict."""
     rows = [[m] + [results[m][k] for k in KEYS] for m in METHODS if m in results]
     f = results["lite_int_f_value"]
     n = results["lite_int"]["pixels"]

@@ -18,7 +18,7 @@ __all__ = ["add_arguments", "run"]
 def add_arguments(p):
     p.add_argument("--pixels", type=positive_int, default=20000)
     p.add_argument("--bins", type=positive_int, default=135)
-    p.add_argument("--no-benchmarks", action="store_true", help="do not touch BENCHMARKS.md")
+    p.add_argument("--no-benchmarks", action="store_true", help="do not record the figures in results/ (BENCHMARKS.md's source)")
 
 
 def _timed(call):

@@ -19,7 +19,7 @@ def add_arguments(p):
     p.add_argument("--float", dest="float_path", type=Path, default=DEFAULT_FLOAT)
     p.add_argument("--n", type=int, default=5000, help="test pixels")
     p.add_argument("--json", type=Path)
-    p.add_argument("--no-benchmarks", action="store_true", help="do not touch BENCHMARKS.md")
+    p.add_argument("--no-benchmarks", action="store_true", help="do not record the figures in results/ (BENCHMARKS.md's source)")
 
 
 def run(args):

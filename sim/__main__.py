@@ -11,7 +11,7 @@ COMMANDS = {
     "explore": ("sim.cli_explore", "best multi-pixel configuration for a board"),
     "run": ("sim.cli_run", "lifetime map of a recording or the phantom (golden or RTL-checked)"),
     "recordings": ("sim.cli_recordings", "every real recording of a folder mapped, into "
-                                         "BENCHMARKS.md"),
+                                         "results/ (BENCHMARKS.md)"),
     "bench": ("sim.cli_bench", "benchmark suite: estimators, accuracy vs photons, boards"),
 }
 

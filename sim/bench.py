@@ -92,12 +92,12 @@ def _built(entry):
     return {k: entry.get(k) for k in keep}
 
 
-def boards(*, bins, networks=("lite", "teacher"), max_batch=8, max_slots=3, benchmarks=None,
+def boards(*, bins, networks=("lite", "teacher"), max_batch=8, max_slots=3, results=None,
            advance=None):
     """Per board: ``explore`` (per network, the sweep's best, baselines and speedups, without
     the full list of configurations), ``clock_source`` and ``built`` (the last recorded board
-    build in ``benchmarks``, default the repository's BENCHMARKS.md, or ``None``)."""
-    recorded = built_boards(benchmarks)
+    build recorded in ``results``, default the repository's, or ``None``)."""
+    recorded = built_boards(results)
     out = {}
     for name, board in BOARDS.items():
         reports = {}

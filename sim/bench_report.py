@@ -1,9 +1,10 @@
-"""What ``python -m sim bench`` shows: the BENCHMARKS.md section and the two plots."""
+"""What ``python -m sim bench`` shows: its BENCHMARKS.md section (``results/bench.json``) and
+the two plots."""
 import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from golden.benchmarks import BENCHMARKS, table, update_section  # noqa: E402
+from golden.benchmarks import RESULTS, table, update_section  # noqa: E402
 
 from .explore import gate_label  # noqa: E402
 
@@ -50,8 +51,8 @@ def throughput_rows(results):
     return rows
 
 
-def render(results, command, path=None):
-    """Write the section of BENCHMARKS.md (``path``, default the repository's)."""
+def render(results, command, directory=RESULTS):
+    """Record the ``bench`` section of BENCHMARKS.md in ``directory``."""
     acc, photons = results["accuracy"], results["photons"]
     head = ["method"] + [f"{p} photons" for p in photons]
     mae = table(head, [[LABELS[m]] + [a["tau_m_mae_ns"][str(p)] for p in photons]
@@ -88,7 +89,7 @@ def render(results, command, path=None):
             f"at a time (rows 1):\n\n{sched}\n\n"
             f"Plots: `accuracy.png`, `throughput.png` beside `bench.json` in the output "
             f"directory.")
-    update_section(SECTION, TITLE, body, command, path=path or BENCHMARKS, data=results)
+    update_section(SECTION, TITLE, body, command, data=results, results=directory)
 
 
 def plot_accuracy(path, results):

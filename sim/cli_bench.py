@@ -1,6 +1,6 @@
 """``python -m sim bench --out DIR``: the benchmark suite (``scripts/bench``). Writes
 ``DIR/bench.json``, ``DIR/accuracy.png`` and ``DIR/throughput.png`` (only on success) and the
-``bench`` section of BENCHMARKS.md."""
+``bench`` section of BENCHMARKS.md (``results/bench.json``)."""
 import json
 import time
 
@@ -29,7 +29,7 @@ def add_arguments(p):
                    default=["lite", "teacher"], help="scheduler sweep: networks")
     p.add_argument("--max-batch", type=positive_int, default=8, help="scheduler sweep")
     p.add_argument("--max-slots", type=positive_int, default=3, help="scheduler sweep")
-    p.add_argument("--no-benchmarks", action="store_true", help="leave BENCHMARKS.md alone")
+    p.add_argument("--no-benchmarks", action="store_true", help="do not record the figures in results/ (BENCHMARKS.md's source)")
 
 
 def run(args):
@@ -59,5 +59,5 @@ def run(args):
     if not args.no_benchmarks:
         render(results, results["command"])
     print(f"bench: {results['seconds']:.0f} s; wrote {args.out}/bench.json, accuracy.png, "
-          f"throughput.png" + ("" if args.no_benchmarks else " and BENCHMARKS.md"))
+          f"throughput.png" + ("" if args.no_benchmarks else " and results/bench.json"))
     return 0

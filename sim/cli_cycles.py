@@ -1,5 +1,5 @@
 """``python -m sim cycles``: the one-pixel-at-a-time core's RTL cycles per pixel, beside the
-discrete-event model's, into BENCHMARKS.md."""
+discrete-event model's, into results/ (BENCHMARKS.md's source)."""
 from golden.benchmarks import command_line, table, update_section
 from golden.export import golden_counts
 from golden.pipeline import load_default

@@ -1,6 +1,6 @@
 """``python -m sim recordings [--data DIR]``: every real recording in ``DIR`` (by default
 ``../shared/data/flim``) mapped as ``python -m sim run`` maps it with its defaults (integer
-reference), its median tau_m and throughput into BENCHMARKS.md; files that cannot be mapped are
+reference), its median tau_m and throughput into results/ (BENCHMARKS.md's source); files that cannot be mapped are
 listed with the one-line reason ``sim run`` gives. Then a large T3 image (``--large-side``
 square, 256 bins), simulated and written by ptufile, is timed through ``sim run`` end to end."""
 import argparse

@@ -1,5 +1,5 @@
 """``python -m sim validate``: the discrete-event model against RTL simulation at T = 135,
-configuration by configuration, into BENCHMARKS.md (and a JSON file)."""
+configuration by configuration, into results/ (BENCHMARKS.md's source) and a JSON file."""
 import json
 from pathlib import Path
 
@@ -27,7 +27,7 @@ def add_arguments(p):
     p.add_argument("--json", help="also write the figures to this JSON file")
     p.add_argument("--no-benchmarks", action="store_true")
     p.add_argument("--render-only", metavar="JSON",
-                   help="write BENCHMARKS.md from a JSON file of an earlier run, measure nothing")
+                   help="record the section from a JSON file of an earlier run, measure nothing")
 
 
 def run(args):

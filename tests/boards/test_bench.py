@@ -4,6 +4,7 @@ import pytest
 from boards import protocol
 from boards.bench import entries, record
 from boards.performance import cycles_per_pixel, frame_bytes, uart_pixels_per_s
+from golden.benchmarks import load_section
 from sim.des import Config, simulate
 
 from fakes import build_entry
@@ -23,17 +24,16 @@ def test_cycles_of_a_core_come_from_the_des():
 def test_record_keeps_the_other_boards(tmp_path):
     """A failed iCEBreaker build, then two ULX3S builds: two entries, the latest ULX3S one,
     and a table row each (frames/s = pixels/s over 32**2 and 128**2)."""
-    path = tmp_path / "BENCHMARKS.md"
-    path.write_text("# tauflow benchmarks\n")
+    results = tmp_path / "results"
     failed = {"board": "icebreaker", "core": "multipixel(rows=4, batch=1, slots=1)",
               "error": "the design does not fit the icebreaker (iCE40UP5K): 16 SB_MAC16 "
                        "(dsp) > 8", "build_seconds": 293.4}
-    record(failed, "python -m boards build icebreaker", path=path)
-    record(build_entry("ulx3s-85f", 41.0), "python -m boards build ulx3s-85f", path=path)
-    record(build_entry("ulx3s-85f", 42.5), "python -m boards build ulx3s-85f", path=path)
-    assert entries(path) == {"icebreaker": failed, "ulx3s-85f": build_entry("ulx3s-85f", 42.5)}
-    text = path.read_text()
-    assert text.count("<!-- boards:start -->") == 1
+    record(failed, "python -m boards build icebreaker", results=results)
+    record(build_entry("ulx3s-85f", 41.0), "python -m boards build ulx3s-85f", results=results)
+    record(build_entry("ulx3s-85f", 42.5), "python -m boards build ulx3s-85f", results=results)
+    assert entries(results) == {"icebreaker": failed,
+                                "ulx3s-85f": build_entry("ulx3s-85f", 42.5)}
+    text = load_section("boards", results)["body"]
     row = next(line for line in text.splitlines() if line.startswith("| ulx3s-85f"))
     assert "| 16142/83640, 126/156, 22/208 | 42.5 | 40 | 8908 |" in row
     assert f"| {40e6 / 8908.3 / 32 ** 2:.4g} | {40e6 / 8908.3 / 128 ** 2:.4g} |" in row

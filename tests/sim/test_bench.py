@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from boards.bench import record
+from golden.benchmarks import render as render_benchmarks
 from golden.cli_eval import load_models
 from sim.__main__ import main
 from sim.bench import accuracy, boards, grid_size, photon_set, throughput
@@ -40,10 +41,10 @@ def test_throughput_times_every_method(models):
 
 
 def test_boards_project_the_sweep_and_the_recorded_build(tmp_path):
-    path = tmp_path / "BENCHMARKS.md"
-    record(build_entry("ulx3s-85f", 52.5), "python -m boards build ulx3s-85f", path=path)
+    results = tmp_path / "results"
+    record(build_entry("ulx3s-85f", 52.5), "python -m boards build ulx3s-85f", results=results)
     ticks = []
-    out = boards(bins=135, networks=("lite",), max_batch=1, max_slots=1, benchmarks=path,
+    out = boards(bins=135, networks=("lite",), max_batch=1, max_slots=1, results=results,
                  advance=lambda: ticks.append(1))
     assert len(ticks) == grid_size(("lite",), 1, 1) == 30
     assert out["icebreaker"]["built"] is None
@@ -73,9 +74,9 @@ def test_cli_writes_json_plots_and_the_section(tmp_path):
     assert (out / "accuracy.png").stat().st_size > 10_000
     assert (out / "throughput.png").stat().st_size > 10_000
     assert main(argv) == 2                              # exists, no --force
-    section = tmp_path / "BENCHMARKS.md"
-    render(results, results["command"], path=section)
-    text = section.read_text()
+    render(results, results["command"], directory=tmp_path / "results")
+    render_benchmarks(tmp_path / "results", tmp_path / "B.md")
+    text = (tmp_path / "B.md").read_text()
     assert "| Seq2SeqLite 8-bit (intref) |" in text and "3000 photons" in text
     assert "| ulx3s-85f | teacher |" in text
     assert f"Produced by `{results['command']}`" in text
