@@ -11,6 +11,7 @@ import numpy as np
 
 from .fixed import align, build_lut, lut_index, round_shift, saturate
 from .preprocess import preprocess
+from .widths import check_fits, datapath_widths
 
 __all__ = ["matmul_exact", "gru_layer_step", "run_network", "divide", "lifetimes",
            "run_counts", "to_physical"]
@@ -40,16 +41,25 @@ class _Tables:
         return getattr(self, kind)[lut_index(pre, frac, self.spec, kind)]
 
 
-def gru_layer_step(layer, tables, x_acc, h, record=None):
+def gru_layer_step(layer, tables, x_acc, h, record=None, widths=None):
     """One GRU step. ``x_acc`` is ``W_ih x`` already aligned to ``acc_frac`` plus ``b_ih``;
-    ``h`` is the ``(N, H)`` state. Returns the new state; fills ``record`` if given."""
+    ``h`` is the ``(N, H)`` state. Returns the new state; fills ``record`` if given; with
+    ``widths`` (:class:`golden.widths.Widths`), checks that the RTL's registers hold every
+    intermediate."""
     spec = tables.spec
     H, P = layer.hidden_size, layer.acc_frac
     state_max = 1 << spec.state_frac
-    h_acc = align(matmul_exact(h, layer.w_hh, state_max), layer.h_frac, P) + layer.b_hh
-    r = tables("sigmoid", x_acc[:, :H] + h_acc[:, :H], P)
-    z = tables("sigmoid", x_acc[:, H:2 * H] + h_acc[:, H:2 * H], P)
+    products = matmul_exact(h, layer.w_hh, state_max)
+    h_acc = align(products, layer.h_frac, P) + layer.b_hh
+    pre_rz = x_acc[:, :2 * H] + h_acc[:, :2 * H]
+    r = tables("sigmoid", pre_rz[:, :H], P)
+    z = tables("sigmoid", pre_rz[:, H:], P)
     n_pre = x_acc[:, 2 * H:] + round_shift(r * h_acc[:, 2 * H:], spec.sigmoid_frac)
+    if widths is not None:
+        check_fits("W_hh h", products, widths.acc)
+        for name, value in (("r and z pre-activations", pre_rz),
+                            ("W_hn h + b_hn", h_acc[:, 2 * H:]), ("n pre-activation", n_pre)):
+            check_fits(name, value, widths.pre)
     n = tables("tanh", n_pre, P)
     one = 1 << spec.sigmoid_frac
     h_new = saturate(round_shift((one - z) * n + z * h, spec.sigmoid_frac), spec.bits)
@@ -77,13 +87,16 @@ def run_network(qmodel, x, record=False):
     x = np.asarray(x, dtype=np.int64)
     N, T = x.shape
     states = [np.zeros((N, l.hidden_size), np.int64) for l in qmodel.encoder]
+    # the RTL runs one-layer models: their intermediates must fit its widths
+    widths = (datapath_widths(qmodel, T) if len(qmodel.encoder) == len(qmodel.decoder) == 1
+              else None)
     records = {"encoder": [{} for _ in qmodel.encoder], "decoder": [{} for _ in qmodel.decoder]}
     x_max, state_max = 1 << spec.input_bits, 1 << spec.state_frac
     for t in range(T):
         inp, inp_max = x[:, t:t + 1], x_max
         for l, layer in enumerate(qmodel.encoder):
             states[l] = gru_layer_step(layer, tables, _input_acc(layer, inp, inp_max), states[l],
-                                       records["encoder"][l] if record else None)
+                                       records["encoder"][l] if record else None, widths)
             inp, inp_max = states[l], state_max
     outputs = np.empty((N, T, 3), np.int64)
     zero_input = [np.broadcast_to(l.b_ih, (N, l.b_ih.size)) for l in qmodel.decoder[:1]]
@@ -91,12 +104,17 @@ def run_network(qmodel, x, record=False):
         for l, layer in enumerate(qmodel.decoder):
             x_acc = zero_input[0] if l == 0 else _input_acc(layer, states[l - 1], state_max)
             states[l] = gru_layer_step(layer, tables, x_acc, states[l],
-                                       records["decoder"][l] if record else None)
+                                       records["decoder"][l] if record else None, widths)
         acc = matmul_exact(states[-1], qmodel.head_w, state_max) + qmodel.head_b
+        if widths is not None:
+            check_fits("head accumulator", acc, widths.head)
         outputs[:, t] = saturate(round_shift(acc, qmodel.head_acc_frac - spec.output_frac),
                                  spec.output_bits)
     clamped = np.maximum(outputs, 0)
     result = {"outputs": outputs, "sums": clamped.sum(axis=1), "first": clamped[:, 0]}
+    if widths is not None:
+        check_fits("running integrals", result["sums"], widths.sum, signed=False)
+        check_fits("first outputs", result["first"], widths.first, signed=False)
     if record:
         result.update({part: [{k: np.stack(v) for k, v in rec.items()} for rec in recs]
                        for part, recs in records.items()})

@@ -1,8 +1,7 @@
 """HDL forms of the spec's arithmetic rules (see :mod:`golden.fixed`)."""
 from amaranth import Mux
 
-__all__ = ["round_shift", "saturate", "signed_width", "partial_products", "adder_tree",
-           "shift_add_product", "accumulator_width"]
+__all__ = ["round_shift", "saturate", "partial_products", "adder_tree", "shift_add_product"]
 
 
 def round_shift(value, shift):
@@ -15,11 +14,6 @@ def saturate(value, bits):
     """Clamp to the ``bits``-wide two's-complement range."""
     lo, hi = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
     return Mux(value > hi, hi, Mux(value < lo, lo, value))
-
-
-def signed_width(bound):
-    """Signed width holding every integer of magnitude up to ``bound``."""
-    return int(bound).bit_length() + 1
 
 
 def partial_products(a, b):
@@ -44,11 +38,3 @@ def shift_add_product(a, b):
     """``a * b`` as a sum of shifted partial products, one per bit of ``b`` (the narrower
     operand), so that synthesis builds it from LUTs instead of a hard multiplier."""
     return adder_tree(partial_products(a, b))
-
-
-def accumulator_width(cols, weight_bits, x_shape):
-    """Bits that hold any sum of ``cols`` products of ``weight_bits``-wide signed weights and
-    ``x_shape`` values without overflow: ``|sum| <= cols * 2**(wb-1) * max|x|``."""
-    x_max = (1 << x_shape.width) - 1 if not x_shape.signed else 1 << (x_shape.width - 1)
-    bound = cols * (1 << (weight_bits - 1)) * x_max
-    return bound.bit_length() + 1

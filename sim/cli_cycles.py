@@ -3,7 +3,7 @@ discrete-event model's, into results/ (BENCHMARKS.md's source)."""
 from golden.benchmarks import command_line, table, update_section
 from golden.export import golden_counts
 from golden.pipeline import load_default
-from rtl.multipixel import GATE_PRODUCTS
+from rtl.gates import GATE_PRODUCTS
 
 from .cycles import gate_unit_macs, macs_per_pixel, measure_core
 from .des import Config, simulate

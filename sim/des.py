@@ -12,12 +12,12 @@ server             tasks and service time
                    weight word per cycle on ``rows x batch`` multipliers), ``K = H`` for the
                    first layer (``W_hh h``; its scalar input is multiplied in the gate unit)
                    and ``K = 2H`` for a stacked layer (``[W_ih W_hh] [h_below; h]``); the
-                   slot's gates may start ``rows + MATMUL_STAGES`` cycles after it
+                   slot's gates may start ``MatmulUnit.latency(rows)`` cycles after it
                    (pipeline and accumulator drain)
 ``gates``          per GRU step of a slot and layer: ``1 + H`` (one hidden unit per cycle);
-                   the slot may request its next matmul ``PIPELINE`` cycles after it
+                   the slot may request its next matmul ``GateUnit.LATENCY`` cycles after it
 ``divider``        per lane of a finished slot: four sequential divisions, the first lane
-                   ``RESULT_SETTLE`` cycles after the slot is selected
+                   ``LanePick.SETTLE`` cycles after the slot is selected
 =================  ========================================================================
 
 A pluggable ``policy`` orders the requests waiting for a server: ``"round-robin"`` (first come,
@@ -32,13 +32,14 @@ from dataclasses import dataclass
 
 import simpy
 
-from rtl.multipixel import GATE_STAGES, MATMUL_STAGES, SETTLE as RESULT_SETTLE
+from rtl.gates import GateUnit
+from rtl.matmul import MatmulUnit
 from rtl.preprocess import CYCLES_PER_INPUT, SETTLE_CYCLES
+from rtl.result import LanePick
 
 __all__ = ["Config", "POLICIES", "simulate", "baseline"]
 
 POLICIES = ("round-robin", "in-order", "earliest-finish")
-GATE_PIPELINE = GATE_STAGES  # last gate issue -> the slot's next step may be selected
 DIVISION = 19              # cycles per division: handshake, range check, 16 quotient bits, done
 RESULT = 4 * DIVISION + 2  # a lane through the result unit, accept to accept
 
@@ -117,16 +118,16 @@ class _Model:
                     yield request
                     self.matmul_busy += c.matmul_cycles(layer)
                     yield env.timeout(1 + c.matmul_cycles(layer))
-                yield env.timeout(c.rows + MATMUL_STAGES)
+                yield env.timeout(MatmulUnit.latency(c.rows))
                 with self.gates.request(priority=priority) as request:
                     yield request
                     yield env.timeout(1 + c.hidden)
-                yield env.timeout(GATE_PIPELINE)
+                yield env.timeout(GateUnit.LATENCY)
         with self.divider.request() as request:
             yield request
             # the result FSM selects the slot; its first lane's results settle (later lanes
             # settle while the divider works)
-            yield env.timeout(1 + RESULT_SETTLE)
+            yield env.timeout(1 + LanePick.SETTLE)
             for lane in range(lanes):
                 yield env.timeout(RESULT if lane else 1)
                 self.done.append(env.now + RESULT - 1)

@@ -2,7 +2,8 @@
 import pytest
 
 from golden.pipeline import load_default
-from rtl.multipixel import GATE_STAGES, MATMUL_STAGES
+from rtl.gates import GateUnit
+from rtl.matmul import MatmulUnit
 from sim.des import POLICIES, Config, baseline, simulate
 from sim.measure import compare
 
@@ -50,8 +51,8 @@ def test_a_stacked_layer_adds_its_step_in_program_order(rows):
     per group), the drain, a gate pass and the gate pipeline."""
     one = Config(rows=rows, slots=1)
     two = Config(rows=rows, slots=1, layers=2)
-    drain = rows + MATMUL_STAGES
-    step = 1 + one.groups * 2 * one.hidden + drain + 1 + one.hidden + GATE_STAGES
+    drain = MatmulUnit.latency(rows)
+    step = 1 + one.groups * 2 * one.hidden + drain + 1 + one.hidden + GateUnit.LATENCY
     assert simulate(two)["cycles_per_pixel"] - simulate(one)["cycles_per_pixel"] == \
         2 * one.bins * step
     assert two.matmul_cycles(0) == one.matmul_cycles(0) == two.matmul_cycles(1) // 2
