@@ -15,15 +15,17 @@ from golden.benchmarks import command_line
 from golden.commands import positive_float, positive_int
 from golden.pipeline import load_default
 from golden.validate import InputError
+from rtl.config import add_core_arguments, core_from_arguments
+from rtl.multipixel import MultiPixelCore
 from rtl.synth import LUT_MAPPERS
 
 from .bench import record
 from .build import BITSTREAM, NAME, BuildError, build, parse_report
 from .performance import cycles_per_pixel, uart_pixels_per_s
 from .platforms import BOARDS, board_named
-from .toplevel import BoardTop, make_core
+from .toplevel import BoardTop
 
-__all__ = ["add_arguments", "run", "core_params", "ATTEMPTS", "RETRY_MARGIN"]
+__all__ = ["add_arguments", "run", "core_config", "ATTEMPTS", "RETRY_MARGIN"]
 
 ATTEMPTS = 2
 """Builds at most: the requested clock, then one just below the Fmax the first achieved."""
@@ -31,25 +33,13 @@ RETRY_MARGIN = 0.97
 """A rebuild asks for this share of the missed attempt's Fmax: nextpnr's result moves by a few
 MHz between placements (77 to 84 MHz on the ULX3S core), so asking for the Fmax itself often
 misses again."""
-MULTIPIXEL = ("rows", "batch", "slots", "gate_luts", "gate_dsps", "matmul_dsps")
-#: Core options a board's default core may leave out.
-OPTIONAL = {"gate_luts": False, "gate_dsps": 0, "matmul_dsps": None}
 
 
 def add_arguments(p):
     p.add_argument("board", choices=sorted(BOARDS))
     p.add_argument("--out", required=True, help="output directory: bitstream, report.json, build/")
     p.add_argument("--force", action="store_true", help="replace an existing report")
-    for name in MULTIPIXEL[:3]:
-        p.add_argument(f"--{name}", type=positive_int, help=f"core: {name} (default: the board's)")
-    p.add_argument("--gate-luts", action="store_true", default=None,
-                   help="gate and head multipliers from LUTs, not DSPs")
-    p.add_argument("--gate-dsps", type=int, default=None,
-                   help="with --gate-luts: this many of each lane's widest "
-                        "gate products stay on DSPs")
-    p.add_argument("--matmul-dsps", type=int, default=None,
-                   help="matmul products on DSPs (default: all rows x "
-                        "batch); the rest are built from LUTs")
+    add_core_arguments(p, "the board's")
     p.add_argument("--clock-mhz", type=positive_float, help="core clock (default: the board's)")
     p.add_argument("--baud", type=positive_int,
                    help="UART bit rate (default: the fastest of the board's the clock allows)")
@@ -64,20 +54,23 @@ def add_arguments(p):
     p.add_argument("--no-benchmarks", action="store_true", help="do not record the figures in results/ (BENCHMARKS.md's source)")
 
 
-def core_params(board, args):
-    """The core (as :data:`boards.platforms.Board.core`): the board's default, with the
-    options given."""
-    given = {n: getattr(args, n) for n in MULTIPIXEL if getattr(args, n) is not None}
-    params = {n: OPTIONAL.get(n) for n in MULTIPIXEL} | board.core | given
-    return {n: v for n, v in params.items() if v is not None}
+def core_config(board, args):
+    """The core (:class:`rtl.config.CoreConfig`): the board's default, with the options
+    given."""
+    try:
+        return core_from_arguments(args, board.core)
+    except ValueError as err:
+        given = ", ".join(f"{k}={v}" for k, v in vars(args).items()
+                          if k in board.core.params() and v is not None)
+        raise InputError(f"{board.name}'s core with {given}: {err}") from None
 
 
 def _top(board, qmodel, bins, core, clock_mhz, baud):
     try:
-        component = make_core(qmodel, bins=bins, family=board.family, **core)
+        component = MultiPixelCore(qmodel=qmodel, bins=bins, config=core)
         return BoardTop(board=board, core=component, clock_mhz=clock_mhz, baud=baud)
     except ValueError as err:
-        raise InputError(f"{board.name} {_describe(core)} at {clock_mhz:g} MHz: "
+        raise InputError(f"{board.name} {core.label()} at {clock_mhz:g} MHz: "
                          f"{err}") from None
 
 
@@ -119,7 +112,7 @@ def _build_meeting_timing(board, qmodel, bins, core, args, tools, build_dir, con
 
 def run(args):
     board = board_named(args.board)
-    core = core_params(board, args)
+    core = core_config(board, args)
     tools = _tools(board, args)
     out = Path(args.out)
     if (out / "report.json").exists() and not args.force:
@@ -134,19 +127,19 @@ def run(args):
                                                              tools, out / "build", console)
     except BuildError as err:
         if not args.no_benchmarks:
-            record({"board": board.name, "core": _describe(core), "error": str(err),
+            record({"board": board.name, "core": core.label(), "error": str(err),
                     "build_seconds": round(time.perf_counter() - began, 1)},
                    command_line("boards"))
         raise
     clock = top.pll.f_out
     compute = min(parsed["fmax_mhz"], clock) * 1e6 / cycles
-    report = {"board": board.name, "core": _describe(core), **core, **parsed,
+    report = {"board": board.name, "core": core.label(), **core.params(), **parsed,
               "fmax_mhz": round(parsed["fmax_mhz"], 2), "clock_mhz": clock,
               **tools,
               "timing_met": parsed["fmax_mhz"] >= clock,
-              "lanes": top.link.core.lanes,
+              "lanes": core.lanes,
               "multipliers": sum(cells.get(c, 0) for c in ("SB_MAC16", "MULT18X18D")),
-              "lut_multipliers": top.link.core.multipliers - top.link.core.matmul_dsps,
+              "lut_multipliers": core.multipliers - core.hard_matmul,
               "cycles_per_pixel": cycles, "cycles_source": cycles_source,
               "pixels_per_s": compute, "baud": top.link.baud,
               "uart_pixels_per_s": uart_pixels_per_s(top.link.baud, bins),
@@ -163,10 +156,6 @@ def run(args):
                       f"{clock:g} MHz after {len(attempts)} builds")
         return 1
     return 0
-
-
-def _describe(core):
-    return "multipixel(" + ", ".join(f"{k}={v}" for k, v in core.items()) + ")"
 
 
 def _clock_note(attempts):

@@ -1,6 +1,6 @@
 """Throughput of a built board: the core's cycles per pixel, the compute ceiling it gives at the
 clock, and the ceiling the UART host link puts on it."""
-from sim.des import Config, simulate
+from sim.des import simulate
 
 from .protocol import HEADER_BYTES, SYNC
 from .uart import BITS_PER_BYTE
@@ -13,10 +13,10 @@ CRC_BYTES = 2
 
 
 def cycles_per_pixel(core, *, bins):
-    """``(cycles, source)`` of a core (``{"rows", "batch", "slots", ...}``, as
-    :data:`boards.platforms.Board.core`): the discrete-event model's steady state."""
-    config = Config(rows=core["rows"], batch=core["batch"], slots=core["slots"], bins=bins)
-    return simulate(config)["cycles_per_pixel"], "sim.des (within 0.01 % of RTL simulation)"
+    """``(cycles, source)`` of a core (:class:`rtl.config.CoreConfig`): the discrete-event
+    model's steady state."""
+    return (simulate(core, bins=bins)["cycles_per_pixel"],
+            "sim.des (within 0.01 % of RTL simulation)")
 
 
 def frame_bytes(bins):

@@ -19,6 +19,8 @@ from pathlib import Path
 from amaranth_boards.icebreaker import ICEBreakerPlatform
 from amaranth_boards.ulx3s import ULX3S_85F_Platform
 
+from rtl.config import CoreConfig
+
 __all__ = ["Board", "BOARDS", "TOOLS", "ULX3S85FPlatform", "toolchain", "board_named"]
 
 #: Amaranth's tool variable -> the YoWASP executable.
@@ -55,12 +57,11 @@ class Board:
         Logic cells nextpnr placed per LUT Yosys counts in the core alone, measured on a board
         build (the host link, flip-flops that do not pack with a LUT): the explorer scales a
         core's LUTs by it to decide whether it fits; ``packing_source`` names the build.
-    core : dict
-        Default core: :class:`rtl.multipixel.MultiPixelCore`'s ``{"rows", "batch", "slots",
-        ...}``.
+    core : rtl.config.CoreConfig
+        Default core; its ``family`` is the board's.
     gate_kinds : tuple
         The gate units worth exploring, ``(gate_luts, gate_dsps)`` pairs (see
-        :class:`rtl.multipixel.MultiPixelCore`).
+        :class:`rtl.config.CoreConfig`).
     router : str
         nextpnr router used unless ``--router`` says otherwise.
     lut_mapper : str or None
@@ -86,13 +87,16 @@ class Board:
     clock_source: str
     packing: float
     packing_source: str
-    core: dict
+    core: CoreConfig
     loader: str
     gate_kinds: tuple = ((False, 0), (True, 0))
     router: str = "router1"
     lut_mapper: str = None
     seed: int = 1
     bauds: tuple = (1_000_000,)
+
+    def __post_init__(self):
+        object.__setattr__(self, "core", self.core.replace(family=self.family))
 
 
 BOARDS = {
@@ -108,8 +112,7 @@ BOARDS = {
         # products where it can (rtl/dsp.py): four matmul multipliers on two, and the seven
         # widest gate products on six (r * (W_hn h + b_hn) is split in two, the input products
         # pair with a head product); 8 SB_MAC16 cannot hold the gate unit's 10 multipliers
-        core={"rows": 4, "batch": 1, "slots": 1, "gate_luts": True,
-              "gate_dsps": 7},
+        core=CoreConfig(rows=4, batch=1, slots=1, gate_luts=True, gate_dsps=7),
         gate_kinds=((True, 7),), loader="ice40_generic",
         # 1 Mbaud: 32 clocks per bit at 32.25 MHz, 0.8 % fast; the compute (144 pixels/s) is
         # below its UART ceiling (358 pixels/s)
@@ -129,8 +132,7 @@ BOARDS = {
         # the explorer's best: 256 multipliers, all 156 DSPs for the matmul, its other 100
         # products and the gate unit's from LUTs (on DSPs, the gate products were placed
         # across the die from their registers: Fmax 47.6 MHz)
-        core={"rows": 32, "batch": 8, "slots": 3, "gate_luts": True,
-              "matmul_dsps": 156},
+        core=CoreConfig(rows=32, batch=8, slots=3, gate_luts=True, matmul_dsps=156),
         loader="ulx3s",
         # router1 stalled on congestion with 126 of 156 multipliers in use; ABC9 leaves doubly
         # driven flip-flops in this core (Yosys 0.70)

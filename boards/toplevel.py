@@ -4,21 +4,13 @@ from amaranth import ClockDomain, Elaboratable, Module, Signal
 from amaranth.lib import io
 from amaranth.lib.cdc import ResetSynchronizer
 
-from rtl.multipixel import MultiPixelCore
-
 from .pll import PLL, ecp5_settings, ice40_settings
 from .top import LinkTop, uart_divisor
 
-__all__ = ["make_core", "BoardTop", "ACTIVITY_SECONDS"]
+__all__ = ["BoardTop", "ACTIVITY_SECONDS"]
 
 ACTIVITY_SECONDS = 0.02
 """The activity LED stays on this long after the last low bit on ``rx`` or ``tx``."""
-
-
-def make_core(qmodel, *, bins, family=None, **params):
-    """The :class:`rtl.multipixel.MultiPixelCore` of ``params`` (``rows``, ``batch``, ``slots``,
-    ..., as :data:`boards.platforms.Board.core`), built for FPGA ``family``."""
-    return MultiPixelCore(qmodel=qmodel, bins=bins, family=family, **params)
 
 
 def _fastest_baud(bauds, clk_freq):
@@ -41,7 +33,7 @@ class BoardTop(Elaboratable):
     ----------
     board : boards.platforms.Board
     core : wiring.Component
-        The core behind the link (see :func:`make_core`).
+        The core behind the link (:class:`rtl.multipixel.MultiPixelCore`).
     clock_mhz : float
         Requested core clock; the PLL's highest setting not above it is used
         (``self.pll.f_out``).

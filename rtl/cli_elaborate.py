@@ -1,5 +1,5 @@
-"""``python -m rtl elaborate --out DIR``: :class:`rtl.multipixel.MultiPixelCore` with
-``--rows/--batch/--slots [--gate-luts]`` as Verilog, and a JSON file of its parameters."""
+"""``python -m rtl elaborate --out DIR``: :class:`rtl.multipixel.MultiPixelCore` as Verilog, and
+a JSON file of its parameters; the core options as :func:`rtl.config.add_core_arguments`."""
 import json
 from pathlib import Path
 
@@ -9,24 +9,22 @@ from golden.pipeline import DEFAULT_WEIGHTS
 from golden.quantize import load_quantized
 from golden.validate import InputError
 
+from .config import SIMULATED, add_core_arguments, core_from_arguments
 from .multipixel import MultiPixelCore
 
 
 def add_arguments(p):
     p.add_argument("--out", type=Path, required=True, help="output directory")
     p.add_argument("--weights", type=Path, default=DEFAULT_WEIGHTS)
-    p.add_argument("--rows", type=int, default=32)
-    p.add_argument("--batch", type=int, default=4)
-    p.add_argument("--slots", type=int, default=2)
-    p.add_argument("--gate-luts", action="store_true")
     p.add_argument("--name", default="tauflow_core")
+    add_core_arguments(p, SIMULATED)
 
 
 def run(args):
     try:
         q = load_quantized(args.weights)
-        core = MultiPixelCore(qmodel=q, bins=q.meta["acquisition"]["bins"], rows=args.rows,
-                              batch=args.batch, slots=args.slots, gate_luts=args.gate_luts)
+        config = core_from_arguments(args, SIMULATED)
+        core = MultiPixelCore(qmodel=q, bins=q.meta["acquisition"]["bins"], config=config)
     except (OSError, ValueError) as err:
         raise InputError(str(err)) from None
     args.out.mkdir(parents=True, exist_ok=True)
@@ -34,8 +32,7 @@ def run(args):
     source.write_text(verilog.convert(core, name=args.name))
     (args.out / f"{args.name}.json").write_text(json.dumps({
         "module": args.name, "weights": str(args.weights), "bins": core.bins,
-        "rows": core.rows, "batch": core.batch, "slots": core.slots,
-        "gate_luts": core.gate_luts, "lanes": core.lanes,
-        "matmul_multipliers": core.multipliers, "spec": q.spec.to_dict()}, indent=2) + "\n")
+        **config.params(), "lanes": config.lanes, "matmul_multipliers": config.multipliers,
+        "spec": q.spec.to_dict()}, indent=2) + "\n")
     print(f"wrote {source}")
     return 0

@@ -28,19 +28,14 @@ from amaranth.lib.wiring import In, Out
 
 from golden.widths import datapath_widths
 
-from .dsp import FAMILIES
-from .gates import GATE_PRODUCTS, GateUnit
+from .config import CoreConfig
+from .gates import GateUnit
 from .loader import InputLoader
 from .matmul import MatmulUnit
 from .result import LanePick, ResultUnit, input_layout, result_layout
 from .scheduler import SlotScheduler
 
 __all__ = ["MultiPixelCore"]
-
-
-def _positive(name, value):
-    if not isinstance(value, int) or value <= 0:
-        raise ValueError(f"{name} must be a positive integer, not {value!r}")
 
 
 class MultiPixelCore(wiring.Component):
@@ -52,26 +47,9 @@ class MultiPixelCore(wiring.Component):
         One encoder and one decoder layer, input size 1.
     bins : int
         Histogram length T.
-    rows : int
-        Weight rows per matmul cycle; divides ``3H`` and is at most ``H``.
-    batch : int
-        Lanes per slot (pixels sharing each weight read); ``rows * batch`` multipliers.
-    slots : int
-        Slots in flight; two keep both units busy.
-    gate_luts : bool
-        Build the gate and head units' multipliers from LUTs (shift and add), leaving the hard
-        DSPs to the matmul (the iCE40 UP5K has only 8).
-    gate_dsps : int
-        With ``gate_luts``: this many of each lane's gate products (the widest first, in
-        :data:`rtl.gates.GATE_PRODUCTS` order) stay on hard multipliers.
-    family : None, "ice40" or "ecp5"
-        The FPGA the core is built for: on ``"ecp5"`` the matmul products are MULT18X18D
-        instances with their registers inside, on ``"ice40"`` two to an SB_MAC16
-        (:func:`rtl.dsp.registered_products`); otherwise (and in simulation) plain Amaranth
-        with the same timing.
-    matmul_dsps : int or None
-        Matmul products on hard multipliers (lane by lane, row by row); the rest are built
-        from LUTs, for more multipliers than the FPGA has. ``None``: all of them.
+    config : rtl.config.CoreConfig
+        Rows, batch, slots, which products are on hard multipliers, the FPGA family; ``rows``
+        must divide ``3H`` and be at most ``H``.
 
     Attributes
     ----------
@@ -83,46 +61,28 @@ class MultiPixelCore(wiring.Component):
         High in each cycle the matmul unit issues a multiply (for utilisation measurements).
     """
 
-    def __init__(self, *, qmodel, bins, rows=8, batch=1, slots=2, gate_luts=False,
-                 gate_dsps=0, family=None, matmul_dsps=None):
+    def __init__(self, *, qmodel, bins, config=CoreConfig()):
         if len(qmodel.encoder) != 1 or len(qmodel.decoder) != 1:
             raise ValueError(f"the core runs one-layer models, not {len(qmodel.encoder)} "
                              f"layers")
-        for name, value in (("rows", rows), ("batch", batch), ("slots", slots)):
-            _positive(name, value)
-        H = qmodel.hidden_size
+        H, rows = qmodel.hidden_size, config.rows
         if (3 * H) % rows or rows > H:
             raise ValueError(f"rows must divide {3 * H} and be at most {H}, not {rows}")
         layers = (qmodel.encoder[0], qmodel.decoder[0])
         for layer in layers:
             if layer.w_ih.shape[1] != 1:
                 raise ValueError(f"input_size must be 1, not {layer.w_ih.shape[1]}")
-        self.qmodel, self.spec, self.bins = qmodel, qmodel.spec, bins
-        self.hidden_size, self.rows, self.batch, self.slots = H, rows, batch, slots
-        self.lanes, self.multipliers = slots * batch, rows * batch
-        self.gate_luts = bool(gate_luts)
-        if not 0 <= gate_dsps <= len(GATE_PRODUCTS) or (gate_dsps and not gate_luts):
-            raise ValueError(f"gate_dsps must be 0 .. {len(GATE_PRODUCTS)} and needs "
-                             f"gate_luts, not {gate_dsps}")
-        self.gate_dsps = gate_dsps
-        if family not in FAMILIES:
-            raise ValueError(f"family must be one of {FAMILIES}, not {family!r}")
-        self.family = family
-        if matmul_dsps is None:
-            matmul_dsps = self.multipliers
-        if not isinstance(matmul_dsps, int) or not 0 <= matmul_dsps <= self.multipliers:
-            raise ValueError(f"matmul_dsps must be 0 .. {self.multipliers} (rows x batch), "
-                             f"not {matmul_dsps!r}")
-        self.matmul_dsps = matmul_dsps
+        self.qmodel, self.spec, self.bins, self.config = qmodel, qmodel.spec, bins, config
+        self.hidden_size = H
+        batch, slots = config.batch, config.slots
         spec = self.spec
         self.widths = widths = datapath_widths(qmodel, bins)
         self.loader = InputLoader(slots=slots, batch=batch, bins=bins, spec=spec)
         self.scheduler = SlotScheduler(slots=slots, batch=batch, bins=bins)
         self.matmul = MatmulUnit(layers=layers, rows=rows, batch=batch, slots=slots, spec=spec,
-                                 widths=widths, family=family, hard=matmul_dsps)
+                                 widths=widths, family=config.family, hard=config.hard_matmul)
         self.gates = GateUnit(qmodel=qmodel, bins=bins, batch=batch, slots=slots,
-                              widths=widths, family=family,
-                              hard=GATE_PRODUCTS[:gate_dsps] if gate_luts else GATE_PRODUCTS)
+                              widths=widths, family=config.family, hard=config.hard_gates)
         self.pick = LanePick(slots=slots, batch=batch, widths=widths, spec=spec)
         self.result = ResultUnit(widths=widths, spec=spec)
         self.matmul_issue = Signal()
@@ -131,7 +91,7 @@ class MultiPixelCore(wiring.Component):
 
     def elaborate(self, platform):
         m = Module()
-        spec, S, H, T = self.spec, self.slots, self.hidden_size, self.bins
+        spec, S, H, T = self.spec, self.config.slots, self.hidden_size, self.bins
         units = {"loader": self.loader, "scheduler": self.scheduler, "matmul": self.matmul,
                  "gates": self.gates, "pick": self.pick, "result": self.result}
         for name, unit in units.items():
@@ -154,7 +114,7 @@ class MultiPixelCore(wiring.Component):
 
         # each lane's memories: state (read by both units), accumulators (one per gate) and
         # inputs
-        for b in range(self.batch):
+        for b in range(self.config.batch):
             m.submodules[f"h{b}"] = state = Memory(shape=signed(spec.bits), depth=S * H, init=[])
             wiring.connect(m, matmul.h_read[b], state.read_port())
             wiring.connect(m, gates.h_read[b], state.read_port())

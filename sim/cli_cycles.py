@@ -3,10 +3,11 @@ discrete-event model's, into results/ (BENCHMARKS.md's source)."""
 from golden.benchmarks import command_line, table, update_section
 from golden.export import golden_counts
 from golden.pipeline import load_default
+from rtl.config import CoreConfig
 from rtl.gates import GATE_PRODUCTS
 
 from .cycles import gate_unit_macs, macs_per_pixel, measure_core
-from .des import Config, simulate
+from .des import simulate
 
 
 def add_arguments(p):
@@ -24,7 +25,7 @@ def run(args):
     rows = []
     for m in args.rows:
         latency, interval = measure_core(q, counts, m)
-        predicted = simulate(Config(rows=m, batch=1, slots=1, bins=bins))["cycles_per_pixel"]
+        predicted = simulate(CoreConfig(rows=m, batch=1, slots=1), bins=bins)["cycles_per_pixel"]
         multipliers = m + len(GATE_PRODUCTS)
         rows.append([m, multipliers, latency, interval, predicted, macs / (interval * multipliers),
                      matmul_macs / (interval * m)])
@@ -32,7 +33,7 @@ def run(args):
               f"(sim.des: {predicted:.0f})")
     if not args.no_benchmarks:
         body = (f"Seq2SeqLite 32x32, T = {bins}, 8-bit, one pixel at a time: "
-                f"`rtl.multipixel.MultiPixelCore(rows=M, batch=1, slots=1)` (the explorer's "
+                f"`rtl.config.CoreConfig(rows=M, batch=1, slots=1)` (the explorer's "
                 f"baseline), three pixels streamed in Amaranth simulation with no stalls, beside "
                 f"`sim.des`'s prediction. MACs/pixel = {macs}. DSP efficiency counts every "
                 f"multiplier the core has: M for the matmul and {len(GATE_PRODUCTS)} in the gate "

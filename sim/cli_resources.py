@@ -5,6 +5,7 @@ import json
 
 from golden.pipeline import load_default
 from golden.progress import progress_bar
+from rtl.config import CoreConfig
 from rtl.multipixel import MultiPixelCore
 from rtl.synth import FAMILIES, cell_counts
 
@@ -19,12 +20,12 @@ def add_arguments(p):
     p.add_argument("--configs", nargs="+", type=config_arg, metavar="ROWS,BATCH,SLOTS",
                    default=[config_arg(c) for c in DEFAULT_CONFIGS])
     p.add_argument("--gate-luts", action="store_true",
-                   help="gate and head multipliers from LUTs (MultiPixelCore(gate_luts=True))")
+                   help="gate and head multipliers from LUTs (CoreConfig(gate_luts=True))")
     p.add_argument("--gate-dsps", type=int, default=0, metavar="K",
                    help="with --gate-luts: this many of the widest gate products on DSPs")
     p.add_argument("--lut-multipliers", type=int, default=0, metavar="N",
                    help="this many of each configuration's matmul products from LUTs "
-                        "(MultiPixelCore(matmul_dsps=rows*batch-N))")
+                        "(CoreConfig(matmul_dsps=rows*batch-N))")
 
 
 def run(args):
@@ -37,10 +38,10 @@ def run(args):
         for family, (rows, batch, slots) in jobs:
             bar.update(task, status=f"{family} rows={rows} batch={batch} slots={slots}")
             # built for the family, as a board build builds it (its multiplier instances)
-            core = MultiPixelCore(qmodel=q, bins=bins, rows=rows, batch=batch, slots=slots,
-                                  gate_luts=args.gate_luts, gate_dsps=args.gate_dsps,
-                                  family=family,
-                                  matmul_dsps=rows * batch - args.lut_multipliers)
+            config = CoreConfig(rows=rows, batch=batch, slots=slots, gate_luts=args.gate_luts,
+                                gate_dsps=args.gate_dsps, family=family,
+                                matmul_dsps=rows * batch - args.lut_multipliers)
+            core = MultiPixelCore(qmodel=q, bins=bins, config=config)
             entry = {"family": family, "rows": rows, "batch": batch, "slots": slots,
                      "bins": bins, "gate_luts": args.gate_luts, "gate_dsps": args.gate_dsps,
                      "lut_multipliers": args.lut_multipliers}

@@ -13,6 +13,7 @@ from golden.outputs import add_output_arguments, output_dir, write_outputs
 from golden.physics import Acquisition
 from golden.pipeline import DEFAULT_WEIGHTS, load_default, withhold_dim
 from golden.validate import InputError
+from rtl.config import SIMULATED, add_core_arguments, core_from_arguments
 
 from .readers import add_input_arguments, read_for_model
 from .run import RTLMismatch, run_golden, run_rtl, summary
@@ -36,6 +37,7 @@ def add_arguments(p):
     p.add_argument("--baud", type=positive_int,
                    help="board backend: the rate the bitstream was built for (default: the "
                         "board's default build's)")
+    add_core_arguments(p, SIMULATED)
 
 
 def _teacher():
@@ -53,6 +55,10 @@ def run(args):
             raise InputError("--backend board needs --board (icebreaker or ulx3s-85f) and "
                              "--port")
         return board_run.run(args)
+    try:
+        config = core_from_arguments(args, SIMULATED)
+    except ValueError as err:
+        raise InputError(f"core: {err}") from None
     began = time.perf_counter()
     qmodel = load_default()
     acq = Acquisition(**qmodel.meta["acquisition"])
@@ -61,7 +67,8 @@ def run(args):
             prepared = read_for_model(args, acq)
             rec, counts = prepared.recording, prepared.counts
             if args.backend == "rtl":
-                maps, seconds, rtl = run_rtl(counts, qmodel, sample=args.sample, seed=args.seed)
+                maps, seconds, rtl = run_rtl(counts, qmodel, sample=args.sample, seed=args.seed,
+                                             config=config)
             else:
                 teacher = _teacher() if args.model == "teacher" else None
                 (maps, seconds), rtl = run_golden(counts, qmodel, teacher), None

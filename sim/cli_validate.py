@@ -7,7 +7,7 @@ from golden.benchmarks import command_line, table, update_section
 from golden.pipeline import load_default
 from golden.progress import progress_bar
 
-from .des import Config
+from rtl.config import CoreConfig
 from .measure import compare
 
 #: (rows, batch, slots) measured by default: one and several lanes, batches, slot counts.
@@ -41,9 +41,8 @@ def run(args):
     with progress_bar() as bar:
         task = bar.add_task("RTL simulation", total=len(args.configs), status="")
         for rows, batch, slots in args.configs:
-            config = Config(rows=rows, batch=batch, slots=slots, bins=bins,
-                            hidden=q.hidden_size)
-            results.append(compare(q, config, rounds=args.rounds))
+            config = CoreConfig(rows=rows, batch=batch, slots=slots)
+            results.append(compare(q, config, bins=bins, rounds=args.rounds))
             r = results[-1]
             bar.console.print(f"rows={rows} batch={batch} slots={slots}: RTL "
                               f"{r['rtl']['cycles_per_pixel']:.1f}, DES "

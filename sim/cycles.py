@@ -1,4 +1,5 @@
 """Cycles per pixel of the RTL core, measured in Amaranth simulation, and the MAC counts."""
+from rtl.config import CoreConfig
 from rtl.multipixel import MultiPixelCore
 
 from .rtl_backend import run_core
@@ -36,6 +37,7 @@ def measure_core(qmodel, counts, rows):
     Returns ``(latency, interval)``: cycles from a pixel's first bin to its result, and the
     cycles between consecutive results (steady-state cycles per pixel).
     """
-    core = MultiPixelCore(qmodel=qmodel, bins=counts.shape[1], rows=rows, batch=1, slots=1)
+    core = MultiPixelCore(qmodel=qmodel, bins=counts.shape[1],
+                          config=CoreConfig(rows=rows, batch=1, slots=1))
     records, _ = run_core(core, counts)
     return cycles_per_pixel(records)

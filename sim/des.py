@@ -28,55 +28,28 @@ first served, what the RTL does), ``"in-order"`` (lowest pixel number first) or
 The RTL implements one layer (Seq2SeqLite); ``layers > 1`` (the 2-layer teacher) runs the same
 machine with the stacked layers' steps in program order, and is a prediction only.
 """
-from dataclasses import dataclass
-
 import simpy
 
+from rtl.config import CoreConfig
 from rtl.gates import GateUnit
 from rtl.matmul import MatmulUnit
 from rtl.preprocess import CYCLES_PER_INPUT, SETTLE_CYCLES
 from rtl.result import LanePick
 
-__all__ = ["Config", "POLICIES", "simulate", "baseline"]
+__all__ = ["POLICIES", "simulate", "baseline"]
 
 POLICIES = ("round-robin", "in-order", "earliest-finish")
 DIVISION = 19              # cycles per division: handshake, range check, 16 quotient bits, done
 RESULT = 4 * DIVISION + 2  # a lane through the result unit, accept to accept
 
 
-@dataclass(frozen=True)
-class Config:
-    """One hardware configuration of the multi-pixel core."""
-    rows: int
-    batch: int = 1
-    slots: int = 2
-    bins: int = 135
-    hidden: int = 32
-    layers: int = 1
-
-    @property
-    def lanes(self):
-        return self.slots * self.batch
-
-    @property
-    def multipliers(self):
-        """Recurrent-matmul multipliers (the gate and head units add 9 per lane of a batch)."""
-        return self.rows * self.batch
-
-    @property
-    def groups(self):
-        return 3 * self.hidden // self.rows
-
-    def matmul_cycles(self, layer):
-        """Weight words the matmul unit reads for one step of ``layer`` (0 = first)."""
-        return self.groups * self.hidden * (1 if layer == 0 else 2)
-
-
 class _Model:
-    def __init__(self, config, policy, pixels):
+    def __init__(self, core, *, bins, hidden, layers, policy, pixels):
         if policy not in POLICIES:
             raise ValueError(f"policy must be one of {POLICIES}, not {policy!r}")
-        self.c, self.policy, self.pixels = config, policy, pixels
+        self.c, self.policy, self.pixels = core, policy, pixels
+        self.bins, self.hidden, self.layers = bins, hidden, layers
+        self.groups = 3 * hidden // core.rows
         self.env = simpy.Environment()
         self.matmul = simpy.PriorityResource(self.env, capacity=1)
         self.gates = simpy.PriorityResource(self.env, capacity=1)
@@ -84,6 +57,10 @@ class _Model:
         self.free_slots = simpy.Store(self.env)
         self.done = []
         self.matmul_busy = 0
+
+    def matmul_cycles(self, layer):
+        """Weight words the matmul unit reads for one step of ``layer`` (0 = first)."""
+        return self.groups * self.hidden * (1 if layer == 0 else 2)
 
     def priority(self, first_pixel, steps_left):
         if self.policy == "in-order":
@@ -99,29 +76,29 @@ class _Model:
         pixel = 0
         while pixel < self.pixels:
             # T counts in, the shifts settle, the first input is read and clipped
-            yield env.timeout(c.bins + SETTLE_CYCLES + CYCLES_PER_INPUT - 1)
+            yield env.timeout(self.bins + SETTLE_CYCLES + CYCLES_PER_INPUT - 1)
             slot = yield self.free_slots.get()
-            yield env.timeout(CYCLES_PER_INPUT * (c.bins - 1) + 1)     # T inputs out
+            yield env.timeout(CYCLES_PER_INPUT * (self.bins - 1) + 1)     # T inputs out
             lanes = min(c.batch, self.pixels - pixel)
-            lane = c.bins + SETTLE_CYCLES + CYCLES_PER_INPUT * c.bins
+            lane = self.bins + SETTLE_CYCLES + CYCLES_PER_INPUT * self.bins
             yield env.timeout(lane * (lanes - 1))
             env.process(self.run_slot(slot, pixel, lanes))
             pixel += lanes
 
     def run_slot(self, slot, first_pixel, lanes):
         c, env = self.c, self.env
-        steps = 2 * c.bins
+        steps = 2 * self.bins
         for step in range(steps):
             priority = self.priority(first_pixel, steps - step)
-            for layer in range(c.layers):
+            for layer in range(self.layers):
                 with self.matmul.request(priority=priority) as request:
                     yield request
-                    self.matmul_busy += c.matmul_cycles(layer)
-                    yield env.timeout(1 + c.matmul_cycles(layer))
+                    self.matmul_busy += self.matmul_cycles(layer)
+                    yield env.timeout(1 + self.matmul_cycles(layer))
                 yield env.timeout(MatmulUnit.latency(c.rows))
                 with self.gates.request(priority=priority) as request:
                     yield request
-                    yield env.timeout(1 + c.hidden)
+                    yield env.timeout(1 + self.hidden)
                 yield env.timeout(GateUnit.LATENCY)
         with self.divider.request() as request:
             yield request
@@ -143,26 +120,28 @@ class _Model:
         return sorted(self.done)
 
 
-def simulate(config, *, pixels=None, policy="round-robin"):
-    """Predict the core's timing for ``pixels`` back-to-back pixels (default: four rounds).
+def simulate(core, *, bins=135, hidden=32, layers=1, pixels=None, policy="round-robin"):
+    """Predict the timing of the core configured by ``core`` (:class:`rtl.config.CoreConfig`)
+    for a network of ``layers`` GRU layers of ``hidden`` units on ``bins``-step histograms, over
+    ``pixels`` back-to-back pixels (default: four rounds).
 
     Returns a dict: ``cycles_per_pixel`` (steady state: the interval between the last
     result of the first round and the last result, per pixel), ``latency`` (first result),
     ``matmul_busy`` (share of cycles in which the matmul unit issues, over the run).
     """
-    pixels = pixels or 4 * config.lanes
-    if pixels < 2 * config.lanes:
-        raise ValueError(f"pixels must be at least two rounds ({2 * config.lanes}), not {pixels}")
-    model = _Model(config, policy, pixels)
+    pixels = pixels or 4 * core.lanes
+    if pixels < 2 * core.lanes:
+        raise ValueError(f"pixels must be at least two rounds ({2 * core.lanes}), not {pixels}")
+    model = _Model(core, bins=bins, hidden=hidden, layers=layers, policy=policy, pixels=pixels)
     done = model.run()
-    warm = config.lanes - 1
+    warm = core.lanes - 1
     interval = (done[-1] - done[warm]) / (len(done) - 1 - warm)
     return {"cycles_per_pixel": interval, "latency": done[0],
             "matmul_busy": model.matmul_busy / done[-1]}
 
 
-def baseline(multipliers, *, bins=135, hidden=32, layers=1):
+def baseline(multipliers, *, hidden=32):
     """The "manual scheduling" baseline on a multiplier budget: one pixel at a time, program
     order (``slots = batch = 1``), the largest legal row count (at most ``H``) that fits."""
     rows = max(r for r in range(1, hidden + 1) if (3 * hidden) % r == 0 and r <= multipliers)
-    return Config(rows=rows, batch=1, slots=1, bins=bins, hidden=hidden, layers=layers)
+    return CoreConfig(rows=rows, batch=1, slots=1)

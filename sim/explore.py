@@ -16,8 +16,10 @@ from pathlib import Path
 
 import numpy as np
 
+from rtl.config import CoreConfig
+
 from .cycles import gate_unit_macs, macs_per_pixel
-from .des import Config, baseline, simulate
+from .des import baseline, simulate
 
 __all__ = ["NETWORKS", "ResourceModel", "StackedCost", "weight_blocks",
            "cost_models", "configurations", "evaluate", "baseline_entry", "explore",
@@ -157,9 +159,9 @@ def evaluate(board, model, rows, batch, slots, *, bins=135, hidden=32, layers=1)
     LUTs (``lut_multipliers``) if the model prices them. ``fits`` ignores LUTs the model does
     not know. ``dsp_efficiency`` is the multiply-accumulates done on hard DSPs per DSP of the
     board per cycle (products from LUTs do not count, nor do LUT gate units' few on DSPs)."""
-    config = Config(rows=rows, batch=batch, slots=slots, bins=bins, hidden=hidden,
-                    layers=layers)
-    cycles = simulate(config)["cycles_per_pixel"]
+    config = CoreConfig(rows=rows, batch=batch, slots=slots, gate_luts=model.gate_luts,
+                        gate_dsps=model.gate_dsps, family=board.family)
+    cycles = simulate(config, bins=bins, hidden=hidden, layers=layers)["cycles_per_pixel"]
     clock = board.clock_mhz * 1e6
     used = model.predict(rows, batch, slots)
     spill = min(used["dsp"] - board.dsp, config.multipliers)
@@ -189,7 +191,7 @@ def baseline_entry(board, model, *, bins=135, hidden=32, layers=1):
     program order, the largest legal row count whose hard multipliers fit, as ``model`` counts
     them (the iCE40 holds two 8-bit products per DSP; at least one row)."""
     fitting = [r for r in range(1, hidden + 1) if model.predict(r, 1, 1)["dsp"] <= board.dsp]
-    config = baseline(max(fitting, default=1), bins=bins, hidden=hidden)
+    config = baseline(max(fitting, default=1), hidden=hidden)
     return evaluate(board, model, config.rows, 1, 1, bins=bins, hidden=hidden, layers=layers)
 
 

@@ -10,17 +10,17 @@ from .des import simulate
 __all__ = ["measure", "compare"]
 
 
-def measure(qmodel, config, *, rounds=4, seed=3):
-    """Stream ``rounds * lanes`` decays back to back through the core, no stalls.
+def measure(qmodel, config, *, bins, rounds=4, seed=3):
+    """Stream ``rounds * lanes`` decays of ``bins`` steps back to back through the core of
+    ``config`` (:class:`rtl.config.CoreConfig`), no stalls.
 
     Returns ``cycles_per_pixel`` (the interval from the last result of the first round to the
     last result, per pixel: steady state), ``latency`` (cycles to the first result) and
     ``matmul_busy`` (share of cycles in which the matmul unit issued).
     """
-    dut = MultiPixelCore(qmodel=qmodel, bins=config.bins, rows=config.rows,
-                         batch=config.batch, slots=config.slots)
+    dut = MultiPixelCore(qmodel=qmodel, bins=bins, config=config)
     pixels = rounds * config.lanes
-    counts = golden_counts(pixels + 4, config.bins, seed=seed)[4:]   # decays, no edge cases
+    counts = golden_counts(pixels + 4, bins, seed=seed)[4:]   # decays, no edge cases
     done, busy, cycle = [], [0], [0]
 
     async def producer(ctx):
@@ -51,11 +51,11 @@ def measure(qmodel, config, *, rounds=4, seed=3):
             "latency": done[0], "matmul_busy": busy[0] / cycle[0]}
 
 
-def compare(qmodel, config, *, rounds=4):
+def compare(qmodel, config, *, bins, rounds=4):
     """Measured and predicted figures for one configuration, and the relative error."""
-    rtl = measure(qmodel, config, rounds=rounds)
-    des = simulate(config, pixels=rounds * config.lanes)
+    rtl = measure(qmodel, config, bins=bins, rounds=rounds)
+    des = simulate(config, bins=bins, hidden=qmodel.hidden_size, pixels=rounds * config.lanes)
     error = des["cycles_per_pixel"] / rtl["cycles_per_pixel"] - 1
     return {"rows": config.rows, "batch": config.batch, "slots": config.slots,
-            "bins": config.bins, "rtl": rtl, "des": des, "error": error}
+            "bins": bins, "rtl": rtl, "des": des, "error": error}
 

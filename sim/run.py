@@ -8,20 +8,18 @@ from boards.platforms import BOARDS
 from golden.intref import run_counts
 from golden.pipeline import LIFETIME_KEYS, analyse, analyse_float
 from golden.progress import progress_bar
+from rtl.config import SIMULATED
 from rtl.multipixel import MultiPixelCore
 
-from .des import Config, simulate
+from .des import simulate
 from .rtl_backend import by_tag, run_core
 
 __all__ = ["RTLMismatch", "run_golden", "run_rtl", "sample_pixels", "expected_records",
-           "summary", "ASSUMED_CLOCK_MHZ", "RTL_CONFIG"]
+           "summary", "ASSUMED_CLOCK_MHZ"]
 
 ASSUMED_CLOCK_MHZ = BOARDS["ulx3s-85f"].clock_mhz
 """Board clock for the pixels/s projection: the ULX3S clock of the design-space exploration
 (``boards.platforms.BOARDS``, where its source is stated)."""
-RTL_CONFIG = Config(rows=32, batch=4, slots=2)
-"""The simulated :class:`~rtl.multipixel.MultiPixelCore`: eight pixels in flight, 128 matmul
-multipliers."""
 
 
 class RTLMismatch(RuntimeError):
@@ -59,9 +57,10 @@ def expected_records(qmodel, counts):
             for n in range(len(counts))]
 
 
-def run_rtl(counts, qmodel, *, sample, seed, clock_mhz=ASSUMED_CLOCK_MHZ):
+def run_rtl(counts, qmodel, *, sample, seed, config=SIMULATED, clock_mhz=ASSUMED_CLOCK_MHZ):
     """The golden map of ``counts`` ``(H, W, T)``, plus ``sample`` random pixels (all of them if
-    there are no more) through the RTL core in Amaranth simulation, checked for exact equality.
+    there are no more) through the RTL core of ``config`` (:class:`rtl.config.CoreConfig`) in
+    Amaranth simulation, checked for exact equality.
 
     Returns ``(maps, seconds, rtl)``: ``rtl`` is the report section (pixels verified, cycles per
     pixel, projected board pixels/s at ``clock_mhz``). Raises :class:`RTLMismatch` when any
@@ -70,9 +69,8 @@ def run_rtl(counts, qmodel, *, sample, seed, clock_mhz=ASSUMED_CLOCK_MHZ):
     maps, seconds = run_golden(counts, qmodel)
     flat = counts.reshape(-1, counts.shape[-1])
     chosen = sample_pixels(len(flat), sample, seed=seed)
-    c = RTL_CONFIG
-    core = MultiPixelCore(qmodel=qmodel, bins=counts.shape[-1], rows=c.rows, batch=c.batch,
-                          slots=c.slots)
+    c = config
+    core = MultiPixelCore(qmodel=qmodel, bins=counts.shape[-1], config=c)
     began = time.perf_counter()
     with progress_bar() as bar:
         task = bar.add_task("RTL simulation (MultiPixelCore)", total=len(chosen), status="")
@@ -84,12 +82,11 @@ def run_rtl(counts, qmodel, *, sample, seed, clock_mhz=ASSUMED_CLOCK_MHZ):
             y, x = np.unravel_index(chosen[tag], counts.shape[:-1])
             raise RTLMismatch(f"RTL result for pixel (y={y}, x={x}) differs from the integer "
                               f"reference: {got.get(tag)} != {want}")
-    steady = simulate(Config(rows=c.rows, batch=c.batch, slots=c.slots, bins=core.bins,
-                             hidden=core.hidden_size))["cycles_per_pixel"]
+    steady = simulate(c, bins=core.bins, hidden=core.hidden_size)["cycles_per_pixel"]
     rtl = {"pixels_verified": len(chosen), "matched": True,
            "pixels_yx": np.transpose(np.unravel_index(chosen, counts.shape[:-1])).tolist(),
-           "core": {"rows": c.rows, "batch": c.batch, "slots": c.slots, "lanes": core.lanes,
-                    "matmul_multipliers": core.multipliers},
+           "core": {"rows": c.rows, "batch": c.batch, "slots": c.slots, "lanes": c.lanes,
+                    "matmul_multipliers": c.multipliers},
            "latency_cycles": records[0]["cycle"], "cycles_per_pixel": steady,
            "cycles_per_pixel_source": "sim.des steady state of this configuration (validated "
                                       "against RTL simulation, BENCHMARKS.md)",

@@ -5,7 +5,8 @@ from boards import protocol
 from boards.bench import entries, record
 from boards.performance import cycles_per_pixel, frame_bytes, uart_pixels_per_s
 from golden.benchmarks import load_section
-from sim.des import Config, simulate
+from rtl.config import CoreConfig
+from sim.des import simulate
 
 from fakes import build_entry
 
@@ -16,8 +17,8 @@ def test_frame_bytes_is_a_histogram_frame():
 
 
 def test_cycles_of_a_core_come_from_the_des():
-    cycles, source = cycles_per_pixel({"rows": 16, "batch": 2, "slots": 2}, bins=135)
-    assert cycles == simulate(Config(rows=16, batch=2, slots=2))["cycles_per_pixel"]
+    cycles, source = cycles_per_pixel(CoreConfig(rows=16, batch=2, slots=2), bins=135)
+    assert cycles == simulate(CoreConfig(rows=16, batch=2, slots=2))["cycles_per_pixel"]
     assert source.startswith("sim.des")
 
 

@@ -19,7 +19,8 @@ from boards.platforms import BOARDS, TOOLS, ULX3S85FPlatform, board_named, toolc
 from boards.pll import PLL, ice40_settings
 from boards import protocol
 from boards.top import uart_divisor
-from boards.toplevel import BoardTop, make_core
+from boards.toplevel import BoardTop
+from rtl.multipixel import MultiPixelCore
 from golden.export import golden_counts
 from golden.intref import run_counts
 from golden.pipeline import load_default
@@ -211,8 +212,9 @@ def test_ulx3s_default_synthesises_within_budget(tmp_path):
     """The ULX3S default (T = 135) through its own Yosys flow only (about 3 min; the full build
     is opt-in): hard multipliers and block RAMs within the FPGA's, LUTs within the margin."""
     board = BOARDS["ulx3s-85f"]
-    top = BoardTop(board=board, core=make_core(load_default(), bins=135, family=board.family,
-                                               **board.core), clock_mhz=board.clock_mhz)
+    top = BoardTop(board=board, core=MultiPixelCore(qmodel=load_default(), bins=135,
+                                                   config=board.core),
+                   clock_mhz=board.clock_mhz)
     cells = synthesise(top, board, tmp_path, lut_mapper=board.lut_mapper)
     assert cell_total(cells, "ecp5", "dsp") <= board.dsp
     assert cell_total(cells, "ecp5", "bram") <= board.bram

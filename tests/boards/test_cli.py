@@ -11,11 +11,12 @@ import boards.bench
 import boards.cli_build
 from boards.__main__ import main
 from boards.bench import entries
-from boards.cli_build import RETRY_MARGIN, core_params
+from boards.cli_build import RETRY_MARGIN, core_config
 from golden.validate import InputError
 from boards.performance import uart_pixels_per_s
 from boards.platforms import BOARDS
-from sim.des import Config, simulate
+from rtl.config import CoreConfig
+from sim.des import simulate
 
 
 def one_line_error(capsys):
@@ -26,9 +27,10 @@ def one_line_error(capsys):
 
 @pytest.mark.parametrize("argv, message", [
     (["build", "ulx3s-85f", "--out", "x", "--rows", "5"],
+     "error: ulx3s-85f's core with rows=5: matmul_dsps must be 0 .. 40 (rows x batch), not 156"),
+    (["build", "ulx3s-85f", "--out", "x", "--rows", "5", "--matmul-dsps", "40"],
      "error: ulx3s-85f multipixel(rows=5, batch=8, slots=3, gate_luts=True, gate_dsps=0, "
-     "matmul_dsps=156) at 65.625 MHz: rows must divide 96 and be at most 32, "
-     "not 5"),
+     "matmul_dsps=40) at 65.625 MHz: rows must divide 96 and be at most 32, not 5"),
     (["build", "ulx3s-85f", "--out", "x", "--baud", "4500000"],
      "error: ulx3s-85f multipixel(rows=32, batch=8, slots=3, gate_luts=True, gate_dsps=0, "
      "matmul_dsps=156) at 65.625 MHz: baud 4.5e+06 is 2.8% off the nearest "
@@ -55,16 +57,15 @@ def test_unknown_board_is_an_argparse_error(capsys):
     assert "invalid choice: 'arty'" in capsys.readouterr().err
 
 
-def test_core_params_defaults_and_overrides():
+def test_core_config_defaults_and_overrides():
     args = SimpleNamespace(rows=None, batch=6, slots=None, gate_luts=None, gate_dsps=None,
                            matmul_dsps=None)
-    assert core_params(BOARDS["ulx3s-85f"], args) == {"rows": 32, "batch": 6, "slots": 3,
-                                                      "gate_luts": True, "gate_dsps": 0,
-                                                      "matmul_dsps": 156}
+    assert core_config(BOARDS["ulx3s-85f"], args) == CoreConfig(
+        rows=32, batch=6, slots=3, gate_luts=True, gate_dsps=0, matmul_dsps=156, family="ecp5")
     args.gate_dsps, args.matmul_dsps = 2, 0
-    assert core_params(BOARDS["ulx3s-85f"], args)["gate_dsps"] == 2
-    assert core_params(BOARDS["ulx3s-85f"], args)["matmul_dsps"] == 0
-    assert core_params(BOARDS["icebreaker"], SimpleNamespace(**dict.fromkeys(vars(args)))) == \
+    assert core_config(BOARDS["ulx3s-85f"], args).gate_dsps == 2
+    assert core_config(BOARDS["ulx3s-85f"], args).matmul_dsps == 0
+    assert core_config(BOARDS["icebreaker"], SimpleNamespace(**dict.fromkeys(vars(args)))) == \
         BOARDS["icebreaker"].core
 
 
@@ -126,7 +127,7 @@ def test_build_rebuilds_below_fmax_and_reports(tmp_path, fake_build, monkeypatch
     assert main(["build", "ulx3s-85f", "--out", str(tmp_path / "out"), "--clock-mhz", "50"]) == 0
     report = json.loads((tmp_path / "out" / "report.json").read_text())
     assert fake_build[0] == 50 and 38 < fake_build[1] <= 41.3 * RETRY_MARGIN
-    cycles = simulate(Config(rows=32, batch=8, slots=3, bins=135))["cycles_per_pixel"]
+    cycles = simulate(CoreConfig(rows=32, batch=8, slots=3), bins=135)["cycles_per_pixel"]
     assert report == {**report, "board": "ulx3s-85f", "luts": 16142, "luts_total": 83640,
                       "dsp": 126, "dsp_total": 156, "bram": 22, "bram_total": 208,
                       "fmax_mhz": 41.3, "clock_mhz": fake_build[1], "timing_met": True,

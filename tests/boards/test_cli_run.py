@@ -19,6 +19,7 @@ from golden.export import golden_counts
 from golden.intref import run_counts
 from golden.physics import Acquisition, simulate_counts
 from golden.pipeline import MAP_KEYS, MIN_PHOTONS, analyse, load_default, withhold_dim
+from rtl.config import CoreConfig
 from rtl.multipixel import MultiPixelCore
 from fakes import ClosingFakeBoard, FakeBoard
 
@@ -55,7 +56,7 @@ def test_through_the_simulated_board(qmodel):
     bins = 20
     small = copy.copy(qmodel)
     small.meta = {"acquisition": {**qmodel.meta["acquisition"], "bins": bins}}
-    core = MultiPixelCore(qmodel=qmodel, bins=bins, rows=32, batch=1, slots=2)
+    core = MultiPixelCore(qmodel=qmodel, bins=bins, config=CoreConfig(rows=32, batch=1, slots=2))
     top = LinkTop(core=core, clk_freq=4e6, baud=1e6, timeout_bytes=4)
     port = SimulatedPort(top, timeout=4 * (500 * bins + (2 * bins + 9) * BITS_PER_BYTE * 4))
     counts = golden_counts(2, bins, seed=7).reshape(1, 2, bins)

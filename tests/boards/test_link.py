@@ -17,6 +17,7 @@ from golden.export import golden_counts
 from golden.fixed import FixedSpec
 from golden.intref import run_counts
 from golden.pipeline import load_default
+from rtl.config import CoreConfig
 from rtl.multipixel import MultiPixelCore
 
 RESULT_KEYS = ("tau_q", "fraction_q", "tau_defined", "fraction_defined", "valid")
@@ -221,8 +222,8 @@ def test_transmitter_frames(rng, qmodel):
 
 def link(qmodel, bins):
     """The top at 4 clocks per bit, and a port that waits long enough for any result."""
-    top = LinkTop(core=MultiPixelCore(qmodel=qmodel, bins=bins, rows=32, slots=2), clk_freq=4e6,
-                  baud=1e6, timeout_bytes=4)
+    core = MultiPixelCore(qmodel=qmodel, bins=bins, config=CoreConfig(rows=32, slots=2))
+    top = LinkTop(core=core, clk_freq=4e6, baud=1e6, timeout_bytes=4)
     frame_cycles = (2 * bins + 9) * BITS_PER_BYTE * top.divisor
     return top, SimulatedPort(top, timeout=4 * (400 * bins + frame_cycles))
 

@@ -4,6 +4,7 @@ import pytest
 
 from boards.top import LinkTop
 from golden.pipeline import load_default
+from rtl.config import CoreConfig
 from rtl.multipixel import MultiPixelCore
 
 
@@ -16,7 +17,8 @@ from rtl.multipixel import MultiPixelCore
     ({"timeout_bytes": 1}, "timeout_bytes must be an integer of at least 2, not 1"),
 ])
 def test_arguments_are_checked(kwargs, message):
-    args = {"core": MultiPixelCore(qmodel=load_default(), bins=135, rows=32, slots=1),
+    args = {"core": MultiPixelCore(qmodel=load_default(), bins=135,
+                                   config=CoreConfig(rows=32, slots=1)),
             "clk_freq": 4e6, "baud": 1e6, **kwargs}
     with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
         LinkTop(**args)
@@ -24,6 +26,6 @@ def test_arguments_are_checked(kwargs, message):
 
 def test_divisor_and_timeout_from_clock_and_baud():
     """12 MHz / 115200 baud -> 104 clocks per bit (0.2 % fast); 64 byte times of timeout."""
-    top = LinkTop(core=MultiPixelCore(qmodel=load_default(), bins=135, rows=32, slots=1),
-                  clk_freq=12e6, baud=115200)
+    core = MultiPixelCore(qmodel=load_default(), bins=135, config=CoreConfig(rows=32, slots=1))
+    top = LinkTop(core=core, clk_freq=12e6, baud=115200)
     assert (top.divisor, top.receiver.timeout) == (104, 64 * 10 * 104)

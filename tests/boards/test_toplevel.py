@@ -5,7 +5,9 @@ import re
 import pytest
 
 from boards.platforms import BOARDS
-from boards.toplevel import BoardTop, make_core
+from boards.toplevel import BoardTop
+from rtl.config import CoreConfig
+from rtl.multipixel import MultiPixelCore
 from golden.pipeline import load_default
 
 
@@ -15,7 +17,7 @@ def qmodel():
 
 
 def test_arguments_are_checked(qmodel):
-    core = make_core(qmodel, bins=20, rows=32, batch=1, slots=1)
+    core = MultiPixelCore(qmodel=qmodel, bins=20, config=CoreConfig(rows=32, batch=1, slots=1))
     with pytest.raises(ValueError, match=r"^clock_mhz must be a positive number, not 0$"):
         BoardTop(board=BOARDS["icebreaker"], core=core, clock_mhz=0, baud=1_000_000)
     with pytest.raises(ValueError, match=r"^no UART rate of the board's fits its clock \(pass "
@@ -41,7 +43,8 @@ def test_plan(qmodel, board, core, constraints, pll, divisor):
     PLL clock (the board's baud, the nearest whole number of clocks per bit: 1 Mbaud at
     32.25 MHz, 3 Mbaud at 65.625 MHz)."""
     spec = BOARDS[board]
-    top = BoardTop(board=spec, core=make_core(qmodel, bins=20, **core),
+    top = BoardTop(board=spec,
+                   core=MultiPixelCore(qmodel=qmodel, bins=20, config=CoreConfig(**core)),
                    clock_mhz=spec.clock_mhz)
     assert top.pll.f_out == spec.clock_mhz and top.link.divisor == divisor
     plan = spec.platform().prepare(top, name="top")

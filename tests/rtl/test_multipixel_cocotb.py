@@ -6,6 +6,7 @@ import pytest
 from golden.export import golden_counts
 from golden.intref import run_counts
 from golden.pipeline import load_default
+from rtl.config import CoreConfig
 from rtl.multipixel import MultiPixelCore
 from sim.cocotb_run import run_cocotb
 from sim.netlist import CELL_MODELS, DEFINES
@@ -18,7 +19,7 @@ def run(simulator, pixels, batch, tmp_path, rng, **core):
     expected = np.column_stack([ref["tau_q"], ref["fraction_q"], ref["tau_defined"],
                                 ref["fraction_defined"], ref["valid"]]).astype(np.int64)
     tests, failed = run_cocotb(
-        MultiPixelCore(qmodel=q, bins=20, rows=32, batch=batch, slots=2, **core),
+        MultiPixelCore(qmodel=q, bins=20, config=CoreConfig(rows=32, batch=batch, slots=2, **core)),
         name="multipixel", test_module="sim.cocotb_core", build_dir=tmp_path,
         simulator=simulator, models=CELL_MODELS.get(core.get("family"), []), defines=DEFINES,
         vectors={"counts": counts, "tags": rng.permutation(60000)[:pixels],

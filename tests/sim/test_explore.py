@@ -5,7 +5,8 @@ from dataclasses import replace
 import pytest
 
 from sim.__main__ import main
-from sim.des import Config, simulate
+from rtl.config import CoreConfig
+from sim.des import simulate
 from boards.platforms import BOARDS
 from sim.explore import (ResourceModel, StackedCost, baseline_entry, cell_total,
                          configurations, cost_models, evaluate, gate_label, weight_blocks)
@@ -128,7 +129,7 @@ def test_the_teacher_is_costed_by_dsps_and_weight_memory():
     entry = evaluate(board, cost, 64, 1, 2, hidden=128, layers=2)
     assert entry["fits"] and entry["luts"] is None
     assert entry["cycles_per_pixel"] == simulate(
-        Config(rows=64, batch=1, slots=2, hidden=128, layers=2))["cycles_per_pixel"]
+        CoreConfig(rows=64, batch=1, slots=2), hidden=128, layers=2)["cycles_per_pixel"]
     assert not evaluate(board, cost, 128, 2, 1, hidden=128, layers=2)["fits"]   # 256+ DSPs
     assert [type(m) for m in cost_models(board, 128, 2)] == [StackedCost, StackedCost]
     assert [type(m) for m in cost_models(board)] == [ResourceModel, ResourceModel]

@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 
 from boards.platforms import BOARDS
-from boards.toplevel import make_core
 from golden.export import golden_counts
 from golden.intref import run_counts
 from golden.pipeline import load_default
+from rtl.multipixel import MultiPixelCore
 from rtl.synth import Flow
 from sim.netlist import run_netlist
 
@@ -43,7 +43,7 @@ def test_core_netlist_is_bit_exact(board, changes, simulator, dsps, tmp_path, rn
     q = load_default()
     counts = golden_counts(5, BINS, seed=11)[4:]        # a decay (the first four are edge cases)
     pixels = len(counts)
-    core = make_core(q, bins=BINS, family=spec.family, **{**spec.core, **changes})
+    core = MultiPixelCore(qmodel=q, bins=BINS, config=spec.core.replace(**changes))
     tests, failed, cells = run_netlist(
         core, Flow(spec.family, spec.lut_mapper), name="core", test_module="sim.cocotb_core",
         build_dir=tmp_path, simulator=simulator,

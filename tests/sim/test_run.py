@@ -5,7 +5,8 @@ from golden.export import golden_counts
 from golden.pipeline import load_default
 from sim import run as run_module
 from sim.des import simulate
-from sim.run import ASSUMED_CLOCK_MHZ, RTL_CONFIG, RTLMismatch, run_golden, run_rtl, sample_pixels
+from rtl.config import SIMULATED
+from sim.run import ASSUMED_CLOCK_MHZ, RTLMismatch, run_golden, run_rtl, sample_pixels
 
 
 def test_sample_pixels_are_distinct_sorted_and_seeded():
@@ -29,9 +30,9 @@ def test_rtl_backend_checks_a_sample_on_the_core():
     maps, _, rtl = run_rtl(counts, load_default(), sample=1, seed=0)
     assert rtl["pixels_verified"] == 1 and rtl["matched"] is True
     assert rtl["pixels_yx"] in ([[0, 0]], [[0, 1]])
-    assert rtl["core"]["lanes"] == RTL_CONFIG.lanes
-    assert rtl["latency_cycles"] > 2 * 135 * (3 * 32 * 32 / RTL_CONFIG.rows)
-    assert rtl["cycles_per_pixel"] == simulate(RTL_CONFIG)["cycles_per_pixel"]
+    assert rtl["core"]["lanes"] == SIMULATED.lanes
+    assert rtl["latency_cycles"] > 2 * 135 * (3 * 32 * 32 / SIMULATED.rows)
+    assert rtl["cycles_per_pixel"] == simulate(SIMULATED)["cycles_per_pixel"]
     assert rtl["projected_board_pixels_per_s"] == pytest.approx(
         ASSUMED_CLOCK_MHZ * 1e6 / rtl["cycles_per_pixel"], rel=1e-3)
     assert maps["tau_m"].shape == (1, 2)
