@@ -101,21 +101,22 @@ class Board:
 
 BOARDS = {
     "icebreaker": Board(
-        "icebreaker", ICEBreakerPlatform, "ice40", luts=5280, dsp=8, bram=30, clock_mhz=32.25,
-        clock_source="from a build: rows 4 with seven gate products on DSPs met timing at "
-                     "32.25 MHz on the iCEBreaker (nextpnr Fmax 33.49 MHz); other "
-                     "configurations are assumed to close at the same clock",
-        packing=5149 / 3195,
-        packing_source="rows 4, batch 1, slots 1, seven gate products on DSPs: Yosys 3,195 "
-                       "SB_LUT4 in the core, nextpnr 5,149 ICESTORM_LC on the board",
-        # what fits: 5,149 of 5,280 logic cells and all 8 SB_MAC16, each holding two 8-bit
+        "icebreaker", ICEBreakerPlatform, "ice40", luts=5280, dsp=8, bram=30, clock_mhz=30.0,
+        clock_source="from builds: rows 4 with seven gate products on DSPs met timing at "
+                     "30 MHz with placer seed 3 (nextpnr Fmax 31.53 MHz); at 97 % of the "
+                     "logic cells Fmax moves with placement, 27.4-31.7 MHz over seeds 1-5 at "
+                     "32.25 MHz. Other configurations are assumed to close at the same clock",
+        packing=5161 / 3198,
+        packing_source="rows 4, batch 1, slots 1, seven gate products on DSPs: Yosys 3,198 "
+                       "SB_LUT4 in the core, nextpnr 5,161 ICESTORM_LC on the board",
+        # what fits: 5,161 of 5,280 logic cells and all 8 SB_MAC16, each holding two 8-bit
         # products where it can (rtl/dsp.py): four matmul multipliers on two, and the seven
         # widest gate products on six (r * (W_hn h + b_hn) is split in two, the input products
         # pair with a head product); 8 SB_MAC16 cannot hold the gate unit's 10 multipliers
         core=CoreConfig(rows=4, batch=1, slots=1, gate_luts=True, gate_dsps=7),
-        gate_kinds=((True, 7),), loader="ice40_generic",
-        # 1 Mbaud: 32 clocks per bit at 32.25 MHz, 0.8 % fast; the compute (144 pixels/s) is
-        # below its UART ceiling (358 pixels/s)
+        gate_kinds=((True, 7),), loader="ice40_generic", seed=3,
+        # 1 Mbaud: 30 clocks per bit at 30 MHz, exact; the compute (134 pixels/s) is below its
+        # UART ceiling (358 pixels/s)
         ),
     "ulx3s-85f": Board(
         "ulx3s-85f", ULX3S85FPlatform, "ecp5", luts=83640, dsp=156, bram=208,
