@@ -12,7 +12,6 @@ import boards.cli_build
 from boards.__main__ import main
 from boards.bench import entries
 from boards.cli_build import RETRY_MARGIN, core_config
-from golden.validate import InputError
 from boards.performance import uart_pixels_per_s
 from boards.platforms import BOARDS
 from rtl.config import CoreConfig

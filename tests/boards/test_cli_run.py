@@ -21,7 +21,7 @@ from golden.physics import Acquisition, simulate_counts
 from golden.pipeline import MAP_KEYS, MIN_PHOTONS, analyse, load_default, withhold_dim
 from rtl.config import CoreConfig
 from rtl.multipixel import MultiPixelCore
-from fakes import ClosingFakeBoard, FakeBoard
+from fakes import ClosingFakeBoard
 
 
 @pytest.fixture(scope="module")

@@ -3,9 +3,8 @@ that can corrupt, refuse or ignore frames."""
 import numpy as np
 import pytest
 
-from boards import protocol
 from boards.host import Host, LinkError
-from boards.protocol import Command, Error, Status
+from boards.protocol import Status
 from golden.export import golden_counts
 from golden.intref import run_counts
 from golden.pipeline import load_default
