@@ -1,48 +1,46 @@
-"""The ``boards`` section of BENCHMARKS.md: one entry per board, kept in the section's data
-(``results/boards.json``) so that building one board leaves the other's figures in place."""
-from golden.benchmarks import RESULTS, load_section, table, update_section
+"""The boards' half of the benchmark suite (``python -m boards bench``; the estimators' half is
+:mod:`sim.bench`): per board, the design-space exploration (best configuration and its speedup
+over manual scheduling, cycles from the validated discrete-event model) and, where
+``python -m boards build`` has recorded a bitstream, the built core's pixels/s at its nextpnr
+Fmax and the UART ceiling."""
+from sim.explore import NETWORKS, configurations, explore
 
-from .performance import SENSORS
+from .builds import entries as built_boards
+from .platforms import BOARDS
 
-__all__ = ["SECTION", "entries", "record"]
-
-SECTION = "boards"
-TITLE = "Boards: bitstreams, resources, Fmax and pixels/s"
-
-
-def entries(results=None):
-    """The entries stored in the section (board name -> report dict) in ``results`` (default
-    the repository's); empty if none."""
-    section = load_section(SECTION, RESULTS if results is None else results)
-    return section["data"] if section else {}
+__all__ = ["grid_size", "projections"]
 
 
-def _row(e):
-    if "error" in e:
-        return [e["board"], e["core"], e["error"], *[None] * 8, e["build_seconds"]]
-    frames = [e["pixels_per_s"] / s ** 2 for s in SENSORS]
-    return [e["board"], e["core"],
-            f"{e['luts']}/{e['luts_total']}, {e['dsp']}/{e['dsp_total']}, "
-            f"{e['bram']}/{e['bram_total']}",
-            e["fmax_mhz"], e["clock_mhz"], e["cycles_per_pixel"], e["pixels_per_s"], *frames,
-            e["uart_pixels_per_s"], e["baud"], e["build_seconds"]]
+def grid_size(networks, max_batch, max_slots):
+    """Configurations :func:`projections` evaluates over every board and network."""
+    return sum(len(b.gate_kinds) for b in BOARDS.values()) * sum(
+        len(configurations(NETWORKS[n][0], max_batch, max_slots)) for n in networks)
 
 
-def record(entry, command, results=None):
-    """Store ``entry`` (a build report, or ``{"board", "core", "error", "build_seconds"}``)
-    under its board and rewrite the section's table (in ``results``, default the
-    repository's)."""
-    results = RESULTS if results is None else results
-    stored = {**entries(results), entry["board"]: entry}
-    header = ["board", "core", "LUTs, DSPs, block RAMs (used/total)", "Fmax (MHz)",
-              "clock (MHz)", "cycles/pixel", "pixels/s (compute)",
-              *(f"frames/s {s}x{s}" for s in SENSORS), "pixels/s (UART ceiling)", "baud",
-              "build (s)"]
-    body = ("Each board's latest `python -m boards build` (YoWASP Yosys + nextpnr, on the "
-            "project machine). pixels/s (compute) = min(Fmax, clock) / cycles per pixel; the "
-            "UART ceiling is what the host link can deliver (baud / 10 bytes/s over one "
-            "HISTOGRAM frame of 2T + 11 bytes), so the board runs at the lower of the two. "
-            "Frames/s are compute-bound, for 32x32 and 128x128 sensors. LUTs are nextpnr's "
-            "logic cells (iCE40 LCs, ECP5 LUT4s).\n\n"
-            + table(header, [_row(e) for e in stored.values()]))
-    update_section(SECTION, TITLE, body, command, data=stored, results=results)
+def _built(entry):
+    if not entry or "error" in entry:
+        return None
+    keep = ("core", "luts", "luts_total", "dsp", "dsp_total", "bram", "bram_total", "fmax_mhz",
+            "clock_mhz", "timing_met", "cycles_per_pixel", "pixels_per_s", "uart_pixels_per_s",
+            "baud", "build_seconds", "command")
+    return {k: entry.get(k) for k in keep}
+
+
+def projections(*, bins, networks=("lite", "teacher"), max_batch=8, max_slots=3,
+                results=None, advance=None):
+    """Per board: ``explore`` (per network, the sweep's best, baselines and speedups, without
+    the full list of configurations), ``clock_source`` and ``built`` (the last recorded board
+    build recorded in ``results``, default the repository's, or ``None``)."""
+    recorded = built_boards(results)
+    out = {}
+    for name, board in BOARDS.items():
+        reports = {}
+        for network in networks:
+            hidden, layers = NETWORKS[network]
+            reports[network] = explore(board, bins=bins, hidden=hidden, layers=layers,
+                                       max_batch=max_batch, max_slots=max_slots,
+                                       advance=advance)
+            reports[network].pop("configurations")
+        out[name] = {"explore": reports, "clock_source": board.clock_source,
+                     "built": _built(recorded.get(name))}
+    return out

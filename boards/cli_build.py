@@ -19,7 +19,7 @@ from rtl.config import add_core_arguments, core_from_arguments
 from rtl.multipixel import MultiPixelCore
 from rtl.synth import LUT_MAPPERS
 
-from .bench import record
+from .builds import record
 from .build import BITSTREAM, NAME, BuildError, build, parse_report
 from .performance import cycles_per_pixel, uart_pixels_per_s
 from .platforms import BOARDS, board_named

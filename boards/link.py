@@ -19,7 +19,7 @@ from .protocol import (HEADER_BYTES, RESULT_BYTES, STATUS_BYTES, SYNC, TAG_BITS,
 
 __all__ = ["STATUS_LAYOUT", "FrameReceiver", "FrameTransmitter"]
 
-STATUS_LAYOUT = data.StructLayout({"code": unsigned(8), "tag": unsigned(TAG_BITS)})
+STATUS_LAYOUT = data.StructLayout({"code": Status, "tag": unsigned(TAG_BITS)})
 STATUS_DEPTH = 4
 WORD_BITS = 16
 
@@ -46,8 +46,8 @@ class FrameReceiver(wiring.Component):
     ----------
     inp : In(stream.Signature(unsigned(8)))
         Bytes from the UART; always ready except for the cycle after a header and a CRC.
-    framing_error : In(1)
-        The UART's framing-error pulse.
+    lost : In(1)
+        The UART lost a byte (its framing-error or overrun pulse).
     pixels : Out(stream.Signature(rtl.result.input_layout(spec)))
         ``bins`` counts per accepted HISTOGRAM, each with its tag (the core's ``inp``).
     status : Out(stream.Signature(STATUS_LAYOUT))
@@ -64,7 +64,7 @@ class FrameReceiver(wiring.Component):
         self.bins, self.timeout = bins, timeout
         super().__init__({
             "inp": In(stream.Signature(8)),
-            "framing_error": In(1),
+            "lost": In(1),
             "pixels": Out(stream.Signature(input_layout(spec))),
             "status": Out(stream.Signature(STATUS_LAYOUT)),
         })
@@ -82,9 +82,8 @@ class FrameReceiver(wiring.Component):
         # ---- status reports: one per cycle at most, into the FIFO (dropped when it is full)
         report = Signal(STATUS_LAYOUT)
         report_valid = Signal()
-        m.d.comb += [fifo.w_data.eq(report), fifo.w_en.eq(report_valid),
-                     self.status.payload.eq(fifo.r_data), self.status.valid.eq(fifo.r_rdy),
-                     fifo.r_en.eq(self.status.ready)]
+        m.d.comb += [fifo.w_data.eq(report), fifo.w_en.eq(report_valid)]
+        wiring.connect(m, fifo.r_stream, wiring.flipped(self.status))
 
         # ---- two histogram slots: filled in turn by the parser, drained in turn to the core
         full = Array(Signal(name=f"full{i}") for i in range(2))
@@ -95,7 +94,7 @@ class FrameReceiver(wiring.Component):
         byte = self.inp.payload
         got = Signal()
         n = Signal(range(HEADER_BYTES + 2 * T + 2))         # bytes received after the sync
-        command, length, tag = Signal(8), Signal(16), Signal(TAG_BITS)
+        command, length, tag = Signal(8), Signal(16), Signal(TAG_BITS)   # command: any byte
         low = Signal(8)                                     # low byte of a count
         busy, reported = Signal(), Signal()
         idle = Signal(range(self.timeout))
@@ -122,7 +121,7 @@ class FrameReceiver(wiring.Component):
                 m.d.comb += self.inp.ready.eq(1)
                 with m.If(got & (byte == SYNC[0])):
                     m.next = "SYNC"
-                with m.Elif(got | self.framing_error):
+                with m.Elif(got | self.lost):
                     discard()
             with m.State("SYNC"):
                 m.d.comb += self.inp.ready.eq(1)
@@ -130,7 +129,7 @@ class FrameReceiver(wiring.Component):
                     m.d.sync += [n.eq(0), tag.eq(0), idle.eq(0)]
                     m.d.comb += crc.start.eq(1)
                     m.next = "FRAME"
-                with m.Elif((got & (byte != SYNC[0])) | self.framing_error):
+                with m.Elif((got & (byte != SYNC[0])) | self.lost):
                     discard()
                     m.next = "HUNT"
             with m.State("FRAME"):
@@ -157,7 +156,7 @@ class FrameReceiver(wiring.Component):
                                              (payload_at < length) & payload_at[0])
                     with m.If(n == HEADER_BYTES + length + 1):
                         m.next = "CHECK"
-                with m.Elif(self.framing_error):
+                with m.Elif(self.lost):
                     error(Status.FRAMING)
                 with m.Elif(idle == self.timeout - 1):
                     error(Status.TRUNCATED)
@@ -248,13 +247,15 @@ class FrameTransmitter(wiring.Component):
         m.submodules.crc = crc = CRC16_CCITT_FALSE(8).create()
         frame = Signal(8 * (len(SYNC) + HEADER_BYTES + max(RESULT_BYTES, STATUS_BYTES)))
         size = Signal(range(len(frame) // 8 + 1))
-        index = Signal.like(size)
+        index = Signal.like(size)       # of the byte after the one offered
+        byte = Signal(8)                # the byte offered, fetched from the frame a byte ahead
         m.d.comb += crc.data.eq(self.out.payload)
 
         def load(command, payload_bytes, tag, payload):
             m.d.sync += [frame.eq(Cat(Const(SYNC[0], 8), Const(SYNC[1], 8), Const(command, 8),
                                       Const(payload_bytes, 16), tag, payload)),
-                         size.eq(len(SYNC) + HEADER_BYTES + payload_bytes), index.eq(0)]
+                         size.eq(len(SYNC) + HEADER_BYTES + payload_bytes), index.eq(1),
+                         byte.eq(SYNC[0])]
             m.d.comb += crc.start.eq(1)
             m.next = "SEND"
 
@@ -274,10 +275,10 @@ class FrameTransmitter(wiring.Component):
                     load(Command.STATUS, STATUS_BYTES, s.tag,
                          Cat(s.code, Const(VERSION, 8), Const(self.bins, 16)))
             with m.State("SEND"):
-                with m.If(send(frame.word_select(index, 8))):
-                    m.d.comb += crc.valid.eq(index >= len(SYNC))
-                    m.d.sync += index.eq(index + 1)
-                    with m.If(index == size - 1):
+                with m.If(send(byte)):
+                    m.d.comb += crc.valid.eq(index > len(SYNC))
+                    m.d.sync += [byte.eq(frame.word_select(index, 8)), index.eq(index + 1)]
+                    with m.If(index == size):
                         m.next = "CRC_WAIT"
             with m.State("CRC_WAIT"):           # the CRC register takes the last byte
                 m.next = "CRC_HIGH"

@@ -2,7 +2,7 @@
 streaming receiver that the RTL (:mod:`boards.link`) is tested against."""
 import binascii
 from dataclasses import dataclass
-from enum import IntEnum
+from amaranth.lib import enum
 
 from golden.fixed import FixedSpec
 
@@ -20,14 +20,16 @@ STATUS_BYTES = 4
 CHANNELS = FixedSpec.CHANNELS
 
 
-class Command(IntEnum):
+class Command(enum.IntEnum, shape=8):
+    """The command byte (an Amaranth enumeration: the RTL's command register has its shape)."""
     HISTOGRAM = 0x01
     PING = 0x02
     RESULT = 0x81
     STATUS = 0x82
 
 
-class Status(IntEnum):
+class Status(enum.IntEnum, shape=8):
+    """The code of a STATUS frame."""
     OK = 0
     BAD_CRC = 1
     BAD_LENGTH = 2
@@ -182,8 +184,8 @@ class Parser:
         """Bytes after the sync that the current frame needs (header, payload, CRC)."""
         return HEADER_BYTES + int.from_bytes(self.data[1:3], "little") + 2
 
-    def framing_error(self):
-        """A UART framing error (a byte with a bad stop bit, not delivered)."""
+    def lost(self):
+        """A byte the UART lost (a bad stop bit, or an overrun: not delivered)."""
         if self.state in ("hunt", "sync"):
             self.state = "hunt"
             return self._discard()

@@ -76,7 +76,7 @@ class LinkTop(wiring.Component):
         m.submodules.core = core = self.core
         m.submodules.transmitter = transmitter = self.transmitter
         m.d.comb += [rx.rx.eq(self.rx), self.tx.eq(tx.tx),
-                     receiver.framing_error.eq(rx.error)]
+                     receiver.lost.eq(rx.error | rx.overrun)]
         wiring.connect(m, rx.out, receiver.inp)
         wiring.connect(m, receiver.pixels, core.inp)
         wiring.connect(m, core.out, transmitter.results)

@@ -28,17 +28,20 @@ class UARTRx(wiring.Component):
     rx : In(1), idle high
         The line.
     out : Out(stream.Signature(unsigned(8)))
-        One byte per good stop bit; held until taken, overwritten by the next byte if not.
+        One byte per good stop bit, held until taken.
     error : Out(1)
         One-cycle pulse (registered) on a framing error (stop bit low); that byte is dropped and
         the receiver waits for the line to go high again.
+    overrun : Out(1)
+        One-cycle pulse (registered) when a byte completes while ``out`` still holds the last one;
+        the new byte is dropped (the line has no backpressure, so a slow consumer loses bytes).
     """
 
     def __init__(self, *, divisor):
         _check_divisor(divisor)
         self.divisor = divisor
         super().__init__({"rx": In(1, init=1), "out": Out(stream.Signature(8)),
-                          "error": Out(1)})
+                          "error": Out(1), "overrun": Out(1)})
 
     def elaborate(self, platform):
         m = Module()
@@ -46,7 +49,7 @@ class UARTRx(wiring.Component):
         rx = Signal(init=1)
         m.submodules.sync = FFSynchronizer(self.rx, rx, init=1)
         timer, bit, shift = Signal(range(d)), Signal(range(8)), Signal(8)
-        m.d.sync += self.error.eq(0)
+        m.d.sync += [self.error.eq(0), self.overrun.eq(0)]
         with m.If(self.out.ready):
             m.d.sync += self.out.valid.eq(0)
         with m.If(timer != 0):
@@ -69,7 +72,10 @@ class UARTRx(wiring.Component):
                         m.next = "STOP"
             with m.State("STOP"):
                 with m.If(timer == 0):
-                    with m.If(rx):
+                    with m.If(rx & self.out.valid & ~self.out.ready):
+                        m.d.sync += self.overrun.eq(1)
+                        m.next = "IDLE"
+                    with m.Elif(rx):
                         m.d.sync += [self.out.payload.eq(shift), self.out.valid.eq(1)]
                         m.next = "IDLE"
                     with m.Else():

@@ -3,7 +3,7 @@
 Computes ``floor(num * 2**quotient_frac / den)`` saturated to ``quotient_bits`` (unsigned), and
 ``0`` for ``den <= 0``: exactly :func:`golden.intref.divide`.
 """
-from amaranth import Module, Signal, signed, unsigned
+from amaranth import Cat, Module, Signal, signed, unsigned
 from amaranth.lib import data, stream, wiring
 from amaranth.lib.wiring import In, Out
 
@@ -13,7 +13,13 @@ __all__ = ["Divider"]
 
 
 class Divider(wiring.Component):
-    """Restoring division, ``quotient_bits + 2`` cycles per quotient.
+    """Non-restoring division, ``quotient_bits + 2`` cycles per quotient.
+
+    Each step adds or subtracts the shifted denominator by the sign of the remainder register,
+    so the carry chain ends at the remainder's inputs (a restoring step's carry-out would also
+    enable every remainder flop: the iCEBreaker's critical path). The quotient bits are the
+    restoring ones: the two remainders differ by the last shifted denominator exactly when the
+    remainder is negative.
 
     Parameters
     ----------
@@ -44,14 +50,17 @@ class Divider(wiring.Component):
     def elaborate(self, platform):
         m = Module()
         qbits, qfrac = self.spec.quotient_bits, self.spec.quotient_frac
-        width = self.num_width + qfrac + 1
-        rem = Signal(unsigned(width))
         den = Signal(unsigned(self.den_width + qbits))
         shifted = Signal(unsigned(self.den_width + qbits))     # den << (bits left - 1)
-        difference = Signal(signed(max(width, len(shifted)) + 1))
+        width = max(self.num_width + qfrac + 1, len(shifted)) + 1
+        rem = Signal(signed(width))
+        negative = rem[-1]
+        step = Signal(signed(width))                            # rem - shifted, or + if negative
         quotient = Signal(unsigned(qbits))
         bit = Signal(range(qbits + 1))
-        m.d.comb += difference.eq(rem - shifted)
+        addend = Signal(unsigned(width))
+        m.d.comb += [addend.eq(shifted ^ (~negative).replicate(width)),
+                     step.eq(rem + addend + ~negative)]
         with m.FSM():
             with m.State("IDLE"):
                 m.d.comb += self.inp.ready.eq(1)
@@ -70,12 +79,9 @@ class Divider(wiring.Component):
                     m.next = "DONE"
                 with m.Else():
                     m.next = "DIVIDE"
-            with m.State("DIVIDE"):      # restoring division, one quotient bit per cycle
-                fits = difference >= 0
-                with m.If(fits):
-                    m.d.sync += rem.eq(difference)
-                m.d.sync += [quotient.eq((quotient << 1) | fits), shifted.eq(shifted >> 1),
-                             bit.eq(bit - 1)]
+            with m.State("DIVIDE"):      # one quotient bit per cycle
+                m.d.sync += [rem.eq(step), quotient.eq(Cat(~step[-1], quotient)),
+                             shifted.eq(shifted >> 1), bit.eq(bit - 1)]
                 with m.If(bit == 1):
                     m.next = "DONE"
             with m.State("DONE"):

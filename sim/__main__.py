@@ -8,11 +8,9 @@ COMMANDS = {
     "cycles": ("sim.cli_cycles", "the one-pixel-at-a-time core's RTL cycles per pixel"),
     "validate": ("sim.cli_validate", "the discrete-event model against RTL simulation"),
     "resources": ("sim.cli_resources", "Yosys cell counts of multi-pixel configurations"),
-    "explore": ("sim.cli_explore", "best multi-pixel configuration for a board"),
     "run": ("sim.cli_run", "lifetime map of a recording or the phantom (golden or RTL-checked)"),
     "recordings": ("sim.cli_recordings", "every real recording of a folder mapped, into "
                                          "results/ (BENCHMARKS.md)"),
-    "bench": ("sim.cli_bench", "benchmark suite: estimators, accuracy vs photons, boards"),
 }
 
 

@@ -1,13 +1,9 @@
-"""The benchmark suite behind ``scripts/bench``: every lifetime estimator on the same simulated
-inputs, beside what the accelerator is projected to do on each board.
+"""The estimators' half of the benchmark suite (``python -m boards bench``, whose board half is
+:mod:`boards.bench`): every lifetime estimator on the same simulated inputs.
 
 - :func:`accuracy`: tau_m MAE and F-value of each method at fixed photon counts (100 .. 10^4),
   on decays drawn from the held-out test range (:data:`golden.datasets.TEST_RANGE`).
 - :func:`throughput`: pixels/s of each method on one set of histograms (2 CPU cores).
-- :func:`boards`: per board, the design-space exploration (best configuration and its speedup
-  over manual scheduling, cycles from the validated discrete-event model) and, where
-  ``python -m boards build`` has recorded a bitstream, the built core's pixels/s at its nextpnr
-  Fmax and the UART ceiling.
 """
 import time
 from dataclasses import replace
@@ -15,15 +11,10 @@ from dataclasses import replace
 import numpy as np
 import torch
 
-from boards.bench import entries as built_boards
-from boards.platforms import BOARDS
 from golden.datasets import TEST_RANGE, make_dataset
 from golden.evaluate import estimate, f_value, metrics
 
-from .explore import NETWORKS, configurations, explore
-
-__all__ = ["PHOTONS", "METHODS", "photon_set", "accuracy", "throughput", "boards",
-           "grid_size"]
+__all__ = ["PHOTONS", "METHODS", "photon_set", "accuracy", "throughput"]
 
 PHOTONS = (100, 300, 1000, 3000, 10000)
 #: Methods in the order they are shown; ``teacher`` is skipped when its weights are absent.
@@ -74,39 +65,4 @@ def throughput(models, methods, counts, advance=None):
         out[method] = len(counts) / (time.perf_counter() - began)
         if advance:
             advance()
-    return out
-
-
-def grid_size(networks, max_batch, max_slots):
-    """Configurations :func:`boards` evaluates over every board and network."""
-    return sum(len(b.gate_kinds) for b in BOARDS.values()) * sum(
-        len(configurations(NETWORKS[n][0], max_batch, max_slots)) for n in networks)
-
-
-def _built(entry):
-    if not entry or "error" in entry:
-        return None
-    keep = ("core", "luts", "luts_total", "dsp", "dsp_total", "bram", "bram_total", "fmax_mhz",
-            "clock_mhz", "timing_met", "cycles_per_pixel", "pixels_per_s", "uart_pixels_per_s",
-            "baud", "build_seconds", "command")
-    return {k: entry.get(k) for k in keep}
-
-
-def boards(*, bins, networks=("lite", "teacher"), max_batch=8, max_slots=3, results=None,
-           advance=None):
-    """Per board: ``explore`` (per network, the sweep's best, baselines and speedups, without
-    the full list of configurations), ``clock_source`` and ``built`` (the last recorded board
-    build recorded in ``results``, default the repository's, or ``None``)."""
-    recorded = built_boards(results)
-    out = {}
-    for name, board in BOARDS.items():
-        reports = {}
-        for network in networks:
-            hidden, layers = NETWORKS[network]
-            reports[network] = explore(board, bins=bins, hidden=hidden, layers=layers,
-                                       max_batch=max_batch, max_slots=max_slots,
-                                       advance=advance)
-            reports[network].pop("configurations")
-        out[name] = {"explore": reports, "clock_source": board.clock_source,
-                     "built": _built(recorded.get(name))}
     return out

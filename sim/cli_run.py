@@ -1,14 +1,12 @@
 """``python -m sim run INPUT --out DIR``: a lifetime map of a recording or the phantom, from the
-integer reference (``golden``), with a sample of pixels proven on the RTL core (``rtl``), or on
-a board over its UART (``board``: ``boards.cli_run``)."""
+integer reference (``golden``) or with a sample of pixels proven on the RTL core (``rtl``).
+A board computes the map with ``python -m boards run``."""
 import json
 import sys
 import time
 
-from boards import cli_run as board_run
-from boards.platforms import BOARDS
 from golden.benchmarks import command_line
-from golden.commands import positive_int
+from golden.commands import positive_float, positive_int
 from golden.outputs import add_output_arguments, output_dir, write_outputs
 from golden.physics import Acquisition
 from golden.pipeline import DEFAULT_WEIGHTS, load_default, withhold_dim
@@ -26,17 +24,15 @@ MODELS = {"lite": {"weights": DEFAULT_WEIGHTS.name, "map_by": "golden.intref_fas
 def add_arguments(p):
     add_input_arguments(p)
     add_output_arguments(p)
-    p.add_argument("--backend", choices=("golden", "rtl", "board"), default="golden")
+    p.add_argument("--backend", choices=("golden", "rtl"), default="golden")
     p.add_argument("--model", choices=("lite", "teacher"), default="lite",
                    help="lite: the shipped 8-bit Seq2SeqLite (every backend); teacher: the "
                         "float 2-layer teacher in torch (golden backend only)")
     p.add_argument("--sample", type=positive_int, default=8,
                    help="pixels checked on the RTL core (rtl backend)")
-    p.add_argument("--board", choices=sorted(BOARDS), help="board backend: which board")
-    p.add_argument("--port", help="board backend: its serial device, e.g. /dev/ttyUSB0")
-    p.add_argument("--baud", type=positive_int,
-                   help="board backend: the rate the bitstream was built for (default: the "
-                        "board's default build's)")
+    p.add_argument("--clock-mhz", type=positive_float,
+                   help="rtl backend: also give the pixels/s the core's cycles per pixel "
+                        "(sim.des) come to at this clock")
     add_core_arguments(p, SIMULATED)
 
 
@@ -50,11 +46,6 @@ def run(args):
     if args.model == "teacher" and args.backend != "golden":
         raise InputError(f"--model teacher runs on the golden backend only (torch float); "
                          f"the {args.backend} backend computes the 8-bit Lite network")
-    if args.backend == "board":
-        if not args.board:
-            raise InputError("--backend board needs --board (icebreaker or ulx3s-85f) and "
-                             "--port")
-        return board_run.run(args)
     try:
         config = core_from_arguments(args, SIMULATED)
     except ValueError as err:
@@ -68,7 +59,7 @@ def run(args):
             rec, counts = prepared.recording, prepared.counts
             if args.backend == "rtl":
                 maps, seconds, rtl = run_rtl(counts, qmodel, sample=args.sample, seed=args.seed,
-                                             config=config)
+                                             config=config, clock_mhz=args.clock_mhz)
             else:
                 teacher = _teacher() if args.model == "teacher" else None
                 (maps, seconds), rtl = run_golden(counts, qmodel, teacher), None

@@ -5,7 +5,7 @@ edges after the operands, each operand signed when its SIGNEDx input is high; ev
 holds while CE0 is low and clears on an edge with RST0 high (RESETMODE SYNC, the default)."""
 import cocotb
 from cocotb.clock import Clock
-from cocotb.triggers import FallingEdge, RisingEdge
+from cocotb.triggers import FallingEdge
 
 LO, HI = -(1 << 17), (1 << 17) - 1
 

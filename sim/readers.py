@@ -63,7 +63,7 @@ def _pick_channel(per_channel, channel, path, what="channel"):
     if len(per_channel) > 1:
         notes = (f"mapped {what} {channel} of {len(per_channel)} ({photons[channel]} photons; "
                  + ", ".join(f"{what} {k}: {n}" for k, n in enumerate(photons) if k != channel)
-                 + f"); --channel picks another",)
+                 + "); --channel picks another",)
     return channel, notes
 
 

@@ -4,7 +4,6 @@ import time
 
 import numpy as np
 
-from boards.platforms import BOARDS
 from golden.intref import run_counts
 from golden.pipeline import LIFETIME_KEYS, analyse, analyse_float
 from golden.progress import progress_bar
@@ -15,11 +14,7 @@ from .des import simulate
 from .rtl_backend import by_tag, run_core
 
 __all__ = ["RTLMismatch", "run_golden", "run_rtl", "sample_pixels", "expected_records",
-           "summary", "ASSUMED_CLOCK_MHZ"]
-
-ASSUMED_CLOCK_MHZ = BOARDS["ulx3s-85f"].clock_mhz
-"""Board clock for the pixels/s projection: the ULX3S clock of the design-space exploration
-(``boards.platforms.BOARDS``, where its source is stated)."""
+           "summary"]
 
 
 class RTLMismatch(RuntimeError):
@@ -57,13 +52,13 @@ def expected_records(qmodel, counts):
             for n in range(len(counts))]
 
 
-def run_rtl(counts, qmodel, *, sample, seed, config=SIMULATED, clock_mhz=ASSUMED_CLOCK_MHZ):
+def run_rtl(counts, qmodel, *, sample, seed, config=SIMULATED, clock_mhz=None):
     """The golden map of ``counts`` ``(H, W, T)``, plus ``sample`` random pixels (all of them if
     there are no more) through the RTL core of ``config`` (:class:`rtl.config.CoreConfig`) in
     Amaranth simulation, checked for exact equality.
 
     Returns ``(maps, seconds, rtl)``: ``rtl`` is the report section (pixels verified, cycles per
-    pixel, projected board pixels/s at ``clock_mhz``). Raises :class:`RTLMismatch` when any
+    pixel and, given a ``clock_mhz``, the pixels/s it gives at that clock). Raises :class:`RTLMismatch` when any
     checked pixel differs.
     """
     maps, seconds = run_golden(counts, qmodel)
@@ -90,11 +85,10 @@ def run_rtl(counts, qmodel, *, sample, seed, config=SIMULATED, clock_mhz=ASSUMED
            "latency_cycles": records[0]["cycle"], "cycles_per_pixel": steady,
            "cycles_per_pixel_source": "sim.des steady state of this configuration (validated "
                                       "against RTL simulation, BENCHMARKS.md)",
-           "simulation_seconds": round(sim_seconds, 2),
-           "assumed_clock_mhz": clock_mhz,
-           "projected_board_pixels_per_s": round(clock_mhz * 1e6 / steady, 1),
-           "assumption": f"{clock_mhz:g} MHz is assumed for this configuration, "
-                         f"{BOARDS['ulx3s-85f'].clock_source}"}
+           "simulation_seconds": round(sim_seconds, 2)}
+    if clock_mhz is not None:
+        rtl.update(assumed_clock_mhz=clock_mhz,
+                   projected_pixels_per_s=round(clock_mhz * 1e6 / steady, 1))
     return maps, seconds, rtl
 
 

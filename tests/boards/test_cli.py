@@ -7,10 +7,10 @@ from types import SimpleNamespace
 
 import pytest
 
-import boards.bench
+import boards.builds
 import boards.cli_build
 from boards.__main__ import main
-from boards.bench import entries
+from boards.builds import entries
 from boards.cli_build import RETRY_MARGIN, core_config
 from boards.performance import uart_pixels_per_s
 from boards.platforms import BOARDS
@@ -122,7 +122,7 @@ def test_build_rebuilds_below_fmax_and_reports(tmp_path, fake_build, monkeypatch
     off at that clock); report.json and the benchmarks entry say so, and the missed attempt's
     timing log is kept."""
     bench = tmp_path / "results"
-    monkeypatch.setattr(boards.bench, "RESULTS", bench)
+    monkeypatch.setattr(boards.builds, "RESULTS", bench)
     assert main(["build", "ulx3s-85f", "--out", str(tmp_path / "out"), "--clock-mhz", "50"]) == 0
     report = json.loads((tmp_path / "out" / "report.json").read_text())
     assert fake_build[0] == 50 and 38 < fake_build[1] <= 41.3 * RETRY_MARGIN

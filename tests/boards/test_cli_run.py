@@ -98,3 +98,15 @@ def test_run_command_writes_the_sim_run_outputs(tmp_path, qmodel, monkeypatch, c
     np.testing.assert_array_equal(tifffile.imread(out / "lifetimes.tif"),
                                   np.stack([want[k] for k in MAP_KEYS]))
     assert board.closed and "resampled to 135 of 0.09 ns" in capsys.readouterr().out
+
+
+def test_run_command_maps_the_phantom_at_the_baud_given(tmp_path, qmodel, monkeypatch):
+    """The built-in phantom at ``--baud``: the report has that rate and the command as typed."""
+    monkeypatch.setattr(boards.cli_run, "open_port", lambda name, baud: ClosingFakeBoard(qmodel))
+    out = tmp_path / "o"
+    assert main(["run", "icebreaker", "phantom", "--size", "8", "--port", "/dev/fake",
+                 "--baud", "2000000", "--out", str(out)]) == 0
+    report = json.loads((out / "report.json").read_text())
+    assert (report["board"], report["pixels"], report["baud"]) == ("icebreaker", 64, 2_000_000)
+    assert report["command"].startswith("python -m boards run icebreaker phantom")
+    assert 0 < report["tau_m_mae_ns"] < 0.5

@@ -66,9 +66,9 @@ def run_receiver(script, *, bins, timeout, pixels_ready=True):
             elif kind == "idle":
                 await ctx.tick().repeat(timeout + SPACING)
             else:
-                ctx.set(dut.framing_error, 1)
+                ctx.set(dut.lost, 1)
                 await ctx.tick()
-                ctx.set(dut.framing_error, 0)
+                ctx.set(dut.lost, 0)
                 await ctx.tick().repeat(SPACING)
         await ctx.tick().repeat(4 * bins)
 
@@ -103,7 +103,7 @@ def model(script, bins):
     pixels, reports = [], []
     for kind, value in script:
         events = {"bytes": lambda: parser.feed(value), "idle": parser.idle,
-                  "framing": parser.framing_error}[kind]()
+                  "framing": parser.lost}[kind]()
         for event in events:
             if isinstance(event, Error):
                 reports.append((event.code, event.tag))

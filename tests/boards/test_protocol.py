@@ -87,10 +87,10 @@ def test_timeout_and_framing_error():
     assert parser.idle() == [Error(Status.TRUNCATED, 0x34)]
     assert parser.idle() == []
     assert parser.feed(protocol.ping(0x1234)[:4]) == []
-    assert parser.framing_error() == [Error(Status.FRAMING, 0)]
+    assert parser.lost() == [Error(Status.FRAMING, 0)]
     assert parser.feed(protocol.ping(1)) == [Frame(Command.PING, 1, b"")]
     assert parser.feed(b"\xa5") == []
-    assert parser.framing_error() == [Error(Status.NOISE, 0)]
+    assert parser.lost() == [Error(Status.NOISE, 0)]
     assert parser.feed(b"\x5a") == []                  # hunting again after the framing error
 
 
@@ -128,7 +128,7 @@ def test_fuzz_never_raises_never_accepts_a_bad_crc(chunks):
         if chunk == "idle":
             events = parser.idle()
         elif chunk == "framing":
-            events = parser.framing_error()
+            events = parser.lost()
         else:
             events = parser.feed(chunk)
         for event in events:

@@ -1,10 +1,8 @@
 """Design-space exploration: the fitted resource model, the sweep and the CLI report."""
-import json
 from dataclasses import replace
 
 import pytest
 
-from sim.__main__ import main
 from rtl.config import CoreConfig
 from sim.des import simulate
 from boards.platforms import BOARDS
@@ -99,19 +97,6 @@ def test_evaluate_and_baseline_on_a_board():
     assert not evaluate(board, model, 32, 8, 2)["fits"]          # 336 DSPs
 
 
-def test_cli_report_and_plot(tmp_path):
-    """On the stored synthesis reports (``sim/resources.json``)."""
-    out = tmp_path / "ulx3s.json"
-    assert main(["explore", "--board", "ulx3s-85f", "--json", str(out), "--max-batch", "2",
-                 "--max-slots", "2", "--no-benchmarks"]) == 0
-    report = json.loads(out.read_text())
-    keys = {"lanes", "multipliers", "cycles_per_pixel", "pixels_per_s", "dsp_efficiency",
-            "fits"}
-    assert all(keys <= set(entry) for entry in report["configurations"])
-    assert report["best"]["fits"] and report["speedup"] > 1
-    assert (tmp_path / "ulx3s.png").stat().st_size > 10_000
-
-
 def test_weight_blocks_pick_the_cheapest_shape():
     # Lite: 6,336 weight bytes in 32-byte words, 198 deep: 8 DP16KD as 512 x 36
     assert weight_blocks("ecp5", 32, 32, 1) == 8
@@ -133,14 +118,3 @@ def test_the_teacher_is_costed_by_dsps_and_weight_memory():
     assert not evaluate(board, cost, 128, 2, 1, hidden=128, layers=2)["fits"]   # 256+ DSPs
     assert [type(m) for m in cost_models(board, 128, 2)] == [StackedCost, StackedCost]
     assert [type(m) for m in cost_models(board)] == [ResourceModel, ResourceModel]
-
-
-def test_cli_teacher_report(tmp_path):
-    out = tmp_path / "teacher.json"
-    assert main(["explore", "--board", "ulx3s-85f", "--model", "teacher", "--json", str(out),
-                 "--max-batch", "1", "--max-slots", "2", "--no-benchmarks"]) == 0
-    report = json.loads(out.read_text())
-    assert (report["hidden"], report["layers"]) == (128, 2)
-    assert report["baseline"]["rows"] == 128 and report["sequential"]["rows"] == 1
-    assert report["speedup_vs_sequential"] > report["speedup"] > 1
-    assert (tmp_path / "teacher.png").stat().st_size > 10_000

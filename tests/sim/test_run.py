@@ -6,7 +6,7 @@ from golden.pipeline import load_default
 from sim import run as run_module
 from sim.des import simulate
 from rtl.config import SIMULATED
-from sim.run import ASSUMED_CLOCK_MHZ, RTLMismatch, run_golden, run_rtl, sample_pixels
+from sim.run import RTLMismatch, run_golden, run_rtl, sample_pixels
 
 
 def test_sample_pixels_are_distinct_sorted_and_seeded():
@@ -27,14 +27,14 @@ def test_rtl_backend_checks_a_sample_on_the_core():
     """One of two pixels through the multi-pixel core (it starts its partly filled slot at the
     end of the stream)."""
     counts = golden_counts(6, 135, seed=2)[4:6].reshape(1, 2, 135)
-    maps, _, rtl = run_rtl(counts, load_default(), sample=1, seed=0)
+    maps, _, rtl = run_rtl(counts, load_default(), sample=1, seed=0, clock_mhz=40.0)
     assert rtl["pixels_verified"] == 1 and rtl["matched"] is True
     assert rtl["pixels_yx"] in ([[0, 0]], [[0, 1]])
     assert rtl["core"]["lanes"] == SIMULATED.lanes
     assert rtl["latency_cycles"] > 2 * 135 * (3 * 32 * 32 / SIMULATED.rows)
     assert rtl["cycles_per_pixel"] == simulate(SIMULATED)["cycles_per_pixel"]
-    assert rtl["projected_board_pixels_per_s"] == pytest.approx(
-        ASSUMED_CLOCK_MHZ * 1e6 / rtl["cycles_per_pixel"], rel=1e-3)
+    assert rtl["projected_pixels_per_s"] == pytest.approx(40e6 / rtl["cycles_per_pixel"],
+                                                          rel=1e-3)
     assert maps["tau_m"].shape == (1, 2)
 
 

@@ -1,4 +1,4 @@
-"""``python -m sim explore --board BOARD --json PATH``: sweep lanes and multipliers through the
+"""``python -m boards explore --board BOARD --json PATH``: sweep lanes and multipliers through the
 discrete-event model within a board's budget, plot throughput against resources, name the best
 configuration and its speedup over manual scheduling."""
 import json
@@ -11,12 +11,13 @@ import matplotlib.pyplot as plt  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from boards.platforms import BOARDS  # noqa: E402
 from golden.benchmarks import command_line, table, update_section  # noqa: E402
 from golden.pipeline import load_default  # noqa: E402
 from golden.progress import progress_bar  # noqa: E402
 
-from .explore import NETWORKS, configurations, explore, gate_label  # noqa: E402
+from sim.explore import NETWORKS, configurations, explore, gate_label  # noqa: E402
+
+from .platforms import BOARDS  # noqa: E402
 
 def _fmt(value):
     if value is None:
@@ -141,5 +142,5 @@ def run(args):
                 f"{spill}{verdict}\n\n" + table(list(COLUMNS), rows))
         name = board.name if args.model == "lite" else f"{board.name}-{args.model}"
         update_section(f"explore-{name}", f"Design-space exploration: {board.name}, "
-                       f"{args.model}", body, command_line("sim"))
+                       f"{args.model}", body, command_line("boards"))
     return 0

@@ -1,4 +1,4 @@
-"""What ``python -m sim bench`` shows: its BENCHMARKS.md section (``results/bench.json``) and
+"""What ``python -m boards bench`` shows: its BENCHMARKS.md section (``results/bench.json``) and
 the two plots."""
 import matplotlib
 matplotlib.use("Agg")
@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from golden.benchmarks import RESULTS, table, update_section  # noqa: E402
 
-from .explore import gate_label  # noqa: E402
+from sim.explore import gate_label  # noqa: E402
 
 __all__ = ["SECTION", "render", "plot_accuracy", "plot_throughput", "throughput_rows"]
 

@@ -1,4 +1,4 @@
-"""``python -m sim bench --out DIR``: the benchmark suite (``scripts/bench``). Writes
+"""``python -m boards bench --out DIR``: the benchmark suite (``scripts/bench``). Writes
 ``DIR/bench.json``, ``DIR/accuracy.png`` and ``DIR/throughput.png`` (only on success) and the
 ``bench`` section of BENCHMARKS.md (``results/bench.json``)."""
 import json
@@ -11,9 +11,11 @@ from golden.outputs import output_dir
 from golden.pipeline import load_default
 from golden.progress import progress_bar
 
-from .bench import METHODS, PHOTONS, accuracy, boards, grid_size, photon_set, throughput
+from sim.bench import METHODS, PHOTONS, accuracy, photon_set, throughput
+from sim.explore import NETWORKS
+
+from .bench import grid_size, projections
 from .bench_report import plot_accuracy, plot_throughput, render
-from .explore import NETWORKS
 
 
 def add_arguments(p):
@@ -46,13 +48,13 @@ def run(args):
         speed = throughput(models, methods, counts, advance=lambda: bar.advance(task))
         task = bar.add_task("scheduler sweep", status="", total=grid_size(
             args.networks, args.max_batch, args.max_slots))
-        per_board = boards(bins=bins, networks=args.networks, max_batch=args.max_batch,
+        per_board = projections(bins=bins, networks=args.networks, max_batch=args.max_batch,
                            max_slots=args.max_slots, advance=lambda: bar.advance(task))
         results = {"photons": list(args.photons), "n": args.n, "f_pixels": args.f_pixels,
                    "throughput_pixels": args.throughput_pixels, "accuracy": acc,
                    "throughput": speed, "boards": per_board,
                    "seconds": round(time.perf_counter() - began, 1),
-                   "command": command_line("sim")}
+                   "command": command_line("boards")}
         (tmp / "bench.json").write_text(json.dumps(results, indent=1) + "\n")
         plot_accuracy(tmp / "accuracy.png", results)
         plot_throughput(tmp / "throughput.png", results)

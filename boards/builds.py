@@ -1,0 +1,48 @@
+"""The ``boards`` section of BENCHMARKS.md: one entry per board, kept in the section's data
+(``results/boards.json``) so that building one board leaves the other's figures in place."""
+from golden.benchmarks import RESULTS, load_section, table, update_section
+
+from .performance import SENSORS
+
+__all__ = ["SECTION", "entries", "record"]
+
+SECTION = "boards"
+TITLE = "Boards: bitstreams, resources, Fmax and pixels/s"
+
+
+def entries(results=None):
+    """The entries stored in the section (board name -> report dict) in ``results`` (default
+    the repository's); empty if none."""
+    section = load_section(SECTION, RESULTS if results is None else results)
+    return section["data"] if section else {}
+
+
+def _row(e):
+    if "error" in e:
+        return [e["board"], e["core"], e["error"], *[None] * 8, e["build_seconds"]]
+    frames = [e["pixels_per_s"] / s ** 2 for s in SENSORS]
+    return [e["board"], e["core"],
+            f"{e['luts']}/{e['luts_total']}, {e['dsp']}/{e['dsp_total']}, "
+            f"{e['bram']}/{e['bram_total']}",
+            e["fmax_mhz"], e["clock_mhz"], e["cycles_per_pixel"], e["pixels_per_s"], *frames,
+            e["uart_pixels_per_s"], e["baud"], e["build_seconds"]]
+
+
+def record(entry, command, results=None):
+    """Store ``entry`` (a build report, or ``{"board", "core", "error", "build_seconds"}``)
+    under its board and rewrite the section's table (in ``results``, default the
+    repository's)."""
+    results = RESULTS if results is None else results
+    stored = {**entries(results), entry["board"]: entry}
+    header = ["board", "core", "LUTs, DSPs, block RAMs (used/total)", "Fmax (MHz)",
+              "clock (MHz)", "cycles/pixel", "pixels/s (compute)",
+              *(f"frames/s {s}x{s}" for s in SENSORS), "pixels/s (UART ceiling)", "baud",
+              "build (s)"]
+    body = ("Each board's latest `python -m boards build` (YoWASP Yosys + nextpnr, on the "
+            "project machine). pixels/s (compute) = min(Fmax, clock) / cycles per pixel; the "
+            "UART ceiling is what the host link can deliver (baud / 10 bytes/s over one "
+            "HISTOGRAM frame of 2T + 11 bytes), so the board runs at the lower of the two. "
+            "Frames/s are compute-bound, for 32x32 and 128x128 sensors. LUTs are nextpnr's "
+            "logic cells (iCE40 LCs, ECP5 LUT4s).\n\n"
+            + table(header, [_row(e) for e in stored.values()]))
+    update_section(SECTION, TITLE, body, command, data=stored, results=results)

@@ -1,0 +1,44 @@
+"""The ``boards`` section of BENCHMARKS.md and the throughput figures in it."""
+import pytest
+
+from boards import protocol
+from boards.builds import entries, record
+from boards.performance import cycles_per_pixel, frame_bytes, uart_pixels_per_s
+from golden.benchmarks import load_section
+from rtl.config import CoreConfig
+from sim.des import simulate
+
+from fakes import build_entry
+
+
+def test_frame_bytes_is_a_histogram_frame():
+    assert frame_bytes(135) == len(protocol.histogram(0, [0] * 135)) == 279
+    assert uart_pixels_per_s(1_000_000, 135) == pytest.approx(1e5 / 279)
+
+
+def test_cycles_of_a_core_come_from_the_des():
+    cycles, source = cycles_per_pixel(CoreConfig(rows=16, batch=2, slots=2), bins=135)
+    assert cycles == simulate(CoreConfig(rows=16, batch=2, slots=2))["cycles_per_pixel"]
+    assert source.startswith("sim.des")
+
+
+def test_record_keeps_the_other_boards(tmp_path):
+    """A failed iCEBreaker build, then two ULX3S builds: two entries, the latest ULX3S one,
+    and a table row each (frames/s = pixels/s over 32**2 and 128**2)."""
+    results = tmp_path / "results"
+    failed = {"board": "icebreaker", "core": "multipixel(rows=4, batch=1, slots=1)",
+              "error": "the design does not fit the icebreaker (iCE40UP5K): 16 SB_MAC16 "
+                       "(dsp) > 8", "build_seconds": 293.4}
+    record(failed, "python -m boards build icebreaker", results=results)
+    record(build_entry("ulx3s-85f", 41.0), "python -m boards build ulx3s-85f", results=results)
+    record(build_entry("ulx3s-85f", 42.5), "python -m boards build ulx3s-85f", results=results)
+    assert entries(results) == {"icebreaker": failed,
+                                "ulx3s-85f": build_entry("ulx3s-85f", 42.5)}
+    text = load_section("boards", results)["body"]
+    row = next(line for line in text.splitlines() if line.startswith("| ulx3s-85f"))
+    assert "| 16142/83640, 126/156, 22/208 | 42.5 | 40 | 8908 |" in row
+    assert f"| {40e6 / 8908.3 / 32 ** 2:.4g} | {40e6 / 8908.3 / 128 ** 2:.4g} |" in row
+    row = next(line for line in text.splitlines() if line.startswith("| icebreaker"))
+    assert row.startswith("| icebreaker | multipixel(rows=4, batch=1, slots=1) | the design does "
+                          "not fit")
+    assert row.endswith("| – | 293.4 |")
