@@ -1,5 +1,5 @@
-"""What ``python -m boards bench`` shows: its BENCHMARKS.md section (``results/bench.json``) and
-the two plots."""
+"""What ``python -m boards bench`` shows: its BENCHMARKS.md section (``results/bench.json``, rendered
+from the results alone) and the two plots."""
 import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -8,7 +8,7 @@ from golden.benchmarks import RESULTS, table, update_section  # noqa: E402
 
 from sim.explore import gate_label  # noqa: E402
 
-__all__ = ["SECTION", "render", "plot_accuracy", "plot_throughput", "throughput_rows"]
+__all__ = ["SECTION", "record", "section_body", "plot_accuracy", "plot_throughput", "throughput_rows"]
 
 SECTION = "bench"
 TITLE = "Benchmark suite: estimators side by side, accuracy against photons, boards"
@@ -51,8 +51,13 @@ def throughput_rows(results):
     return rows
 
 
-def render(results, command, directory=RESULTS):
+def record(results, command, directory=RESULTS):
     """Record the ``bench`` section of BENCHMARKS.md in ``directory``."""
+    update_section(SECTION, TITLE, command, results, renderer=__name__, results=directory)
+
+
+def section_body(results):
+    """The bench section's Markdown, from :mod:`boards.cli_bench`'s results."""
     acc, photons = results["accuracy"], results["photons"]
     head = ["method"] + [f"{p} photons" for p in photons]
     mae = table(head, [[LABELS[m]] + [a["tau_m_mae_ns"][str(p)] for p in photons]
@@ -67,7 +72,7 @@ def render(results, command, directory=RESULTS):
                   [_schedule_row(name, network, report)
                    for name, b in results["boards"].items()
                    for network, report in b["explore"].items()])
-    body = (f"All measured in one run ({results['seconds'] / 60:.1f} min). Inputs: "
+    return (f"All measured in one run ({results['seconds'] / 60:.1f} min). Inputs: "
             f"{results['n']} decays per photon count drawn from the held-out test range "
             f"(tau 0.05 .. 3 ns, fraction 0 .. 1, 15 % mono-exponential, 0 .. 5 % background, "
             f"IRF FWHM 0.25 ns; FLIMLib and phasorpy are given the IRF). FLIMLib RLD fits one "
@@ -89,7 +94,6 @@ def render(results, command, directory=RESULTS):
             f"at a time (rows 1):\n\n{sched}\n\n"
             f"Plots: `accuracy.png`, `throughput.png` beside `bench.json` in the output "
             f"directory.")
-    update_section(SECTION, TITLE, body, command, data=results, results=directory)
 
 
 def plot_accuracy(path, results):

@@ -4,7 +4,7 @@ from golden.benchmarks import RESULTS, load_section, table, update_section
 
 from .performance import SENSORS
 
-__all__ = ["SECTION", "entries", "record"]
+__all__ = ["SECTION", "entries", "record", "section_body"]
 
 SECTION = "boards"
 TITLE = "Boards: bitstreams, resources, Fmax and pixels/s"
@@ -30,19 +30,22 @@ def _row(e):
 
 def record(entry, command, results=None):
     """Store ``entry`` (a build report, or ``{"board", "core", "error", "build_seconds"}``)
-    under its board and rewrite the section's table (in ``results``, default the
-    repository's)."""
+    under its board (in ``results``, default the repository's)."""
     results = RESULTS if results is None else results
-    stored = {**entries(results), entry["board"]: entry}
+    update_section(SECTION, TITLE, command, {**entries(results), entry["board"]: entry},
+                   renderer=__name__, results=results)
+
+
+def section_body(stored):
+    """The boards section's Markdown: a row per board's latest build."""
     header = ["board", "core", "LUTs, DSPs, block RAMs (used/total)", "Fmax (MHz)",
               "clock (MHz)", "cycles/pixel", "pixels/s (compute)",
               *(f"frames/s {s}x{s}" for s in SENSORS), "pixels/s (UART ceiling)", "baud",
               "build (s)"]
-    body = ("Each board's latest `python -m boards build` (YoWASP Yosys + nextpnr, on the "
+    return ("Each board's latest `python -m boards build` (YoWASP Yosys + nextpnr, on the "
             "project machine). pixels/s (compute) = min(Fmax, clock) / cycles per pixel; the "
             "UART ceiling is what the host link can deliver (baud / 10 bytes/s over one "
             "HISTOGRAM frame of 2T + 11 bytes), so the board runs at the lower of the two. "
             "Frames/s are compute-bound, for 32x32 and 128x128 sensors. LUTs are nextpnr's "
             "logic cells (iCE40 LCs, ECP5 LUT4s).\n\n"
             + table(header, [_row(e) for e in stored.values()]))
-    update_section(SECTION, TITLE, body, command, data=stored, results=results)

@@ -15,7 +15,7 @@ from sim.bench import METHODS, PHOTONS, accuracy, photon_set, throughput
 from sim.explore import NETWORKS
 
 from .bench import grid_size, projections
-from .bench_report import plot_accuracy, plot_throughput, render
+from .bench_report import plot_accuracy, plot_throughput, record
 
 
 def add_arguments(p):
@@ -59,7 +59,7 @@ def run(args):
         plot_accuracy(tmp / "accuracy.png", results)
         plot_throughput(tmp / "throughput.png", results)
     if not args.no_benchmarks:
-        render(results, results["command"])
+        record(results, results["command"])
     print(f"bench: {results['seconds']:.0f} s; wrote {args.out}/bench.json, accuracy.png, "
           f"throughput.png" + ("" if args.no_benchmarks else " and results/bench.json"))
     return 0

@@ -31,6 +31,15 @@ COLUMNS = ("rows", "batch", "slots", "gate_luts", "gate_dsps", "lanes", "multipl
            "luts", "board_luts", "bram", "cycles_per_pixel", "pixels_per_s", "dsp_efficiency")
 
 
+#: The board's facts an explore section states.
+BOARD_FACTS = ("name", "luts", "dsp", "bram", "clock_mhz", "clock_source", "packing",
+               "packing_source")
+
+
+def _title(model, hidden, layers, bins):
+    return f"{model} (H = {hidden}, {layers} layer{'s' * (layers > 1)}), T = {bins}"
+
+
 def add_arguments(p):
     p.add_argument("--board", required=True, choices=sorted(BOARDS))
     p.add_argument("--model", choices=sorted(NETWORKS), default="lite",
@@ -79,7 +88,7 @@ def run(args):
     q = load_default()
     bins = q.meta["acquisition"]["bins"]
     hidden, layers = NETWORKS[args.model]
-    title = f"{args.model} (H = {hidden}, {layers} layer{'s' * (layers > 1)}), T = {bins}"
+    title = _title(args.model, hidden, layers, bins)
     grid = len(board.gate_kinds) * len(configurations(hidden, args.max_batch, args.max_slots))
     with progress_bar() as bar:
         task = bar.add_task(f"exploring {board.name}, {args.model}", total=grid, status="")
@@ -110,37 +119,49 @@ def run(args):
                       f"baseline (red row), {report['speedup_vs_sequential']:.1f}x one multiply "
                       f"at a time; wrote {args.json} and {png}")
     if not args.no_benchmarks:
-        shown = top[:5] if best else sorted(
-            entries, key=lambda e: e["board_luts"] or 0)[:5]
-        rows = [[_fmt(e[c]) for c in COLUMNS] for e in shown + [base]]
-        costed = ("LUTs, DSPs and block RAMs from the resource model fitted to Yosys reports "
-                  "of the core alone (`sim/resources.json`); `board_luts` scales the LUTs by "
-                  f"{board.packing:.2f} logic cells per core LUT (LUT4, or half a carry cell), measured on a board build "
-                  f"({board.packing_source}), and decides `fits`" if layers == 1 else
-                  "DSPs from the Lite resource model (they do not depend on H); block RAMs a "
-                  "lower bound from the weights alone; LUTs not modelled (there is no teacher "
-                  "RTL), so `fits` checks DSPs and block RAMs only")
-        seq = report["sequential"]
-        verdict = (f"Best: rows {best['rows']}, batch {best['batch']}, slots {best['slots']}, "
-                   f"{gate_label(best).lstrip(', ') or 'DSP gates'}: "
-                   f"**{best['pixels_per_s']:.0f} pixels/s**, "
-                   f"**{report['speedup']:.1f}x** that baseline; against one multiply at a "
-                   f"time (rows 1: {seq['cycles_per_pixel']:,.0f} cycles/pixel) "
-                   f"**{report['speedup_vs_sequential']:.0f}x**." if best else
-                   "**No configuration fits**; the table lists the smallest (by board logic "
-                   "cells) and the baseline. Partly DSP-built gate units (`gate_dsps`) are "
-                   "not in this sweep.")
-        spill = ("`multipliers` are hard DSPs (matmul and gates); matmul products beyond "
-                 "the board's DSPs are built from LUTs (`lut_multipliers`). "
-                 if any(e["lut_multipliers"] for e in entries) else "")
-        body = (f"{title}. {board.name} budget: {board.luts:,} LUTs, {board.dsp} DSPs, "
-                f"{board.bram} block RAMs; clock {board.clock_mhz:g} MHz, {board.clock_source}. "
-                f"Cycles from `sim.des` (validated against RTL for the Lite network, see "
-                f"above{'' if layers == 1 else '; a prediction for stacked layers'}); "
-                f"{costed}. The last row is the manual-scheduling baseline: one pixel at a time "
-                f"in program order (`slots = batch = 1`) on the largest row count that fits. "
-                f"{spill}{verdict}\n\n" + table(list(COLUMNS), rows))
+        shown = top[:5] if best else sorted(entries, key=lambda e: e["board_luts"] or 0)[:5]
+        data = {"model": args.model, "hidden": hidden, "layers": layers, "bins": bins,
+                "board": {k: getattr(board, k) for k in BOARD_FACTS},
+                "shown": shown, "baseline": base, "best": best,
+                "speedup": report["speedup"],
+                "speedup_vs_sequential": report["speedup_vs_sequential"],
+                "sequential_cycles_per_pixel": report["sequential"]["cycles_per_pixel"],
+                "lut_multipliers": any(e["lut_multipliers"] for e in entries)}
         name = board.name if args.model == "lite" else f"{board.name}-{args.model}"
         update_section(f"explore-{name}", f"Design-space exploration: {board.name}, "
-                       f"{args.model}", body, command_line("boards"))
+                       f"{args.model}", command_line("boards"), data, renderer=__name__)
     return 0
+
+
+def section_body(data):
+    """An explore section's Markdown, from the board, the sweep's best and its shown rows."""
+    board, best, layers = data["board"], data["best"], data["layers"]
+    title = _title(data["model"], data["hidden"], layers, data["bins"])
+    costed = ("LUTs, DSPs and block RAMs from the resource model fitted to Yosys reports "
+              "of the core alone (`sim/resources.json`); `board_luts` scales the LUTs by "
+              f"{board['packing']:.2f} logic cells per core LUT (LUT4, or half a carry cell), "
+              f"measured on a board build ({board['packing_source']}), and decides `fits`"
+              if layers == 1 else
+              "DSPs from the Lite resource model (they do not depend on H); block RAMs a "
+              "lower bound from the weights alone; LUTs not modelled (there is no teacher "
+              "RTL), so `fits` checks DSPs and block RAMs only")
+    verdict = (f"Best: rows {best['rows']}, batch {best['batch']}, slots {best['slots']}, "
+               f"{gate_label(best).lstrip(', ') or 'DSP gates'}: "
+               f"**{best['pixels_per_s']:.0f} pixels/s**, "
+               f"**{data['speedup']:.1f}x** that baseline; against one multiply at a "
+               f"time (rows 1: {data['sequential_cycles_per_pixel']:,.0f} cycles/pixel) "
+               f"**{data['speedup_vs_sequential']:.0f}x**." if best else
+               "**No configuration fits**; the table lists the smallest (by board logic "
+               "cells) and the baseline. Partly DSP-built gate units (`gate_dsps`) are "
+               "not in this sweep.")
+    spill = ("`multipliers` are hard DSPs (matmul and gates); matmul products beyond "
+             "the board's DSPs are built from LUTs (`lut_multipliers`). "
+             if data["lut_multipliers"] else "")
+    rows = [[_fmt(e[c]) for c in COLUMNS] for e in data["shown"] + [data["baseline"]]]
+    return (f"{title}. {board['name']} budget: {board['luts']:,} LUTs, {board['dsp']} DSPs, "
+            f"{board['bram']} block RAMs; clock {board['clock_mhz']:g} MHz, "
+            f"{board['clock_source']}. Cycles from `sim.des` (validated against RTL for the "
+            f"Lite network, see above{'' if layers == 1 else '; a prediction for stacked layers'}); "
+            f"{costed}. The last row is the manual-scheduling baseline: one pixel at a time "
+            f"in program order (`slots = batch = 1`) on the largest row count that fits. "
+            f"{spill}{verdict}\n\n" + table(list(COLUMNS), rows))

@@ -1,13 +1,15 @@
-"""Measured figures as data: every measuring command records its section (the figures, their
-table and the command that produced them) as ``results/NAME.json``; :func:`render` writes
-BENCHMARKS.md from those files (``python -m golden report``). Nothing reads Markdown back."""
+"""Measured figures as data: every measuring command records its section (its raw figures, the
+command that produced them and the module that renders them) as ``results/NAME.json``;
+:func:`render` writes BENCHMARKS.md from those files alone (``python -m golden report``).
+Nothing reads Markdown back, and no Markdown is stored."""
+import importlib
 import json
 import shlex
 import sys
 from pathlib import Path
 
-__all__ = ["RESULTS", "BENCHMARKS", "ORDER", "update_section", "load_section", "render",
-           "table", "command_line"]
+__all__ = ["RESULTS", "BENCHMARKS", "ORDER", "update_section", "load_section", "section_body",
+           "render", "table", "command_line"]
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "results"
@@ -34,12 +36,14 @@ def table(header, rows):
     return "\n".join(lines)
 
 
-def update_section(name, title, body, command, *, data=None, results=RESULTS):
-    """Record section ``name``: its ``title``, ``body`` (Markdown), the ``command`` that
-    produced it and its raw ``data``, as ``results/NAME.json`` (replacing an earlier one)."""
+def update_section(name, title, command, data, *, renderer, results=RESULTS):
+    """Record section ``name``: its ``title``, the ``command`` that produced it, its raw ``data``
+    (JSON) and its ``renderer``, the name of the module whose ``section_body(data)`` writes its
+    Markdown; as ``results/NAME.json``, replacing an earlier one."""
     results = Path(results)
     results.mkdir(parents=True, exist_ok=True)
-    record = {"name": name, "title": title, "command": command, "body": body, "data": data}
+    record = {"name": name, "title": title, "command": command, "renderer": renderer,
+              "data": data}
     (results / f"{name}.json").write_text(json.dumps(record, indent=1) + "\n")
 
 
@@ -49,14 +53,17 @@ def load_section(name, results=RESULTS):
     return json.loads(path.read_text()) if path.exists() else None
 
 
+def section_body(record):
+    """The Markdown of a recorded section: its renderer's ``section_body`` of its data."""
+    return importlib.import_module(record["renderer"]).section_body(record["data"])
+
+
 def _block(record):
     name = record["name"]
-    block = (f"<!-- {name}:start -->\n## {record['title']}\n\nProduced by "
-             f"`{record['command']}`\n\n{record['body']}\n")
-    if record["data"] is not None:
-        block += (f"\n<details><summary>raw JSON</summary>\n\n```json\n"
-                  f"{json.dumps(record['data'], indent=1)}\n```\n</details>\n")
-    return block + f"<!-- {name}:end -->"
+    return (f"<!-- {name}:start -->\n## {record['title']}\n\nProduced by "
+            f"`{record['command']}`\n\n{section_body(record)}\n"
+            f"\n<details><summary>raw JSON</summary>\n\n```json\n"
+            f"{json.dumps(record['data'], indent=1)}\n```\n</details>\n<!-- {name}:end -->")
 
 
 def render(results=RESULTS, path=BENCHMARKS):

@@ -7,7 +7,7 @@ from .evaluate import METHODS, evaluate
 from .models import load_weights
 from .pipeline import DEFAULT_WEIGHTS, load_default
 
-__all__ = ["add_arguments", "run"]
+__all__ = ["add_arguments", "run", "load_models", "provenance", "section_body"]
 
 KEYS = ("params", "tau1_mae_ns", "tau2_mae_ns", "frac_mae", "tau_m_mae_ns", "tau_m_mae_ns_le500",
         "undefined_share", "pixels_per_s")
@@ -30,7 +30,7 @@ def load_models(with_teacher=True):
     return models
 
 
-def _provenance(weights=DEFAULT_WEIGHTS.parent):
+def provenance(weights=DEFAULT_WEIGHTS.parent):
     """Markdown lines: how each shipped model was made (from the metadata inside it)."""
     lines = []
     for name in ("teacher.pt", "lite.pt"):
@@ -48,7 +48,7 @@ def _provenance(weights=DEFAULT_WEIGHTS.parent):
     q = load_default().meta
     lines.append(f"- `lite_int.npz`: `{q.get('command')}` — {q.get('pixels')} pixels, "
                  f"{q.get('wall_seconds', 0) / 60:.1f} min wall")
-    return "\n".join(lines)
+    return lines
 
 
 def run(args):
@@ -58,16 +58,19 @@ def run(args):
         results = evaluate(load_models("teacher" in args.methods), n=args.n,
                            methods=args.methods)
         results["command"] = command_line("golden")
+    results.setdefault("provenance", provenance())
+    if not args.render_only:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=2) + "\n")
         print(f"wrote {args.json}")
     if not args.no_benchmarks:
-        render(results)
+        update_section("golden-eval", "Lifetime accuracy and speed (golden models)",
+                       results["command"], results, renderer=__name__)
     return 0
 
 
-def render(results):
-    """Record the eval section of BENCHMARKS.md from a results dict."""
+def section_body(results):
+    """The eval section's Markdown, from :func:`run`'s results."""
     rows = [[m] + [results[m][k] for k in KEYS] for m in METHODS if m in results]
     f = results["lite_int_f_value"]
     n = results["lite_int"]["pixels"]
@@ -88,7 +91,5 @@ def render(results):
         share = results["lite_int"]["params"] / results["teacher"]["params"]
         body += (f"\n\nlite_int / teacher tau_m MAE: **{ratio:.3f}** (target <= 1.15); Lite "
                  f"parameters: **{100 * share:.2f} %** of the teacher's (target <= 2.5 %).")
-    body += "\n\nShipped models (command, data, wall time recorded inside each file):\n\n" \
-        + _provenance()
-    update_section("golden-eval", "Lifetime accuracy and speed (golden models)", body,
-                   results.get("command", command_line("golden")), data=results)
+    return (body + "\n\nShipped models (command, data, wall time recorded inside each "
+            "file):\n\n" + "\n".join(results["provenance"]))

@@ -12,7 +12,7 @@ from .intref import run_counts
 from .intref_fast import run_counts_fast
 from .pipeline import load_default
 
-__all__ = ["add_arguments", "run"]
+__all__ = ["add_arguments", "run", "section_body"]
 
 
 def add_arguments(p):
@@ -39,25 +39,37 @@ def run(args):
                       key=lambda r: r[1])
     exact = list(got) == list(want) and all(
         np.array_equal(got[k], v) and got[k].dtype == v.dtype for k, v in want.items())
-    threads = numba.get_num_threads()
-    rows = [[name, args.pixels, round(seconds, 3), round(args.pixels / seconds)]
-            for name, seconds in (("golden.intref (numpy)", numpy_s),
-                                  (f"golden.intref_fast (numba, {threads} threads)", fast_s))]
-    for name, _, seconds, rate in rows:
+    data = {"pixels": args.pixels, "bins": args.bins, "threads": numba.get_num_threads(),
+            "cpus": os.cpu_count(), "load_average": round(load, 2),
+            "first_call_s": round(first_call, 2), "numpy_s": round(numpy_s, 3),
+            "fast_s": round(fast_s, 3), "exact": exact}
+    for name, _, seconds, rate in _rows(data):
         print(f"{name}: {seconds} s, {rate} pixels/s")
     print(f"speed-up {numpy_s / fast_s:.1f}x, bit-exact: {exact}, first compiled call "
           f"{first_call:.1f} s, load average before: {load:.2f}")
     if not args.no_benchmarks:
-        body = (f"{args.pixels} simulated pixels (`golden.export.golden_counts`: edge cases, "
-                f"then mono- and bi-exponential decays at 50 .. 10^5 photons), T = {args.bins}, "
-                f"shipped model, `run_counts` (preprocessing, 8-bit network, divider), timed "
-                f"after a warm-up call (compilation excluded; the fast path's best of 3):\n\n"
-                + table(["implementation", "pixels", "seconds", "pixels/s"], rows)
-                + f"\n\nSpeed-up **{numpy_s / fast_s:.1f}x**; the two results are identical in "
-                  f"every field: **{'yes' if exact else 'NO'}**. numba used {threads} threads on "
-                  f"{os.cpu_count()} CPUs; the 1-minute load average just before the run was "
-                  f"{load:.2f} (other jobs share the machine). First compiled call (numba "
-                  f"compile, or its on-disk cache): {first_call:.1f} s.")
         update_section("golden-speed", "Integer reference throughput: numpy and compiled",
-                       body, command_line("golden"))
+                       command_line("golden"), data, renderer=__name__)
     return 0
+
+
+def _rows(data):
+    return [[name, data["pixels"], seconds, round(data["pixels"] / seconds)]
+            for name, seconds in (("golden.intref (numpy)", data["numpy_s"]),
+                                  (f"golden.intref_fast (numba, {data['threads']} threads)",
+                                   data["fast_s"]))]
+
+
+def section_body(data):
+    """The golden-speed section's Markdown, from what :func:`run` measured."""
+    return (f"{data['pixels']} simulated pixels (`golden.export.golden_counts`: edge cases, "
+            f"then mono- and bi-exponential decays at 50 .. 10^5 photons), T = {data['bins']}, "
+            f"shipped model, `run_counts` (preprocessing, 8-bit network, divider), timed "
+            f"after a warm-up call (compilation excluded; the fast path's best of 3):\n\n"
+            + table(["implementation", "pixels", "seconds", "pixels/s"], _rows(data))
+            + f"\n\nSpeed-up **{data['numpy_s'] / data['fast_s']:.1f}x**; the two results are "
+              f"identical in every field: **{'yes' if data['exact'] else 'NO'}**. numba used "
+              f"{data['threads']} threads on {data['cpus']} CPUs; the 1-minute load average "
+              f"just before the run was {data['load_average']:.2f} (other jobs share the "
+              f"machine). First compiled call (numba compile, or its on-disk cache): "
+              f"{data['first_call_s']:.1f} s.")

@@ -22,26 +22,38 @@ def run(args):
     counts = golden_counts(7, bins, seed=3)[4:]
     macs = macs_per_pixel(bins, q.hidden_size)
     matmul_macs = macs - gate_unit_macs(bins, q.hidden_size)
-    rows = []
+    measured = []
     for m in args.rows:
         latency, interval = measure_core(q, counts, m)
         predicted = simulate(CoreConfig(rows=m, batch=1, slots=1), bins=bins)["cycles_per_pixel"]
-        multipliers = m + len(GATE_PRODUCTS)
-        rows.append([m, multipliers, latency, interval, predicted, macs / (interval * multipliers),
-                     matmul_macs / (interval * m)])
+        measured.append({"rows": m, "latency": latency, "cycles_per_pixel": interval,
+                         "des_cycles_per_pixel": predicted})
         print(f"rows {m}: latency {latency} cycles, {interval:.0f} cycles/pixel "
               f"(sim.des: {predicted:.0f})")
     if not args.no_benchmarks:
-        body = (f"Seq2SeqLite 32x32, T = {bins}, 8-bit, one pixel at a time: "
-                f"`rtl.config.CoreConfig(rows=M, batch=1, slots=1)` (the explorer's "
-                f"baseline), three pixels streamed in Amaranth simulation with no stalls, beside "
-                f"`sim.des`'s prediction. MACs/pixel = {macs}. DSP efficiency counts every "
-                f"multiplier the core has: M for the matmul and {len(GATE_PRODUCTS)} in the gate "
-                f"unit and head. The last column is the matmul multipliers' busy share. The "
-                f"reference HLS design needs 110,297 cycles per pixel with 183 DSPs.\n\n"
-                + table(["M (matmul rows)", "multipliers (M + gate unit)", "latency (cycles)",
-                         "cycles/pixel (RTL)", "cycles/pixel (sim.des)", "DSP efficiency",
-                         "busy share of the M matmul multipliers"], rows))
-        update_section("rtl-cycles", "RTL core: cycles per pixel", body,
-                       command_line("sim"))
+        data = {"bins": bins, "hidden": q.hidden_size, "macs_per_pixel": macs,
+                "matmul_macs_per_pixel": matmul_macs, "gate_multipliers": len(GATE_PRODUCTS),
+                "cores": measured}
+        update_section("rtl-cycles", "RTL core: cycles per pixel", command_line("sim"), data,
+                       renderer=__name__)
     return 0
+
+
+def section_body(data):
+    """The rtl-cycles section's Markdown, from each core's measured latency and interval."""
+    gates = data["gate_multipliers"]
+    rows = [[c["rows"], c["rows"] + gates, c["latency"], c["cycles_per_pixel"],
+             c["des_cycles_per_pixel"],
+             data["macs_per_pixel"] / (c["cycles_per_pixel"] * (c["rows"] + gates)),
+             data["matmul_macs_per_pixel"] / (c["cycles_per_pixel"] * c["rows"])]
+            for c in data["cores"]]
+    return (f"Seq2SeqLite {data['hidden']}x{data['hidden']}, T = {data['bins']}, 8-bit, one "
+            f"pixel at a time: `rtl.config.CoreConfig(rows=M, batch=1, slots=1)` (the "
+            f"explorer's baseline), three pixels streamed in Amaranth simulation with no "
+            f"stalls, beside `sim.des`'s prediction. MACs/pixel = {data['macs_per_pixel']}. DSP "
+            f"efficiency counts every multiplier the core has: M for the matmul and {gates} in "
+            f"the gate unit and head. The last column is the matmul multipliers' busy share. "
+            f"The reference HLS design needs 110,297 cycles per pixel with 183 DSPs.\n\n"
+            + table(["M (matmul rows)", "multipliers (M + gate unit)", "latency (cycles)",
+                     "cycles/pixel (RTL)", "cycles/pixel (sim.des)", "DSP efficiency",
+                     "busy share of the M matmul multipliers"], rows))

@@ -54,11 +54,12 @@ def _map(path, qmodel, acq):
     maps = withhold_dim(maps, args.min_photons)
     layout = prepared.recording.layout
     bright = maps["photons"] >= BRIGHT_PHOTONS
-    return [path.name, f"{layout.bins} x {layout.bin_width_ns:.4g} ns",
-            "x".join(map(str, prepared.counts.shape[:-1])), round(prepared.shift_ns, 2),
-            int(maps["valid"].sum()), _median(maps["tau_m"]),
-            _median(maps["tau_m"][bright]), int(bright.sum()),
-            round(prepared.counts[..., 0].size / seconds)]
+    return {"file": path.name, "bins": layout.bins, "bin_width_ns": layout.bin_width_ns,
+            "shape": list(prepared.counts.shape[:-1]), "shift_ns": round(prepared.shift_ns, 2),
+            "with_lifetime": int(maps["valid"].sum()), "median_tau_m_ns": _median(maps["tau_m"]),
+            "median_tau_m_bright_ns": _median(maps["tau_m"][bright]),
+            "bright": int(bright.sum()),
+            "pixels_per_s": round(prepared.counts[..., 0].size / seconds)}
 
 
 #: The large image's time axis: 256 bins over an 80 MHz laser period, as a B&H SPC-150 records.
@@ -83,7 +84,7 @@ def _write_large(path, side, seed=0):
 
 def _time_large(side):
     """``sim run`` of a :func:`_write_large` image in a fresh process (imports, reading,
-    resampling, mapping, outputs): a row of the table."""
+    resampling, mapping, outputs): its size, photons, file size, wall time and pixels/s."""
     with tempfile.TemporaryDirectory() as tmp:
         path, out = Path(tmp) / f"simulated_{side}x{side}.ptu", Path(tmp) / "out"
         photons = _write_large(path, side)
@@ -93,8 +94,8 @@ def _time_large(side):
                        check=True, stdout=subprocess.DEVNULL)
         wall = time.perf_counter() - began
         report = json.loads((out / "report.json").read_text())
-    return [f"{side} x {side} x {LARGE.bins}", f"{photons:,}", round(size_mb), round(wall, 1),
-            report["pixels_per_s"]]
+    return {"side": side, "bins": LARGE.bins, "photons": photons, "file_mb": round(size_mb),
+            "wall_s": round(wall, 1), "pixels_per_s": report["pixels_per_s"]}
 
 
 def run(args):
@@ -103,36 +104,54 @@ def run(args):
         raise InputError(f"no recordings at {folder}: pass --data DIR")
     qmodel = load_default()
     acq = Acquisition(**qmodel.meta["acquisition"])
-    rows, refused = [], []
+    mapped, refused = [], []
     began = time.perf_counter()
     for path in sorted(p for p in folder.iterdir() if p.suffix.lower() in (".sdt", ".ptu",
                                                                              ".ht3")):
         try:
-            rows.append(_map(path, qmodel, acq))
-            print(f"{path.name}: median tau_m {rows[-1][5]} ns")
+            mapped.append(_map(path, qmodel, acq))
+            print(f"{path.name}: median tau_m {mapped[-1]['median_tau_m_ns']} ns")
         except InputError as err:
-            refused.append([path.name, str(err)])
+            refused.append({"file": path.name, "reason": str(err)})
             print(f"{path.name}: refused: {err}")
-    mapped_in = time.perf_counter() - began
+    seconds = round(time.perf_counter() - began)
     large = _time_large(args.large_side)
-    print(f"{large[0]} simulated T3 image: {large[3]} s through sim run")
+    print(f"{large['side']} x {large['side']} simulated T3 image: {large['wall_s']} s through "
+          f"sim run")
     if not args.no_benchmarks:
-        body = (f"Every recording of `{folder}` (made on real instruments by others; its "
-                f"README says what each is) mapped with `python -m sim run FILE`'s defaults: "
-                f"the shipped 8-bit Lite on the integer reference, pixels with fewer than "
-                f"{_defaults('x').min_photons} photons get no lifetime. Pixels/s is the "
-                f"integer reference's alone. {mapped_in:.0f} s in all.\n\n"
-                + table(["file", "bins", "mapped", "shift (ns)", "pixels with a lifetime",
-                         "median tau_m (ns)", f"median tau_m, >= {BRIGHT_PHOTONS} photons",
-                         f"pixels >= {BRIGHT_PHOTONS} photons", "pixels/s"], rows)
-                + "\n\nRefused, as `sim run` refuses them:\n\n"
-                + table(["file", "reason"], refused)
-                + f"\n\nA large image: simulated bi-exponential decays (50-300 photons per "
-                  f"pixel) written as a PicoHarp T3 image by `ptufile.imwrite`, then "
-                  f"`python -m sim run FILE --out DIR` in a fresh process, timed from start to "
-                  f"exit (imports, reading, resampling, mapping, outputs); the issue's target "
-                  f"for 512 x 512 x 256 is under 20 s:\n\n"
-                + table(["image", "photons", "file (MB)", "sim run, wall (s)",
-                         "pixels/s (mapping alone)"], [large]))
-        update_section("real-recordings", "Real recordings", body, command_line("sim"))
+        data = {"folder": str(folder), "min_photons": _defaults("x").min_photons,
+                "bright_photons": BRIGHT_PHOTONS, "seconds": seconds, "mapped": mapped,
+                "refused": refused, "large": large}
+        update_section("real-recordings", "Real recordings", command_line("sim"), data,
+                       renderer=__name__)
     return 0
+
+
+def section_body(data):
+    """The real-recordings section's Markdown, from each recording's figures."""
+    bright = data["bright_photons"]
+    rows = [[r["file"], f"{r['bins']} x {r['bin_width_ns']:.4g} ns",
+             "x".join(map(str, r["shape"])), r["shift_ns"], r["with_lifetime"],
+             r["median_tau_m_ns"], r["median_tau_m_bright_ns"], r["bright"], r["pixels_per_s"]]
+            for r in data["mapped"]]
+    large = data["large"]
+    return (f"Every recording of `{data['folder']}` (made on real instruments by others; its "
+            f"README says what each is) mapped with `python -m sim run FILE`'s defaults: the "
+            f"shipped 8-bit Lite on the integer reference, pixels with fewer than "
+            f"{data['min_photons']} photons get no lifetime. Pixels/s is the integer "
+            f"reference's alone. {data['seconds']} s in all.\n\n"
+            + table(["file", "bins", "mapped", "shift (ns)", "pixels with a lifetime",
+                     "median tau_m (ns)", f"median tau_m, >= {bright} photons",
+                     f"pixels >= {bright} photons", "pixels/s"], rows)
+            + "\n\nRefused, as `sim run` refuses them:\n\n"
+            + table(["file", "reason"], [[r["file"], r["reason"]] for r in data["refused"]])
+            + "\n\nA large image: simulated bi-exponential decays (50-300 photons per pixel) "
+              "written as a PicoHarp T3 image by `ptufile.imwrite`, then `python -m sim run "
+              "FILE --out DIR` in a fresh process, timed from start to exit (imports, "
+              "reading, resampling, mapping, outputs); the issue's target for 512 x 512 x 256 "
+              "is under 20 s:\n\n"
+            + table(["image", "photons", "file (MB)", "sim run, wall (s)",
+                     "pixels/s (mapping alone)"],
+                    [[f"{large['side']} x {large['side']} x {large['bins']}",
+                      f"{large['photons']:,}", large["file_mb"], large["wall_s"],
+                      large["pixels_per_s"]]]))

@@ -33,7 +33,7 @@ def add_arguments(p):
 def run(args):
     if args.render_only:
         saved = json.loads(Path(args.render_only).read_text())
-        _write_section(saved["results"], saved["rounds"], saved["command"])
+        _record(saved["results"], saved["rounds"], saved["command"])
         return 0
     q = load_default()
     bins = q.meta["acquisition"]["bins"]
@@ -54,17 +54,24 @@ def run(args):
         Path(args.json).write_text(json.dumps({"command": command, "rounds": args.rounds,
                                                "results": results}, indent=1) + "\n")
     if not args.no_benchmarks:
-        _write_section(results, args.rounds, command)
+        _record(results, args.rounds, command)
     return 0
 
 
-def _write_section(results, rounds, command):
+def _record(results, rounds, command):
+    update_section("des-validation", "Discrete-event model vs RTL", command,
+                   {"rounds": rounds, "results": results}, renderer=__name__)
+
+
+def section_body(data):
+    """The des-validation section's Markdown, from each configuration's comparison."""
+    results, rounds = data["results"], data["rounds"]
     bins = results[0]["bins"]
     rows = [[r["rows"], r["batch"], r["slots"], r["rows"] * r["batch"],
              f"{r['rtl']['cycles_per_pixel']:,.1f}", f"{r['des']['cycles_per_pixel']:,.1f}",
              f"{100 * r['error']:+.3f} %", r["rtl"]["matmul_busy"], r["des"]["matmul_busy"],
              r["rtl"]["latency"], r["des"]["latency"]] for r in results]
-    body = (f"`rtl.multipixel.MultiPixelCore` in Amaranth simulation (T = {bins}, shipped "
+    return (f"`rtl.multipixel.MultiPixelCore` in Amaranth simulation (T = {bins}, shipped "
             f"8-bit Seq2SeqLite, decays streamed back to back, no stalls; steady state = from "
             f"the last result of the first round of all lanes to the last result of round "
             f"{rounds}) against `sim.des` (SimPy) for the same configuration. The DES service "
@@ -73,5 +80,3 @@ def _write_section(results, rounds, command):
             + table(["rows", "batch", "slots", "matmul multipliers", "RTL cycles/pixel",
                      "DES cycles/pixel", "DES error", "RTL matmul busy", "DES matmul busy",
                      "RTL latency", "DES latency"], rows))
-    update_section("des-validation", "Discrete-event model vs RTL", body, command,
-                   data=results)

@@ -4,7 +4,7 @@ import pytest
 from boards import protocol
 from boards.builds import entries, record
 from boards.performance import cycles_per_pixel, frame_bytes, uart_pixels_per_s
-from golden.benchmarks import load_section
+from golden.benchmarks import load_section, section_body
 from rtl.config import CoreConfig
 from sim.des import simulate
 
@@ -34,7 +34,7 @@ def test_record_keeps_the_other_boards(tmp_path):
     record(build_entry("ulx3s-85f", 42.5), "python -m boards build ulx3s-85f", results=results)
     assert entries(results) == {"icebreaker": failed,
                                 "ulx3s-85f": build_entry("ulx3s-85f", 42.5)}
-    text = load_section("boards", results)["body"]
+    text = section_body(load_section("boards", results))
     row = next(line for line in text.splitlines() if line.startswith("| ulx3s-85f"))
     assert "| 16142/83640, 126/156, 22/208 | 42.5 | 40 | 8908 |" in row
     assert f"| {40e6 / 8908.3 / 32 ** 2:.4g} | {40e6 / 8908.3 / 128 ** 2:.4g} |" in row

@@ -2,7 +2,7 @@
 import json
 
 from boards.__main__ import main
-from boards.bench_report import render
+from boards.bench_report import record
 from golden.benchmarks import render as render_benchmarks
 
 
@@ -20,7 +20,7 @@ def test_cli_writes_json_plots_and_the_section(tmp_path):
     assert (out / "accuracy.png").stat().st_size > 10_000
     assert (out / "throughput.png").stat().st_size > 10_000
     assert main(argv) == 2                              # exists, no --force
-    render(results, results["command"], directory=tmp_path / "results")
+    record(results, results["command"], directory=tmp_path / "results")
     render_benchmarks(tmp_path / "results", tmp_path / "B.md")
     text = (tmp_path / "B.md").read_text()
     assert "| Seq2SeqLite 8-bit (intref) |" in text and "3000 photons" in text
