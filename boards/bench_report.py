@@ -12,7 +12,8 @@ __all__ = ["SECTION", "record", "section_body", "plot_accuracy", "plot_throughpu
 
 SECTION = "bench"
 TITLE = "Benchmark suite: estimators side by side, accuracy against photons, boards"
-LABELS = {"flimlib_lma": "FLIMLib LMA (bi-exp)", "flimlib_rld": "FLIMLib RLD (mono-exp)",
+LABELS = {"flimlib_lma": "FLIMLib LMA (bi-exp)", "flimlib_lma_mono": "FLIMLib LMA (mono-exp)",
+          "flimlib_mle_mono": "FLIMLib MLE (mono-exp)", "flimlib_rld": "FLIMLib RLD (mono-exp)",
           "phasor": "phasorpy (phase lifetime)", "teacher": "teacher (torch float)",
           "lite_float": "Seq2SeqLite (torch float)", "lite_int": "Seq2SeqLite 8-bit (intref)"}
 
@@ -56,14 +57,30 @@ def record(results, command, directory=RESULTS):
     update_section(SECTION, TITLE, command, results, renderer=__name__, results=directory)
 
 
+def _f_method(method, acc):
+    """The estimator behind a method's F-values (its mono-exponential fit, if it has one)."""
+    return acc.get("f_value_by", method)
+
+
 def section_body(results):
     """The bench section's Markdown, from :mod:`boards.cli_bench`'s results."""
     acc, photons = results["accuracy"], results["photons"]
     head = ["method"] + [f"{p} photons" for p in photons]
     mae = table(head, [[LABELS[m]] + [a["tau_m_mae_ns"][str(p)] for p in photons]
                        for m, a in acc.items()])
-    fval = table(head, [[LABELS[m]] + [a["f_value"][str(p)] for p in photons]
+    fval = table(head, [[LABELS[_f_method(m, a)]] + [a["f_value"][str(p)] for p in photons]
                         for m, a in acc.items()])
+    fret = ""
+    if "fret" in results:
+        fret = (f"FRET-like decays (`golden.datasets.FRET_RANGE`: tau1 0.2 .. 0.6 ns, tau2 2 .. "
+                f"3 ns, fraction 0 .. 1, always two components, the same instrument), "
+                f"{results['n']} decays of {results['fret_photons']} photons; mono-exponential "
+                f"methods give tau_m alone:\n\n"
+                + table(["method", "tau1 MAE (ns)", "tau2 MAE (ns)", "fraction MAE",
+                         "tau_m MAE (ns)", "undefined"],
+                        [[LABELS[m], r["tau1_mae_ns"], r["tau2_mae_ns"], r["frac_mae"],
+                          r["tau_m_mae_ns"], r["undefined_share"]]
+                         for m, r in results["fret"].items()]) + "\n\n")
     speed = table(["backend", "pixels/s", "how"],
                   [[label, value, how] for label, value, how in throughput_rows(results)])
     sched = table(["board", "network", "best configuration", "cycles/pixel", "pixels/s",
@@ -75,12 +92,14 @@ def section_body(results):
     return (f"All measured in one run ({results['seconds'] / 60:.1f} min). Inputs: "
             f"{results['n']} decays per photon count drawn from the held-out test range "
             f"(tau 0.05 .. 3 ns, fraction 0 .. 1, 15 % mono-exponential, 0 .. 5 % background, "
-            f"IRF FWHM 0.25 ns; FLIMLib and phasorpy are given the IRF). FLIMLib RLD fits one "
-            f"exponential, so its tau_m error on bi-exponential decays includes model error.\n\n"
+            f"IRF FWHM 0.25 ns; FLIMLib and phasorpy are given the IRF). FLIMLib RLD and MLE fit "
+            f"one exponential, so their tau_m errors on bi-exponential decays include model "
+            f"error.\n\n"
             f"tau_m MAE (ns):\n\n{mae}\n\n"
             f"F-value (sqrt(N) std(tau) / tau; mono-exponential decays, mean over tau 0.5 .. "
-            f"2.5 ns, {results['f_pixels']} pixels each; 1 is the photon-noise limit):\n\n"
-            f"{fval}\n\n"
+            f"2.5 ns, {results['f_pixels']} pixels each; 1 is the photon-noise limit; the "
+            f"decays are mono-exponential, so FLIMLib's LMA fits one exponential here):\n\n"
+            f"{fval}\n\n{fret}"
             f"Throughput on {results['throughput_pixels']} histograms of 1,000 photons; board "
             f"rows are projections, not measurements on hardware. \"built\" rows are bitstreams "
             f"that met timing; \"best explored\" rows are configurations that fit the resource "
@@ -100,9 +119,9 @@ def plot_accuracy(path, results):
     photons = results["photons"]
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), dpi=120)
     for method, acc in results["accuracy"].items():
-        for ax, key in zip(axes, ("tau_m_mae_ns", "f_value")):
-            ax.plot(photons, [acc[key][str(p)] for p in photons], marker="o",
-                    label=LABELS[method])
+        for ax, key, by in zip(axes, ("tau_m_mae_ns", "f_value"),
+                               (method, _f_method(method, acc))):
+            ax.plot(photons, [acc[key][str(p)] for p in photons], marker="o", label=LABELS[by])
     axes[0].set_ylabel("tau_m MAE (ns)")
     axes[1].set_ylabel("F-value (1 = photon-noise limit)")
     axes[1].axhline(1, color="k", lw=0.8, ls="--")

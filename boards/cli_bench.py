@@ -11,7 +11,7 @@ from golden.outputs import output_dir
 from golden.pipeline import load_default
 from golden.progress import progress_bar
 
-from sim.bench import METHODS, PHOTONS, accuracy, photon_set, throughput
+from sim.bench import METHODS, PHOTONS, accuracy, fret, photon_set, throughput
 from sim.explore import NETWORKS
 
 from .bench import grid_size, projections
@@ -25,6 +25,8 @@ def add_arguments(p):
     p.add_argument("--f-pixels", type=positive_int, default=500,
                    help="mono-exponential decays per lifetime for the F-value")
     p.add_argument("--throughput-pixels", type=positive_int, default=4000)
+    p.add_argument("--fret-photons", type=positive_int, default=1000,
+                   help="photons per decay of the FRET-like set")
     p.add_argument("--photons", type=positive_int, nargs="+", default=list(PHOTONS))
     p.add_argument("--methods", nargs="+", choices=METHODS, default=list(METHODS))
     p.add_argument("--networks", nargs="+", choices=sorted(NETWORKS),
@@ -43,15 +45,19 @@ def run(args):
         task = bar.add_task("accuracy", total=len(args.photons) * len(methods), status="")
         acc = accuracy(models, methods, photons=args.photons, n=args.n, f_pixels=args.f_pixels,
                        advance=lambda: bar.advance(task))
+        task = bar.add_task("FRET-like set", total=len(methods), status="")
+        fret_mae = fret(models, methods, photons=args.fret_photons, n=args.n,
+                        advance=lambda: bar.advance(task))
         task = bar.add_task("throughput", total=len(methods), status="")
         counts = photon_set(1000, args.throughput_pixels, seed=1)["counts"]
         speed = throughput(models, methods, counts, advance=lambda: bar.advance(task))
         task = bar.add_task("scheduler sweep", status="", total=grid_size(
             args.networks, args.max_batch, args.max_slots))
         per_board = projections(bins=bins, networks=args.networks, max_batch=args.max_batch,
-                           max_slots=args.max_slots, advance=lambda: bar.advance(task))
+                                max_slots=args.max_slots, advance=lambda: bar.advance(task))
         results = {"photons": list(args.photons), "n": args.n, "f_pixels": args.f_pixels,
                    "throughput_pixels": args.throughput_pixels, "accuracy": acc,
+                   "fret_photons": args.fret_photons, "fret": fret_mae,
                    "throughput": speed, "boards": per_board,
                    "seconds": round(time.perf_counter() - began, 1),
                    "command": command_line("boards")}

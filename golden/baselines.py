@@ -1,7 +1,8 @@
 """Classical lifetime estimators to compare against: FLIMLib fits and phasorpy phasors.
 
 * :func:`flimlib_lma` — FLIMLib Levenberg-Marquardt, ``Z + A1 e^{-t/tau1} + A2 e^{-t/tau2}``
-  convolved with the IRF (and the previous laser pulse's IRF), Poisson noise model.
+  (or ``Z + A e^{-t/tau}``) convolved with the IRF (and the previous laser pulse's IRF), with a
+  Poisson chi-square or FLIMLib's Poisson maximum-likelihood merit (``NOISE_MLE``).
 * :func:`flimlib_rld` — FLIMLib rapid lifetime determination (triple integral), mono-exponential,
   from each pixel's peak bin onwards, no IRF.
 * :func:`phasor_lifetime` — phasorpy's apparent phase lifetime, calibrated against the IRF as a
@@ -109,15 +110,15 @@ def _instrument(irf, bin_width_ns, period_ns):
     return instr.astype(np.float32), pad
 
 
-def _fit_chunk(padded, starts, instr, pad, bin_width_ns):
-    """Best-of-``starts`` parameters ``(Z, A1, tau1, A2, tau2)``, NaN where every start failed."""
+def _fit_chunk(padded, starts, instr, pad, bin_width_ns, noise):
+    """Best-of-``starts`` parameters (``Z, A1, tau1, ...``), NaN where every start failed."""
     fit_mask = padded.sum(axis=1) > 0
     best = np.full(starts[0].shape, np.nan)
     best_chisq = np.full(len(padded), np.inf)
     for param in starts:
         result = flimlib.GCI_marquardt_fitting_engine(
             bin_width_ns, padded, param, fit_start=pad, instr=instr,
-            noise_type="NOISE_POISSON_FIT", fit_mask=fit_mask,
+            noise_type=noise, fit_mask=fit_mask,
             chisq_target=REDUCED_CHISQ_TARGET * (padded.shape[1] - pad - param.shape[1]),
             **_NO_EXTRAS)
         chisq = np.where(np.isfinite(result.chisq), result.chisq, np.inf)
@@ -126,17 +127,19 @@ def _fit_chunk(padded, starts, instr, pad, bin_width_ns):
     return best
 
 
-def flimlib_lma(counts, *, irf, bin_width_ns, period_ns=12.5, progress=None):
-    """Bi-exponential Levenberg-Marquardt fit with the IRF (FLIMLib), per pixel.
+def flimlib_lma(counts, *, irf, bin_width_ns, period_ns=12.5, components=2,
+                noise="NOISE_POISSON_FIT", progress=None):
+    """Levenberg-Marquardt fit with the IRF (FLIMLib), per pixel, of one or two exponentials.
 
-    The model ``Z + A1 e^{-t/tau1} + A2 e^{-t/tau2}`` is convolved with ``irf``, delayed by half
-    a bin to match FLIMLib's sampled model to binned data, plus a copy of it one laser period
-    earlier for the previous pulse's wrap-around (see ``_instrument``), and fitted over every bin
-    of the window with FLIMLib's Poisson chi-square (``NOISE_POISSON_FIT``), its default restraints
-    (``A >= 0``, ``0.001 <= tau <= 1000``) and a reduced chi-square target of
-    :data:`REDUCED_CHISQ_TARGET`. Starts: ``Z`` = mean of the first ``BACKGROUND_BINS`` bins,
-    ``tau`` = :data:`STARTS` times the rapid-lifetime estimate, equal amplitudes that account for
-    the photons above ``Z``.
+    The model ``Z + A1 e^{-t/tau1} + A2 e^{-t/tau2}`` (``components=2``) or ``Z + A e^{-t/tau}``
+    (``components=1``) is convolved with ``irf``, delayed by half a bin to match FLIMLib's sampled
+    model to binned data, plus a copy of it one laser period earlier for the previous pulse's
+    wrap-around (see ``_instrument``), and fitted over every bin of the window with ``noise``:
+    FLIMLib's Poisson chi-square (``NOISE_POISSON_FIT``) or its Poisson maximum likelihood
+    (``NOISE_MLE``); its default restraints (``A >= 0``, ``0.001 <= tau <= 1000``) and a reduced
+    chi-square target of :data:`REDUCED_CHISQ_TARGET`. Starts: ``Z`` = mean of the first
+    ``BACKGROUND_BINS`` bins, ``tau`` = :data:`STARTS` times the rapid-lifetime estimate (one
+    component: the estimate itself), amplitudes that account for the photons above ``Z``.
 
     Parameters
     ----------
@@ -148,31 +151,45 @@ def flimlib_lma(counts, *, irf, bin_width_ns, period_ns=12.5, progress=None):
         Histogram bin width.
     period_ns : float, optional
         Laser repetition period, where the previous pulse's IRF sits before this one's.
+    components : {1, 2}, optional
+        Exponentials in the model.
+    noise : {"NOISE_POISSON_FIT", "NOISE_MLE"}, optional
+        FLIMLib's merit function.
     progress : callable, optional
         Called with the number of pixels finished, every :data:`CHUNK` pixels.
 
     Returns
     -------
     dict
-        ``tau1 <= tau2`` (ns), ``fraction`` (amplitude share of ``tau1``, the short component),
-        ``tau_m`` (amplitude-weighted mean lifetime); all (N,), NaN where the fit failed or the
-        pixel is empty.
+        Two components: ``tau1 <= tau2`` (ns), ``fraction`` (amplitude share of ``tau1``, the
+        short component), ``tau_m`` (amplitude-weighted mean lifetime). One: ``tau_m``, the
+        lifetime. All (N,), NaN where the fit failed or the pixel is empty.
     """
+    if components not in (1, 2):
+        raise ValueError(f"components must be 1 or 2, not {components!r}")
     counts = _check(counts, irf)
     instr, pad = _instrument(irf, bin_width_ns, period_ns)
     n, bins = counts.shape
     tau0 = np.clip(np.nan_to_num(_rld(counts, bin_width_ns), nan=1.0), *TAU0_RANGE_NS)
     z0 = counts[:, :BACKGROUND_BINS].mean(axis=1)
     amp = np.maximum(counts.sum(axis=1) - z0 * bins, 1.0) * bin_width_ns / tau0
-    starts = [np.stack([z0, amp / (short + long), tau0 * short, amp / (short + long),
-                        tau0 * long], axis=1).astype(np.float32) for short, long in STARTS]
+    if components == 1:
+        starts = [np.stack([z0, amp, tau0], axis=1).astype(np.float32)]
+    else:
+        starts = [np.stack([z0, amp / (short + long), tau0 * short, amp / (short + long),
+                            tau0 * long], axis=1).astype(np.float32) for short, long in STARTS]
     padded = np.concatenate([np.zeros((n, pad)), counts], axis=1).astype(np.float32)
-    param = np.empty((n, 5))
+    param = np.empty((n, starts[0].shape[1]))
     for start in range(0, n, CHUNK):
         sl = slice(start, min(start + CHUNK, n))
-        param[sl] = _fit_chunk(padded[sl], [s[sl] for s in starts], instr, pad, bin_width_ns)
+        param[sl] = _fit_chunk(padded[sl], [s[sl] for s in starts], instr, pad, bin_width_ns,
+                               noise)
         if progress:
             progress(sl.stop - sl.start)
+    empty = counts.sum(axis=1) == 0
+    if components == 1:
+        tau = param[:, 2]
+        return {"tau_m": np.where(empty | ~np.isfinite(tau), np.nan, tau)}
     _, a1, t1, a2, t2 = param.T
     swap = t1 > t2
     t1, t2 = np.where(swap, t2, t1), np.where(swap, t1, t2)
@@ -181,7 +198,7 @@ def flimlib_lma(counts, *, irf, bin_width_ns, period_ns=12.5, progress=None):
         fraction = a1 / (a1 + a2)
     out = {"tau1": t1, "tau2": t2, "fraction": fraction,
            "tau_m": fraction * t1 + (1 - fraction) * t2}
-    bad = ~np.isfinite(out["tau_m"]) | (counts.sum(axis=1) == 0)
+    bad = ~np.isfinite(out["tau_m"]) | empty
     return {k: np.where(bad, np.nan, v) for k, v in out.items()}
 
 

@@ -1,21 +1,24 @@
 """Simulated training and test sets: random bi-exponential decays over the full parameter range."""
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from .physics import IRF, Acquisition, simulate_counts
 from .validate import COUNT_MAX
 
-__all__ = ["ParameterRange", "TRAIN_RANGE", "TEST_RANGE", "sample_parameters", "make_dataset",
-           "save_dataset", "load_dataset"]
+__all__ = ["ParameterRange", "TRAIN_RANGE", "TEST_RANGE", "FRET_RANGE", "sample_parameters",
+           "make_dataset", "save_dataset", "load_dataset"]
 
 CHUNK = 4096
 
 
 @dataclass(frozen=True)
 class ParameterRange:
-    """Ranges the decays are drawn from (uniform, photons log-uniform)."""
+    """Ranges the decays are drawn from (uniform, photons log-uniform). Both lifetimes come from
+    ``tau_ns`` (sorted), or, given ``tau2_ns``, the short one from ``tau_ns`` and the long one from
+    ``tau2_ns``."""
     tau_ns: tuple = (0.05, 3.0)
+    tau2_ns: tuple | None = None
     photons: tuple = (50, 1e5)
     background: tuple = (0.0, 0.05)
     irf_fwhm_ns: tuple = (0.15, 0.45)
@@ -30,11 +33,17 @@ TRAIN_RANGE = ParameterRange()
 #: as a calibrated microscope has; fits and phasors are given that IRF.
 TEST_RANGE = ParameterRange(photons=(100, 1e4), irf_fwhm_ns=(IRF.fwhm_ns, IRF.fwhm_ns),
                             irf_offset_ns=(IRF.offset_ns, IRF.offset_ns), tailed_share=0.0)
+#: FRET-like decays (FLI-Net's simulator range): a quenched donor at 0.2-0.6 ns beside 2-3 ns,
+#: any fraction, always two components, on the test range's instrument.
+FRET_RANGE = replace(TEST_RANGE, tau_ns=(0.2, 0.6), tau2_ns=(2.0, 3.0), mono_share=0.0)
 
 
 def sample_parameters(n, rng, prange=TRAIN_RANGE):
     """Draw ``n`` decay and instrument parameter sets as a dict of ``(n,)`` arrays."""
-    taus = np.sort(rng.uniform(*prange.tau_ns, size=(n, 2)), axis=1)
+    if prange.tau2_ns is None:
+        taus = np.sort(rng.uniform(*prange.tau_ns, size=(n, 2)), axis=1)
+    else:
+        taus = np.stack([rng.uniform(*prange.tau_ns, n), rng.uniform(*prange.tau2_ns, n)], 1)
     mono = rng.random(n) < prange.mono_share
     taus[mono, 0] = taus[mono, 1]
     frac = np.where(mono, 1.0, rng.random(n))

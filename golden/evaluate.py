@@ -2,7 +2,9 @@
 
 Methods: ``teacher`` and ``lite_float`` (torch), ``lite_int`` (the integer reference, compiled, shipped
 QAT weights), ``flimlib_lma`` (FLIMLib Levenberg-Marquardt, bi-exponential, with the IRF) and
-``phasor`` (phasorpy apparent phase lifetime). MAEs of ``tau1``, ``tau2`` and ``fraction`` are over
+``phasor`` (phasorpy apparent phase lifetime); besides them, mono-exponential fits with the same
+IRF for mono-exponential data: ``flimlib_lma_mono`` (Poisson chi-square) and ``flimlib_mle_mono``
+(FLIMLib's Poisson maximum likelihood), and FLIMLib's rapid lifetime ``flimlib_rld``. MAEs of ``tau1``, ``tau2`` and ``fraction`` are over
 bi-exponential pixels only (a mono-exponential decay has no second component to name); ``tau_m``
 (amplitude-weighted mean lifetime) over all pixels. Pixels a method leaves undefined (NaN) are
 left out of its MAEs and counted in ``undefined_share``.
@@ -22,8 +24,11 @@ __all__ = ["METHODS", "ESTIMATORS", "PHOTON_BANDS", "test_set", "true_tau_m", "m
            "f_value", "evaluate"]
 
 METHODS = ("teacher", "lite_float", "lite_int", "flimlib_lma", "phasor")
-#: Every method :func:`estimate` knows: :data:`METHODS` and FLIMLib's mono-exponential RLD.
-ESTIMATORS = METHODS + ("flimlib_rld",)
+#: Every method :func:`estimate` knows: :data:`METHODS` and FLIMLib's mono-exponential ones.
+ESTIMATORS = METHODS + ("flimlib_lma_mono", "flimlib_mle_mono", "flimlib_rld")
+#: The FLIMLib fits by method: exponentials and merit function.
+FITS = {"flimlib_lma": (2, "NOISE_POISSON_FIT"), "flimlib_lma_mono": (1, "NOISE_POISSON_FIT"),
+        "flimlib_mle_mono": (1, "NOISE_MLE")}
 PHOTON_BANDS = ((100, 300), (300, 1000), (1000, 3000), (3000, 10000))
 F_TAUS_NS = (0.5, 1.0, 1.5, 2.0, 2.5)
 
@@ -72,10 +77,11 @@ def estimate(method, counts, models, acq=Acquisition(), irf=IRF(), progress=None
     if method == "lite_int":
         q = models["lite_int"]
         return to_physical(run_counts_fast(q, counts), acq.bin_width_ns, q.spec)
-    if method == "flimlib_lma":
+    if method in FITS:
+        components, noise = FITS[method]
         return baselines.flimlib_lma(counts, irf=irf_histogram(acq, irf),
                                      bin_width_ns=acq.bin_width_ns, period_ns=acq.period_ns,
-                                     progress=progress)
+                                     components=components, noise=noise, progress=progress)
     if method == "flimlib_rld":
         return baselines.flimlib_rld(counts, bin_width_ns=acq.bin_width_ns)
     if method == "phasor":
