@@ -104,13 +104,14 @@ class LanePick(wiring.Component):
                                  lane.eq(0), settle.eq(self.SETTLE)]
                     m.next = "RUN"
             with m.State("RUN"):
-                lane_used = used.bit_select(lane, 1)
+                lane_used = used[0]             # used shifts with the lane: no lane mux here
                 with m.If(settle != 0):
                     m.d.sync += settle.eq(settle - 1)
                 with m.Else():
                     m.d.comb += self.out.valid.eq(lane_used)
                     with m.If(self.out.ready | ~lane_used):
-                        m.d.sync += [lane.eq(lane + 1), settle.eq(self.SETTLE)]
+                        m.d.sync += [lane.eq(lane + 1), used.eq(used >> 1),
+                                     settle.eq(self.SETTLE)]
                         with m.If(lane == B - 1):
                             m.d.comb += [self.done.valid.eq(1), self.done.payload.eq(slot)]
                             m.next = "IDLE"
