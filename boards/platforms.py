@@ -103,14 +103,14 @@ BOARDS = {
     "icebreaker": Board(
         "icebreaker", ICEBreakerPlatform, "ice40", luts=5280, dsp=8, bram=30, clock_mhz=30.0,
         clock_source="from builds: rows 4 with seven gate products on DSPs met timing at "
-                     "30 MHz with placer seeds 3 and 1 (nextpnr Fmax 31.56 and 31.67 MHz) "
-                     "once the divider and the frame transmitter left the critical path; "
-                     "before, Fmax moved 27.4-31.7 MHz with the seed at 97 % of the logic "
-                     "cells. Other configurations are assumed to close at the same clock",
+                     "30 MHz with placer seed 3 (nextpnr Fmax 30.91 MHz); at 97 % of the "
+                     "logic cells Fmax moves with placement (27.4-31.7 MHz over seeds 1-5 "
+                     "before the divider and the frame transmitter left the critical path). "
+                     "Other configurations are assumed to close at the same clock",
         packing=5161 / 3198,
         packing_source="rows 4, batch 1, slots 1, seven gate products on DSPs: Yosys 3,198 "
                        "SB_LUT4 in the core, nextpnr 5,161 ICESTORM_LC on the board",
-        # what fits: 5,166 of 5,280 logic cells and all 8 SB_MAC16, each holding two 8-bit
+        # what fits: 5,142 of 5,280 logic cells and all 8 SB_MAC16, each holding two 8-bit
         # products where it can (rtl/dsp.py): four matmul multipliers on two, and the seven
         # widest gate products on six (r * (W_hn h + b_hn) is split in two, the input products
         # pair with a head product); 8 SB_MAC16 cannot hold the gate unit's 10 multipliers
