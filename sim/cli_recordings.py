@@ -116,8 +116,8 @@ def run(args):
             print(f"{path.name}: refused: {err}")
     seconds = round(time.perf_counter() - began)
     large = _time_large(args.large_side)
-    print(f"{large['side']} x {large['side']} simulated T3 image: {large['wall_s']} s through "
-          f"sim run")
+    print(f"{large['side']} x {large['side']} x {large['bins']} simulated T3 image: "
+          f"{large['wall_s']} s through sim run")
     if not args.no_benchmarks:
         data = {"folder": str(folder), "min_photons": _defaults("x").min_photons,
                 "bright_photons": BRIGHT_PHOTONS, "seconds": seconds, "mapped": mapped,
