@@ -22,8 +22,8 @@ def _built(entry):
         return None
     keep = ("core", "luts", "luts_total", "dsp", "dsp_total", "bram", "bram_total", "fmax_mhz",
             "clock_mhz", "timing_met", "cycles_per_pixel", "pixels_per_s", "uart_pixels_per_s",
-            "baud", "build_seconds", "command")
-    return {k: entry.get(k) for k in keep}
+            "baud", "build_seconds", "command", "stale")
+    return {k: entry[k] for k in keep if k in entry}
 
 
 def projections(*, bins, networks=("lite", "teacher"), max_batch=8, max_slots=3,

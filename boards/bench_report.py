@@ -40,7 +40,8 @@ def throughput_rows(results):
         built, lite = board["built"], board["explore"].get("lite")
         best = lite and lite["best"]
         if built:
-            rows.append((f"{name} built", built["pixels_per_s"],
+            stale = " (stale: see the boards section)" if "stale" in built else ""
+            rows.append((f"{name} built{stale}", built["pixels_per_s"],
                          f"{built['core']}; projected: DES cycles x min(Fmax "
                          f"{built['fmax_mhz']:g}, clock "
                          f"{built['clock_mhz']:g}) MHz; UART ceiling "

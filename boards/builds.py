@@ -4,7 +4,7 @@ from golden.benchmarks import RESULTS, load_section, table, update_section
 
 from .performance import SENSORS
 
-__all__ = ["SECTION", "entries", "record", "section_body"]
+__all__ = ["SECTION", "entries", "record", "mark_stale", "section_body"]
 
 SECTION = "boards"
 TITLE = "Boards: bitstreams, resources, Fmax and pixels/s"
@@ -21,7 +21,7 @@ def _row(e):
     if "error" in e:
         return [e["board"], e["core"], e["error"], *[None] * 8, e["build_seconds"]]
     frames = [e["pixels_per_s"] / s ** 2 for s in SENSORS]
-    return [e["board"], e["core"],
+    return [e["board"] + (" (stale)" if "stale" in e else ""), e["core"],
             f"{e['luts']}/{e['luts_total']}, {e['dsp']}/{e['dsp_total']}, "
             f"{e['bram']}/{e['bram_total']}",
             e["fmax_mhz"], e["clock_mhz"], e["cycles_per_pixel"], e["pixels_per_s"], *frames,
@@ -36,6 +36,17 @@ def record(entry, command, results=None):
                    renderer=__name__, results=results)
 
 
+def mark_stale(board, why, results=None):
+    """Flag ``board``'s recorded build as no longer describing the RTL, saying ``why``; its next
+    :func:`record` replaces it."""
+    results = RESULTS if results is None else results
+    stored = entries(results)
+    section = load_section(SECTION, results)
+    stored[board] = {**stored[board], "stale": why}
+    update_section(SECTION, TITLE, section["command"], stored, renderer=__name__,
+                   results=results)
+
+
 def section_body(stored):
     """The boards section's Markdown: a row per board's latest build."""
     header = ["board", "core", "LUTs, DSPs, block RAMs (used/total)", "Fmax (MHz)",
@@ -48,4 +59,6 @@ def section_body(stored):
             "HISTOGRAM frame of 2T + 11 bytes), so the board runs at the lower of the two. "
             "Frames/s are compute-bound, for 32x32 and 128x128 sensors. LUTs are nextpnr's "
             "logic cells (iCE40 LCs, ECP5 LUT4s).\n\n"
-            + table(header, [_row(e) for e in stored.values()]))
+            + table(header, [_row(e) for e in stored.values()])
+            + "".join(f"\n\n**{e['board']} is stale:** {e['stale']}" for e in stored.values()
+                      if "stale" in e))

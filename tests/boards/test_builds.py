@@ -2,7 +2,7 @@
 import pytest
 
 from boards import protocol
-from boards.builds import entries, record
+from boards.builds import entries, mark_stale, record
 from boards.performance import cycles_per_pixel, frame_bytes, uart_pixels_per_s
 from golden.benchmarks import load_section, section_body
 from rtl.config import CoreConfig
@@ -42,3 +42,13 @@ def test_record_keeps_the_other_boards(tmp_path):
     assert row.startswith("| icebreaker | multipixel(rows=4, batch=1, slots=1) | the design does "
                           "not fit")
     assert row.endswith("| – | 293.4 |")
+
+
+def test_a_stale_build_says_so_until_it_is_rebuilt(tmp_path):
+    results = tmp_path / "results"
+    record(build_entry("ulx3s-85f", 52.5), "python -m boards build ulx3s-85f", results=results)
+    mark_stale("ulx3s-85f", "the RTL changed", results=results)
+    text = section_body(load_section("boards", results))
+    assert "| ulx3s-85f (stale) |" in text and "**ulx3s-85f is stale:** the RTL changed" in text
+    record(build_entry("ulx3s-85f", 53.0), "python -m boards build ulx3s-85f", results=results)
+    assert "stale" not in section_body(load_section("boards", results))
