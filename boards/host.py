@@ -30,8 +30,9 @@ class Host:
         ``read(size) -> bytes`` (fewer bytes after its timeout) and ``write(bytes)``.
     bins : int
         Histogram length T the board was built for.
-    window : int
-        HISTOGRAMs in flight (without a RESULT yet); the board buffers two.
+    window : int, optional
+        HISTOGRAMs in flight (without a RESULT yet). Default: what the board holds, its lanes
+        (from its STATUS) and its two input buffers; fewer leave its batches partly filled.
     retries : int
         Times a pixel is resent (after a read timeout or a BUSY report) before giving up.
 
@@ -41,9 +42,10 @@ class Host:
         Every error seen: the board's status reports and the host parser's own errors.
     """
 
-    def __init__(self, port, *, bins, window=2, retries=3):
+    def __init__(self, port, *, bins, window=None, retries=3):
         for name, value in (("bins", bins), ("window", window)):
-            if not isinstance(value, int) or value < 1:
+            if (value is not None or name == "bins") and (not isinstance(value, int)
+                                                          or value < 1):
                 raise ValueError(f"{name} must be a positive integer, not {value!r}")
         if not isinstance(retries, int) or retries < 0:
             raise ValueError(f"retries must be a non-negative integer, not {retries!r}")
@@ -71,15 +73,22 @@ class Host:
         return frames
 
     def ping(self, tag=0):
-        """Check the board: returns its STATUS (``code``, ``version``, ``bins``)."""
+        """Check the board: returns its STATUS (``code``, ``version``, ``bins``, ``lanes``);
+        sets the window if it was not given."""
         self.port.write(protocol.ping(tag))
         while (frames := self._events()) is not None:
             for frame in frames:
                 if frame.command == Command.STATUS and frame.tag == tag:
                     report = protocol.decode_status(frame.payload)
+                    if report["version"] != protocol.VERSION:
+                        raise LinkError(f"the board speaks protocol version "
+                                        f"{report['version']}, not {protocol.VERSION}: "
+                                        f"rebuild and flash its bitstream")
                     if report["bins"] != self.bins:
                         raise LinkError(f"the board expects {report['bins']} bins, "
                                         f"not {self.bins}")
+                    if self.window is None:
+                        self.window = report["lanes"] + 2
                     return report
         raise LinkError("no answer to PING")
 
@@ -88,8 +97,11 @@ class Host:
 
         Returns ``tau_q`` ``(..., 3)``, ``fraction_q``, ``tau_defined`` ``(..., 3)``,
         ``fraction_defined`` and ``valid``; pixel ``i`` travels with tag ``first_tag + i``
-        (modulo 2**16). Raises :class:`LinkError` when a pixel fails ``retries + 1`` times.
+        (modulo 2**16); they are one frame, ended by a FLUSH. Raises :class:`LinkError` when a
+        pixel fails ``retries + 1`` times.
         """
+        if self.window is None:
+            self.ping()
         counts = check_counts(counts, self.bins)
         flat = counts.reshape(-1, self.bins)
         results = [None] * len(flat)
@@ -106,11 +118,19 @@ class Host:
             in_flight[tag] = i
             self.port.write(protocol.histogram(tag, flat[i]))
 
-        errors_seen = len(self.errors)
+        errors_seen, flushed = len(self.errors), True
         while todo or in_flight:
             while todo and len(in_flight) < self.window:
                 send(todo.popleft())
-            frames = self._events()
+                flushed = False
+            frames = None
+            if todo or flushed:
+                frames = self._events()
+            # the end of the frame, or a timeout with a batch waiting for pixels held back
+            if not flushed and (not todo or frames is None):
+                self.port.write(protocol.flush())
+                flushed = True
+                continue
             if frames is None:                          # timeout: what is in flight was lost
                 todo.extendleft(reversed(in_flight.values()))
                 in_flight.clear()

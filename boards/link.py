@@ -31,7 +31,9 @@ def _check_bins(bins):
 
 class FrameReceiver(wiring.Component):
     """Parses received bytes; buffers HISTOGRAMs (two slots) until their CRC checked, then
-    streams them to the core; queues status reports (PING answers and errors).
+    streams them to the core; passes each FLUSH on as a flush token after the histograms
+    accepted before it (a FLUSH is never refused); queues status reports (PING answers and
+    errors).
 
     Parameters
     ----------
@@ -49,7 +51,8 @@ class FrameReceiver(wiring.Component):
     lost : In(1)
         The UART lost a byte (its framing-error or overrun pulse).
     pixels : Out(stream.Signature(rtl.result.input_layout(spec)))
-        ``bins`` counts per accepted HISTOGRAM, each with its tag (the core's ``inp``).
+        ``bins`` counts per accepted HISTOGRAM, each with its tag, the final one ``last``; a
+        flush token (tag 0) per FLUSH (the core's ``inp``).
     status : Out(stream.Signature(STATUS_LAYOUT))
         Status reports, from a 4-deep FIFO; reports that find it full are dropped.
     """
@@ -85,10 +88,15 @@ class FrameReceiver(wiring.Component):
         m.d.comb += [fifo.w_data.eq(report), fifo.w_en.eq(report_valid)]
         wiring.connect(m, fifo.r_stream, wiring.flipped(self.status))
 
-        # ---- two histogram slots: filled in turn by the parser, drained in turn to the core
+        # ---- two histogram slots: filled in turn by the parser, drained in turn to the core;
+        # a FLUSH marks the slot written last (a token follows it), or, if that one has gone,
+        # is a token of its own
         full = Array(Signal(name=f"full{i}") for i in range(2))
         slot_tag = Array(Signal(TAG_BITS, name=f"slot_tag{i}") for i in range(2))
+        flush_after = Array(Signal(name=f"flush_after{i}") for i in range(2))
+        flush_now = Signal()
         wr_slot, rd_slot = Signal(), Signal()
+        finishing = Signal()            # the drain sends a slot's last count
 
         # ---- parser
         byte = self.inp.payload
@@ -178,31 +186,48 @@ class FrameReceiver(wiring.Component):
                     m.d.sync += reported.eq(0)
                     with m.If(command == Command.PING):
                         emit(Status.OK, tag)
+                    with m.Elif(command == Command.FLUSH):
+                        with m.If(full[~wr_slot] & ~(finishing & (rd_slot == ~wr_slot))):
+                            m.d.sync += flush_after[~wr_slot].eq(1)
+                        with m.Else():
+                            m.d.sync += flush_now.eq(1)
                     with m.Elif(busy):
                         emit(Status.BUSY, tag)
                     with m.Else():
                         m.d.sync += [full[wr_slot].eq(1), slot_tag[wr_slot].eq(tag),
                                      wr_slot.eq(~wr_slot)]
 
-        # ---- drain: FETCH (block-RAM read) / SEND each count of the oldest full slot
+        # ---- drain: FETCH (block-RAM read) / SEND each count of the oldest full slot; TOKEN
         index = Signal(range(T))
         m.d.comb += [rd.addr.eq(Cat(index[:index_bits], rd_slot)),
                      self.pixels.payload.count.eq(rd.data),
-                     self.pixels.payload.tag.eq(slot_tag[rd_slot])]
+                     self.pixels.payload.last.eq(index == T - 1)]
         with m.FSM():
             with m.State("WAIT"):
-                with m.If(full[rd_slot]):
+                with m.If(flush_now):
+                    m.next = "TOKEN"
+                with m.Elif(full[rd_slot]):
                     m.next = "FETCH"
             with m.State("FETCH"):
                 m.next = "SEND"
             with m.State("SEND"):
-                m.d.comb += self.pixels.valid.eq(1)
+                m.d.comb += [self.pixels.valid.eq(1),
+                             self.pixels.payload.tag.eq(slot_tag[rd_slot])]
                 with m.If(self.pixels.ready):
                     m.d.sync += index.eq(index + 1)
                     m.next = "FETCH"
                     with m.If(index == T - 1):
-                        m.d.sync += [index.eq(0), full[rd_slot].eq(0), rd_slot.eq(~rd_slot)]
+                        m.d.comb += finishing.eq(1)
+                        m.d.sync += [index.eq(0), full[rd_slot].eq(0), rd_slot.eq(~rd_slot),
+                                     flush_after[rd_slot].eq(0)]
+                        with m.If(flush_after[rd_slot]):
+                            m.d.sync += flush_now.eq(1)
                         m.next = "WAIT"
+            with m.State("TOKEN"):     # a FLUSH arriving now merges with this one
+                m.d.comb += [self.pixels.valid.eq(1), self.pixels.payload.flush.eq(1)]
+                with m.If(self.pixels.ready):
+                    m.d.sync += flush_now.eq(0)
+                    m.next = "WAIT"
         return m
 
 
@@ -211,8 +236,8 @@ class FrameTransmitter(wiring.Component):
 
     Parameters
     ----------
-    bins : int
-        Histogram length T (reported in STATUS frames).
+    bins, lanes : int
+        Histogram length T and the core's pixel lanes (reported in STATUS frames).
     spec : golden.fixed.FixedSpec
         Fixed-point spec of the core; its quotients must fit in 16 bits.
 
@@ -226,12 +251,15 @@ class FrameTransmitter(wiring.Component):
         Bytes for the UART.
     """
 
-    def __init__(self, *, bins, spec):
+    def __init__(self, *, bins, lanes, spec):
         _check_bins(bins)
+        if not isinstance(lanes, int) or not 1 <= lanes < 1 << WORD_BITS:
+            raise ValueError(f"lanes must be an integer in 1 .. {(1 << WORD_BITS) - 1}, "
+                             f"not {lanes!r}")
         if spec.quotient_bits > WORD_BITS:
             raise ValueError(f"quotient_bits must be at most {WORD_BITS} for RESULT frames, "
                              f"not {spec.quotient_bits}")
-        self.bins = bins
+        self.bins, self.lanes = bins, lanes
         super().__init__({"results": In(stream.Signature(result_layout(spec))),
                           "status": In(stream.Signature(STATUS_LAYOUT)),
                           "out": Out(stream.Signature(8))})
@@ -273,7 +301,8 @@ class FrameTransmitter(wiring.Component):
                     m.d.comb += self.status.ready.eq(1)
                     s = self.status.payload
                     load(Command.STATUS, STATUS_BYTES, s.tag,
-                         Cat(s.code, Const(VERSION, 8), Const(self.bins, 16)))
+                         Cat(s.code, Const(VERSION, 8), Const(self.bins, 16),
+                             Const(self.lanes, 16)))
             with m.State("SEND"):
                 with m.If(send(byte)):
                     m.d.comb += crc.valid.eq(index > len(SYNC))

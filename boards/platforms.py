@@ -121,14 +121,12 @@ BOARDS = {
         ),
     "ulx3s-85f": Board(
         "ulx3s-85f", ULX3S85FPlatform, "ecp5", luts=83640, dsp=156, bram=208,
-        clock_mhz=65.625,
+        clock_mhz=60.0,
         clock_source="from builds: the default (rows 32, batch 8, slots 3, LUT gates, abc LUT "
-                     "mapping) missed 75 MHz (nextpnr Fmax 68.18 MHz) and met 65.625 MHz "
-                     "(69.04 MHz); rows 32, batch 6, slots 3 with 36 matmul products from "
-                     "LUTs met 75 MHz (75.38 and 75.09 MHz with seeds 3 and 4). After later "
-                     "RTL changes two rebuilds of the default missed 65.625 MHz (64.10 and "
-                     "64.89 MHz): at 85 % of the LUTs it is within placement noise. Other "
-                     "configurations are assumed to close at 65.625 MHz",
+                     "mapping) met 65.625 MHz once (69.04 MHz) and missed it twice after later "
+                     "RTL changes (64.10 and 64.89 MHz): at 85 % of the LUTs its Fmax moves "
+                     "with placement, so the default clock is 60 MHz (20 clocks per 3 Mbaud "
+                     "bit, exact). Other configurations are assumed to close at 60 MHz",
         packing=47690 / 44050,
         packing_source="rows 32, batch 6, slots 3, LUT gates, 36 matmul products from LUTs: "
                        "Yosys 44,050 LUTs (LUT4 and two per CCU2C) in the core, nextpnr 47,690 "
@@ -141,8 +139,8 @@ BOARDS = {
         # router1 stalled on congestion with 126 of 156 multipliers in use; ABC9 leaves doubly
         # driven flip-flops in this core (Yosys 0.70)
         router="router2", seed=3, lut_mapper="abc",
-        # 3 Mbaud, the FT231X's top rate: 22 clocks per bit at 65.625 MHz, 0.6 % slow; 1 Mbaud
-        # where the PLL clock is too far from a multiple of 3 MHz
+        # 3 Mbaud, the FT231X's top rate: 20 clocks per bit at 60 MHz; 1 Mbaud where the PLL
+        # clock is too far from a multiple of 3 MHz
         bauds=(3_000_000, 1_000_000)),
 }
 

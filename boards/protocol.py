@@ -6,17 +6,18 @@ from amaranth.lib import enum
 
 from golden.fixed import FixedSpec
 
-__all__ = ["SYNC", "VERSION", "HEADER_BYTES", "TAG_BITS", "RESULT_BYTES", "STATUS_BYTES", "Command", "Status",
-           "Frame", "Error", "crc16", "encode", "histogram", "ping", "result", "status",
-           "decode_result", "decode_status", "board_commands", "host_commands", "Parser"]
+__all__ = ["SYNC", "VERSION", "HEADER_BYTES", "TAG_BITS", "RESULT_BYTES", "STATUS_BYTES",
+           "Command", "Status", "Frame", "Error", "crc16", "encode", "histogram", "ping", "flush",
+           "result", "status", "decode_result", "decode_status", "board_commands",
+           "host_commands", "Parser"]
 
 SYNC = b"\xa5\x5a"
-VERSION = 1
+VERSION = 2
 HEADER_BYTES = 5                    # command, length (2), tag (2)
 #: The tag field of every frame (two bytes): a core behind the link carries tags this wide.
 TAG_BITS = 16
 RESULT_BYTES = 9
-STATUS_BYTES = 4
+STATUS_BYTES = 6
 CHANNELS = FixedSpec.CHANNELS
 
 
@@ -24,6 +25,7 @@ class Command(enum.IntEnum, shape=8):
     """The command byte (an Amaranth enumeration: the RTL's command register has its shape)."""
     HISTOGRAM = 0x01
     PING = 0x02
+    FLUSH = 0x03
     RESULT = 0x81
     STATUS = 0x82
 
@@ -76,6 +78,11 @@ def ping(tag=0):
     return encode(Command.PING, tag)
 
 
+def flush(tag=0):
+    """A FLUSH frame: the histograms sent so far end a frame; a partly filled batch starts."""
+    return encode(Command.FLUSH, tag)
+
+
 def result(tag, tau_q, fraction_q, tau_defined, fraction_defined, valid):
     """A RESULT frame from one pixel of :func:`golden.intref.run_counts`' output."""
     flags = sum(int(bool(d)) << k for k, d in enumerate(tau_defined))
@@ -85,8 +92,9 @@ def result(tag, tau_q, fraction_q, tau_defined, fraction_defined, valid):
                   b"".join(w.to_bytes(2, "little") for w in words) + bytes([flags]))
 
 
-def status(code, tag, bins):
-    return encode(Command.STATUS, tag, bytes([code, VERSION]) + bins.to_bytes(2, "little"))
+def status(code, tag, bins, lanes):
+    return encode(Command.STATUS, tag, bytes([code, VERSION]) + bins.to_bytes(2, "little")
+                  + lanes.to_bytes(2, "little"))
 
 
 def decode_result(payload):
@@ -99,14 +107,15 @@ def decode_result(payload):
 
 
 def decode_status(payload):
-    """STATUS payload -> ``{"code", "version", "bins"}``."""
+    """STATUS payload -> ``{"code", "version", "bins", "lanes"}``."""
     return {"code": Status(payload[0]), "version": payload[1],
-            "bins": int.from_bytes(payload[2:4], "little")}
+            "bins": int.from_bytes(payload[2:4], "little"),
+            "lanes": int.from_bytes(payload[4:6], "little")}
 
 
 def board_commands(bins):
     """Payload length of each command the board accepts."""
-    return {Command.HISTOGRAM: 2 * bins, Command.PING: 0}
+    return {Command.HISTOGRAM: 2 * bins, Command.PING: 0, Command.FLUSH: 0}
 
 
 def host_commands():

@@ -36,7 +36,8 @@ class LinkTop(wiring.Component):
     Parameters
     ----------
     core : rtl.multipixel.MultiPixelCore
-        Any core with ``inp`` / ``out`` pixel streams and ``qmodel`` / ``bins`` attributes.
+        Any core with ``inp`` / ``out`` pixel streams and ``qmodel`` / ``bins`` / ``config``
+        attributes.
     clk_freq : float
         Clock frequency in Hz.
     baud : float
@@ -65,7 +66,8 @@ class LinkTop(wiring.Component):
         self.receiver = FrameReceiver(bins=core.bins,
                                       timeout=timeout_bytes * BITS_PER_BYTE * divisor,
                                       spec=core.qmodel.spec)
-        self.transmitter = FrameTransmitter(bins=core.bins, spec=core.qmodel.spec)
+        self.transmitter = FrameTransmitter(bins=core.bins, lanes=core.config.lanes,
+                                            spec=core.qmodel.spec)
         super().__init__({"rx": In(1, init=1), "tx": Out(1, init=1)})
 
     def elaborate(self, platform):

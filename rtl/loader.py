@@ -10,16 +10,14 @@ from .preprocess import Preprocess
 from .result import input_layout, label_layout
 from .scheduler import event, start_layout
 
-__all__ = ["InputLoader", "FLUSH_BINS"]
-
-#: A partly filled slot starts once the input has offered nothing for this many times ``T``
-#: cycles (end of stream).
-FLUSH_BINS = 4
+__all__ = ["InputLoader"]
 
 
 class InputLoader(wiring.Component):
     """Histograms into slots: each pixel's ``T`` inputs into one lane's input memory, lane after
-    lane, slot after slot (round-robin), each slot once it is free.
+    lane, slot after slot (round-robin), each slot once it is free. A slot starts when its lanes
+    are full, or at a flush token with fewer (the token waits until the pixels before it are
+    loaded); never because the input paused.
 
     Parameters
     ----------
@@ -29,11 +27,14 @@ class InputLoader(wiring.Component):
     Attributes
     ----------
     inp : In(stream.Signature(rtl.result.input_layout(spec)))
-        ``bins`` transfers per pixel; the tag of the first one names the pixel.
+        Per pixel ``bins`` bins, the final one ``last``; the tag of the first names the pixel.
+        Flush tokens between pixels.
     free : In(slots)
         The scheduler's free slots.
     start : Out(event(rtl.scheduler.start_layout))
-        A slot's lanes are loaded (all of them, or fewer at the end of the stream).
+        A slot's lanes are loaded (all of them, or fewer at a flush token).
+    dropped : Out(1)
+        Pulses for each malformed pixel (not ``bins`` bins long), which is dropped.
     x_write : In(WritePort.Signature).array(batch)
         Each lane's input memory, ``T`` words per slot.
     labels : Out(ArrayLayout(ArrayLayout(rtl.result.label_layout(spec), batch), slots))
@@ -47,6 +48,7 @@ class InputLoader(wiring.Component):
             "inp": In(stream.Signature(input_layout(spec))),
             "free": In(slots),
             "start": Out(event(start_layout(slots, batch))),
+            "dropped": Out(1),
             "x_write": In(WritePort.Signature(addr_width=ceil_log2(slots * bins),
                                               shape=unsigned(spec.input_bits))).array(batch),
             "labels": Out(data.ArrayLayout(data.ArrayLayout(label_layout(spec), batch), slots)),
@@ -56,18 +58,20 @@ class InputLoader(wiring.Component):
         m = Module()
         S, B, T, spec = self.slots, self.batch, self.bins, self.spec
         m.submodules.pre = pre = self.pre
-        in_bin, idle = Signal(range(T)), Signal(range(FLUSH_BINS * T + 1))
+        beat = self.inp.payload
+        first = Signal(init=1)          # the next bin is a pixel's first
         tag_in = Signal(spec.tag_bits)
-        m.d.comb += [pre.counts.payload.eq(self.inp.payload.count),
-                     pre.counts.valid.eq(self.inp.valid), self.inp.ready.eq(pre.counts.ready)]
-        with m.If(self.inp.valid & self.inp.ready):
-            m.d.sync += in_bin.eq(Mux(in_bin == T - 1, 0, in_bin + 1))
-            with m.If(in_bin == 0):
-                m.d.sync += tag_in.eq(self.inp.payload.tag)
-        with m.If(self.inp.valid):
-            m.d.sync += idle.eq(0)
-        with m.Elif(idle != FLUSH_BINS * T):
-            m.d.sync += idle.eq(idle + 1)
+        # a flush token passes once the pixels before it are in their lanes: the preprocessor
+        # waits for a pixel's first count only after it emitted the one before
+        between = first & pre.counts.ready
+        m.d.comb += [pre.counts.payload.count.eq(beat.count), pre.counts.payload.last.eq(beat.last),
+                     pre.counts.valid.eq(self.inp.valid & ~beat.flush),
+                     self.inp.ready.eq(Mux(beat.flush, between, pre.counts.ready)),
+                     self.dropped.eq(pre.dropped)]
+        with m.If(pre.counts.valid & pre.counts.ready):
+            m.d.sync += first.eq(beat.last)
+            with m.If(first):
+                m.d.sync += tag_in.eq(beat.tag)
 
         # the lanes' labels: data registers without reset (each is written before it is read)
         tags = Array(Array(Signal(spec.tag_bits, name=f"tag{s}_{b}", reset_less=True)
@@ -94,8 +98,7 @@ class InputLoader(wiring.Component):
             with m.If(t == T - 1):
                 m.d.sync += [t.eq(0), lane.eq(lane + 1)]
                 m.d.comb += full.eq(lane == B - 1)
-        # end of stream: start a partly filled slot once the input has offered nothing for a while
-        flush = (lane != 0) & (t == 0) & (idle == FLUSH_BINS * T) & ~pre.out.valid
+        flush = self.inp.valid & beat.flush & between & (lane != 0)
         m.d.comb += [self.start.valid.eq(full | flush), self.start.payload.slot.eq(slot),
                      self.start.payload.used.eq(Mux(full, (1 << B) - 1,
                                                     Array((1 << n) - 1 for n in range(B))[lane]))]

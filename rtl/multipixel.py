@@ -54,9 +54,13 @@ class MultiPixelCore(wiring.Component):
     Attributes
     ----------
     inp : In(stream.Signature(rtl.result.input_layout(spec)))
-        ``bins`` transfers per pixel; the tag of the first one names the pixel.
+        Per pixel ``bins`` bins, the final one marked ``last``; the tag of the first names the
+        pixel. A flush token (the frame's end) starts a partly filled slot; without one, a slot
+        waits for its ``batch`` pixels however slowly they come.
     out : Out(stream.Signature(rtl.result.result_layout(spec)))
         The pixel's lifetimes, tagged.
+    dropped : Out(1)
+        Pulses for each malformed input pixel (not ``bins`` bins long), which gets no result.
     matmul_issue : Signal(1)
         High in each cycle the matmul unit issues a multiply (for utilisation measurements).
     """
@@ -87,7 +91,8 @@ class MultiPixelCore(wiring.Component):
         self.result = ResultUnit(widths=widths, spec=spec)
         self.matmul_issue = Signal()
         super().__init__({"inp": In(stream.Signature(input_layout(spec))),
-                          "out": Out(stream.Signature(result_layout(spec)))})
+                          "out": Out(stream.Signature(result_layout(spec))),
+                          "dropped": Out(1)})
 
     def elaborate(self, platform):
         m = Module()
@@ -101,7 +106,7 @@ class MultiPixelCore(wiring.Component):
         wiring.connect(m, wiring.flipped(self.inp), loader.inp)
         wiring.connect(m, loader.start, scheduler.start)
         m.d.comb += [loader.free.eq(scheduler.free), gates.context.eq(scheduler.context),
-                     self.matmul_issue.eq(matmul.issue)]
+                     self.matmul_issue.eq(matmul.issue), self.dropped.eq(loader.dropped)]
         for jobs, unit in ((scheduler.matmul, matmul), (scheduler.gates, gates),
                            (scheduler.results, pick)):
             wiring.connect(m, jobs, unit.job)

@@ -6,6 +6,9 @@ shift) and the peak are found; a second pass emits
 ``max(count - background, 0)`` shifted so the peak lands in ``[128, 255]``. For Fmax, each count
 is registered before it is summed and compared; the last count, the peak and the shift amounts
 take one cycle each after the load, and each input three (block RAM read, clip, shift).
+
+A pixel ends at the count marked ``last``: one that ends after fewer or more than ``bins`` counts
+is malformed, dropped whole, and reported on ``dropped``.
 """
 from amaranth import Module, Mux, Signal, signed, unsigned
 from amaranth.lib import data, stream, wiring
@@ -35,11 +38,13 @@ class Preprocess(wiring.Component):
 
     Attributes
     ----------
-    counts : In(stream.Signature(unsigned(16)))
-        ``bins`` counts per pixel, in time order.
+    counts : In(stream.Signature(StructLayout{count, last}))
+        ``bins`` counts per pixel, in time order, ``last`` high on the final one.
     out : Out(stream.Signature(StructLayout{x, valid}))
         ``bins`` Q0.8 inputs per pixel; ``valid`` is low for a pixel with no signal above
         background (then every ``x`` is 0).
+    dropped : Out(1)
+        Pulses once for each malformed pixel (its ``last`` not on count ``bins``).
     """
 
     def __init__(self, *, bins, spec=FixedSpec()):
@@ -48,9 +53,11 @@ class Preprocess(wiring.Component):
                              f"not {bins!r}")
         self.bins, self.spec = bins, spec
         super().__init__({
-            "counts": In(stream.Signature(unsigned(spec.count_bits))),
+            "counts": In(stream.Signature(data.StructLayout({"count": unsigned(spec.count_bits),
+                                                             "last": unsigned(1)}))),
             "out": Out(stream.Signature(data.StructLayout({"x": unsigned(spec.input_bits),
                                                            "valid": unsigned(1)}))),
+            "dropped": Out(1),
         })
 
     def elaborate(self, platform):
@@ -66,7 +73,7 @@ class Preprocess(wiring.Component):
         peak = Signal(signed(count_bits + 1))
         length = Signal(range(count_bits + 2))
         m.d.comb += [background.eq(total >> spec.background_shift),
-                     rd.addr.eq(index), wr.addr.eq(index), wr.data.eq(self.counts.payload)]
+                     rd.addr.eq(index), wr.addr.eq(index), wr.data.eq(self.counts.payload.count)]
         # after the load, one register stage each: the peak, then the shift amounts and its sign
         for k in range(count_bits):
             with m.If(peak[k] & (peak > 0)):
@@ -88,15 +95,30 @@ class Preprocess(wiring.Component):
                 m.d.sync += total.eq(total + count)
             with m.If(count > top):
                 m.d.sync += top.eq(count)
+        last = self.counts.payload.last
+
+        def drop():             # a malformed pixel: forget its counts, report it
+            m.d.sync += [index.eq(0), total.eq(0), top.eq(0), counted.eq(0)]
+            m.d.comb += self.dropped.eq(1)
+
         with m.FSM():
             with m.State("LOAD"):
                 m.d.comb += [self.counts.ready.eq(1), wr.en.eq(self.counts.valid)]
                 with m.If(self.counts.valid):
-                    m.d.sync += [count.eq(self.counts.payload), counted.eq(1),
+                    m.d.sync += [count.eq(self.counts.payload.count), counted.eq(1),
                                  early.eq(index < spec.background_bins), index.eq(index + 1)]
-                    with m.If(index == T - 1):
+                    with m.If(last & (index == T - 1)):
                         m.d.sync += index.eq(0)
                         m.next = "TAIL"
+                    with m.Elif(last):
+                        drop()
+                    with m.Elif(index == T - 1):
+                        m.next = "SKIP"
+            with m.State("SKIP"):       # a pixel longer than T: its remaining counts
+                m.d.comb += self.counts.ready.eq(1)
+                with m.If(self.counts.valid & last):
+                    drop()
+                    m.next = "LOAD"
             with m.State("TAIL"):       # the last count is summed and compared
                 m.next = "PEAK"
             with m.State("PEAK"):

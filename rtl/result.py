@@ -9,14 +9,25 @@ from .divider import Divider
 
 from .scheduler import event, result_job
 
-__all__ = ["ResultUnit", "LanePick", "input_layout", "result_layout", "label_layout",
-           "integral_layout", "lane_layout"]
+__all__ = ["ResultUnit", "LanePick", "input_layout", "pixel_beats", "result_layout",
+           "label_layout", "integral_layout", "lane_layout"]
 
 
 def input_layout(spec):
-    """One histogram bin with its pixel's tag: the cores' input payload."""
+    """The cores' input payload: one histogram bin with its pixel's tag, ``last`` high on the
+    pixel's final bin; or, with ``flush`` high, a token that carries no bin: the frame has
+    ended, so a partly filled batch starts now rather than waiting for more pixels."""
     return data.StructLayout({"tag": unsigned(spec.tag_bits),
-                              "count": unsigned(spec.count_bits)})
+                              "count": unsigned(spec.count_bits),
+                              "last": unsigned(1), "flush": unsigned(1)})
+
+
+def pixel_beats(tags, counts, *, flush=True):
+    """The input beats (dicts of :func:`input_layout` fields) of pixels ``counts`` ``(N, T)``
+    named ``tags``, in order, followed by a flush token if ``flush`` (the end of the frame)."""
+    beats = [{"tag": int(tag), "count": int(c), "last": int(t == len(hist) - 1), "flush": 0}
+             for tag, hist in zip(tags, counts) for t, c in enumerate(hist)]
+    return beats + [{"tag": 0, "count": 0, "last": 0, "flush": 1}] * bool(flush)
 
 
 def result_layout(spec):

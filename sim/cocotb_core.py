@@ -6,6 +6,7 @@ import cocotb
 import numpy as np
 
 from golden.fixed import FixedSpec
+from rtl.result import input_layout, pixel_beats
 from sim.cocotb_run import VECTORS_ENV
 from sim.cocotb_streams import receive, send_all, start
 
@@ -33,7 +34,8 @@ async def pixels_match_with_gaps_and_stalls(dut):
     counts, tags, want = data["counts"], data["tags"], data["expected"]
     rng = np.random.default_rng(int(data["seed"]))
     await start(dut, ["inp"], ["out"])
-    words = [int(tag) | int(c) << 16 for tag, hist in zip(tags, counts) for c in hist]
+    layout = input_layout(_SPEC)
+    words = [layout.const(beat).as_value().value for beat in pixel_beats(tags, counts)]
     cocotb.start_soon(send_all(dut, "inp", words, rng, float(data["gap"])))
     results = [decode(w) for w in await receive(dut, "out", len(tags), rng,
                                                   float(data["stall"]))]

@@ -4,6 +4,7 @@ from amaranth.sim import Simulator
 
 from golden.export import golden_counts
 from rtl.multipixel import MultiPixelCore
+from rtl.result import pixel_beats
 
 from .des import simulate
 
@@ -24,12 +25,10 @@ def measure(qmodel, config, *, bins, rounds=4, seed=3):
     done, busy, cycle = [], [0], [0]
 
     async def producer(ctx):
-        for tag, hist in enumerate(counts):
-            for count in hist:
-                ctx.set(dut.inp.payload.tag, tag)
-                ctx.set(dut.inp.payload.count, int(count))
-                ctx.set(dut.inp.valid, 1)
-                await ctx.tick().until(dut.inp.ready)
+        for beat in pixel_beats(range(pixels), counts):
+            ctx.set(dut.inp.payload, beat)
+            ctx.set(dut.inp.valid, 1)
+            await ctx.tick().until(dut.inp.ready)
         ctx.set(dut.inp.valid, 0)
 
     async def consumer(ctx):

@@ -4,7 +4,10 @@ a list of pixels."""
 import numpy as np
 from amaranth.sim import Simulator
 
-__all__ = ["stream_through", "simulate_streams", "run_core", "by_tag", "RESULT_KEYS"]
+from rtl.result import pixel_beats
+
+__all__ = ["stream_through", "simulate_streams", "run_core", "result_record", "by_tag",
+           "RESULT_KEYS"]
 
 RESULT_KEYS = ("tau", "fraction", "tau_defined", "fraction_defined", "valid")
 
@@ -57,8 +60,9 @@ def simulate_streams(dut, source, items, sink, count, **kwargs):
 
 
 def run_core(core, counts, *, tags=None, gaps=0.0, stalls=0.0, rng=None, progress=None):
-    """Stream pixels ``counts`` ``(N, T)`` through ``core``: a
-    :class:`~rtl.multipixel.MultiPixelCore` or anything with its ``inp``/``out`` ports.
+    """Stream pixels ``counts`` ``(N, T)`` through ``core`` as one frame (a flush token after
+    the last): a :class:`~rtl.multipixel.MultiPixelCore` or anything with its ``inp``/``out``
+    ports.
 
     Parameters
     ----------
@@ -81,24 +85,27 @@ def run_core(core, counts, *, tags=None, gaps=0.0, stalls=0.0, rng=None, progres
         Clock cycles until the last result.
     """
     tags = range(len(counts)) if tags is None else tags
-    items = [(int(tag), int(c)) for tag, hist in zip(tags, counts) for c in hist]
 
-    def put(ctx, item):
-        ctx.set(core.inp.payload.tag, item[0])
-        ctx.set(core.inp.payload.count, item[1])
+    def put(ctx, beat):
+        ctx.set(core.inp.payload, beat)
 
-    def take(ctx, p):
+    def take(ctx, payload):
         if progress:
             progress(1)
-        return {"tag": p.tag, "tau": [p.tau[k] for k in range(3)], "fraction": p.fraction,
-                "tau_defined": [(p.tau_defined >> k) & 1 for k in range(3)],
-                "fraction_defined": p.fraction_defined, "valid": p.valid}
+        return result_record(payload)
 
-    timed = stream_through(core, core.inp, items, core.out, len(counts),
+    timed = stream_through(core, core.inp, pixel_beats(tags, counts), core.out, len(counts),
                            rng=rng or np.random.default_rng(0), put=put, take=take, gap=gaps,
                            stall=stalls)
     records = [{"cycle": cycle, **record} for cycle, record in timed]
     return records, (timed[-1][0] if timed else 0)
+
+
+def result_record(p):
+    """A sampled result payload as a dict: ``tag`` and the :data:`RESULT_KEYS`."""
+    return {"tag": p.tag, "tau": [p.tau[k] for k in range(3)], "fraction": p.fraction,
+            "tau_defined": [(p.tau_defined >> k) & 1 for k in range(3)],
+            "fraction_defined": p.fraction_defined, "valid": p.valid}
 
 
 def by_tag(records):

@@ -11,13 +11,15 @@ KEYS = ("tau_q", "fraction_q", "tau_defined", "fraction_defined", "valid")
 
 
 class FakeBoard:
-    """``write`` parses like the RTL and answers at once; ``read`` returns b"" when nothing is
-    waiting (a port timeout). ``faults`` maps a frame number to "corrupt", "busy" or "drop"."""
+    """``write`` parses like the RTL and answers at once, as a core of ``lanes`` lanes in one
+    slot would: HISTOGRAMs' results are held until ``lanes`` of them wait or a FLUSH comes;
+    ``read`` returns b"" when nothing is waiting (a port timeout). ``faults`` maps a frame
+    number to "corrupt", "busy" or "drop"."""
 
-    def __init__(self, qmodel, *, bins=BINS, faults=None):
-        self.qmodel, self.bins, self.faults = qmodel, bins, dict(faults or {})
+    def __init__(self, qmodel, *, bins=BINS, lanes=1, faults=None):
+        self.qmodel, self.bins, self.lanes, self.faults = qmodel, bins, lanes, dict(faults or {})
         self.parser = protocol.Parser(lengths=protocol.board_commands(bins))
-        self.frames, self.outgoing = 0, bytearray()
+        self.frames, self.flushes, self.outgoing, self.held = 0, 0, bytearray(), []
 
     def write(self, data):
         fault = self.faults.pop(self.frames, None)
@@ -26,15 +28,24 @@ class FakeBoard:
             data = data[:-1] + bytes([data[-1] ^ 1])
         for event in self.parser.feed(data):
             if isinstance(event, Error):
-                self.outgoing += protocol.status(event.code, event.tag, self.bins)
+                self.outgoing += protocol.status(event.code, event.tag, self.bins, self.lanes)
             elif event.command == Command.PING:
-                self.outgoing += protocol.status(Status.OK, event.tag, self.bins)
+                self.outgoing += protocol.status(Status.OK, event.tag, self.bins, self.lanes)
+            elif event.command == Command.FLUSH:
+                self.flushes += 1
+                self._release()
             elif fault == "busy":
-                self.outgoing += protocol.status(Status.BUSY, event.tag, self.bins)
+                self.outgoing += protocol.status(Status.BUSY, event.tag, self.bins, self.lanes)
             elif fault != "drop":
                 ref = run_counts(self.qmodel, np.frombuffer(event.payload, "<u2")[None])
-                self.outgoing += protocol.result(event.tag, **{k: ref[k][0] for k in KEYS})
+                self.held.append(protocol.result(event.tag, **{k: ref[k][0] for k in KEYS}))
+                if len(self.held) == self.lanes:
+                    self._release()
         return len(data)
+
+    def _release(self):
+        self.outgoing += b"".join(self.held)
+        self.held.clear()
 
     def read(self, size=1):
         data = bytes(self.outgoing[:size])

@@ -9,6 +9,7 @@ import pytest
 import tifffile
 
 import boards.cli_run
+from boards import protocol
 from boards.__main__ import main
 from boards.host import Host
 from boards.maps import board_maps
@@ -93,7 +94,8 @@ def test_run_command_writes_the_sim_run_outputs(tmp_path, qmodel, monkeypatch, c
     report = json.loads((out / "report.json").read_text())
     assert (report["backend"], report["pixels"], report["link_errors"]) == ("board", 64, 0)
     assert opened == [("/dev/fake", 3_000_000)] and report["baud"] == 3_000_000
-    assert report["board_status"] == {"code": 0, "version": 1, "bins": 135}
+    assert report["board_status"] == {"code": 0, "version": protocol.VERSION, "bins": 135,
+                                      "lanes": 1}
     want = withhold_dim(analyse(fine.reshape(8, 8, 135, 2).sum(-1), qmodel), MIN_PHOTONS)
     np.testing.assert_array_equal(tifffile.imread(out / "lifetimes.tif"),
                                   np.stack([want[k] for k in MAP_KEYS]))

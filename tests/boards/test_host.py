@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from boards.host import Host, LinkError
+from boards import protocol
 from boards.protocol import Status
 from golden.export import golden_counts
 from golden.intref import run_counts
@@ -39,19 +40,36 @@ def test_results_in_golden_format_with_lost_and_refused_frames(qmodel):
     for key in KEYS:
         assert np.array_equal(got[key], ref[key].reshape(2, 3, *ref[key].shape[1:])), key
     assert [e.code for e in host.errors] == [Status.BAD_CRC, Status.BUSY]
-    assert board.frames == 9
+    # a PING (for the window), 6 HISTOGRAMs and 3 resent, a FLUSH after each round
+    assert board.frames == 12 and board.flushes == 2
 
 
 def test_gives_up_after_the_retries(qmodel):
-    board = FakeBoard(qmodel, faults={n: "drop" for n in range(3)})
+    board = FakeBoard(qmodel, faults={n: "drop" for n in (0, 2, 4)})  # each with a FLUSH
     with pytest.raises(LinkError, match=r"^pixel 0 \(tag 7\) failed 3 times; errors: \[\]$"):
         Host(board, bins=BINS, window=1, retries=2).process(golden_counts(1, BINS),
                                                               first_tag=7)
 
 
+@pytest.mark.parametrize("window, flushes", [(None, 1), (2, 5)])
+def test_a_frame_ends_with_a_flush_and_batches_fill(qmodel, window, flushes):
+    """A board of 4 lanes answers when 4 pixels wait or at a FLUSH. By default the window
+    (lanes + 2, from the STATUS) keeps the batches full: 10 pixels, one FLUSH at the end. A
+    window of 2 never fills a batch: the host flushes each pair when its read times out."""
+    counts = golden_counts(10, BINS, seed=2)
+    board = FakeBoard(qmodel, lanes=4)
+    host = Host(board, bins=BINS, window=window)
+    got = host.process(counts)
+    ref = run_counts(qmodel, counts)
+    for key in KEYS:
+        assert np.array_equal(got[key], ref[key]), key
+    assert (board.flushes, host.errors) == (flushes, [])
+    assert host.window == (window or 6)
+
+
 def test_ping(qmodel):
-    assert Host(FakeBoard(qmodel), bins=BINS).ping(3) == {"code": Status.OK, "version": 1,
-                                                          "bins": BINS}
+    assert Host(FakeBoard(qmodel, lanes=3), bins=BINS).ping(3) == {
+        "code": Status.OK, "version": protocol.VERSION, "bins": BINS, "lanes": 3}
     with pytest.raises(LinkError, match=r"^the board expects 20 bins, not 135$"):
         Host(FakeBoard(qmodel, bins=20), bins=BINS).ping()
     with pytest.raises(LinkError, match=r"^no answer to PING$"):

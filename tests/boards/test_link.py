@@ -41,18 +41,21 @@ def test_receiver_checks_its_arguments():
 
 def test_transmitter_checks_its_arguments(qmodel):
     with pytest.raises(ValueError, match=r"^bins must be a positive integer, not '20'$"):
-        FrameTransmitter(bins="20", spec=qmodel.spec)
+        FrameTransmitter(bins="20", lanes=1, spec=qmodel.spec)
+    with pytest.raises(ValueError, match=r"^lanes must be an integer in 1 .. 65535, not 0$"):
+        FrameTransmitter(bins=20, lanes=0, spec=qmodel.spec)
     with pytest.raises(ValueError, match=r"^quotient_bits must be at most 16 for RESULT frames, "
                                          r"not 17$"):
-        FrameTransmitter(bins=20, spec=dataclasses.replace(qmodel.spec, quotient_bits=17))
+        FrameTransmitter(bins=20, lanes=1, spec=dataclasses.replace(qmodel.spec, quotient_bits=17))
 
 
 # ---- receiver: a script of bytes, idle gaps and framing errors, for the RTL and the model
 
-def run_receiver(script, *, bins, timeout, pixels_ready=True):
-    """Returns ``(pixels, reports)``: ``[(tag, counts)]`` and ``[(code, tag)]``."""
+def run_receiver(script, *, bins, timeout, ready_after=0):
+    """Returns ``(pixels, reports)``: ``[(tag, counts)]`` with ``"flush"`` for flush tokens, and ``[(code, tag)]``; the pixel stream is ready after ``ready_after`` cycles
+    (never if None)."""
     dut = FrameReceiver(bins=bins, timeout=timeout, spec=FixedSpec())
-    counts, reports = [], []
+    beats, reports = [], []
 
     async def producer(ctx):
         for kind, value in script:
@@ -70,14 +73,18 @@ def run_receiver(script, *, bins, timeout, pixels_ready=True):
                 await ctx.tick()
                 ctx.set(dut.lost, 0)
                 await ctx.tick().repeat(SPACING)
-        await ctx.tick().repeat(4 * bins)
+        await ctx.tick().repeat(4 * bins + (ready_after or 0))
 
     async def pixel_consumer(ctx):
-        ctx.set(dut.pixels.ready, pixels_ready)
+        if ready_after is None:
+            return
+        for _ in range(ready_after):
+            await ctx.tick()
+        ctx.set(dut.pixels.ready, 1)
         while True:
             _, _, valid, p = await ctx.tick().sample(dut.pixels.valid, dut.pixels.payload)
-            if valid and pixels_ready:
-                counts.append((p.tag, p.count))
+            if valid:
+                beats.append((p.tag, p.count, p.last, p.flush))
 
     async def status_consumer(ctx):
         ctx.set(dut.status.ready, 1)
@@ -92,8 +99,16 @@ def run_receiver(script, *, bins, timeout, pixels_ready=True):
     sim.add_testbench(pixel_consumer, background=True)
     sim.add_testbench(status_consumer, background=True)
     sim.run()
-    pixels = [(counts[i][0], [c for _, c in counts[i:i + bins]])
-              for i in range(0, len(counts), bins)]
+    pixels, counts = [], []
+    for tag, count, last, flush in beats:
+        if flush:
+            pixels.append("flush")
+            continue
+        counts.append(count)
+        if last:
+            pixels.append((tag, counts))
+            counts = []
+    assert counts == [] and all(len(p[1]) == bins for p in pixels if p != "flush")
     return pixels, reports
 
 
@@ -109,19 +124,22 @@ def model(script, bins):
                 reports.append((event.code, event.tag))
             elif event.command == Command.PING:
                 reports.append((Status.OK, event.tag))
+            elif event.command == Command.FLUSH:
+                pixels.append("flush")
             else:
                 pixels.append((event.tag, np.frombuffer(event.payload, "<u2").tolist()))
     return pixels, reports
 
 
 def random_script(rng, bins, pieces):
-    """Good HISTOGRAMs and PINGs, frames with one corrupted byte, frames cut by an idle gap or
-    a framing error, noise (sync bytes included), idle gaps and framing errors."""
+    """Good HISTOGRAMs, PINGs and FLUSHes, frames with one corrupted byte, frames cut by an
+    idle gap or a framing error, noise (sync bytes included), idle gaps and framing errors."""
     script = []
     for _ in range(pieces):
         tag = int(rng.integers(0, 2 ** 16))
-        frame = (protocol.histogram(tag, rng.integers(0, 2 ** 16, bins)) if rng.random() < 0.7
-                 else protocol.ping(tag))
+        frame = rng.choice([lambda: protocol.histogram(tag, rng.integers(0, 2 ** 16, bins)),
+                            lambda: protocol.ping(tag), lambda: protocol.flush(tag)],
+                           p=[0.6, 0.2, 0.2])()
         kind = rng.choice(["good", "corrupt", "truncated", "noise", "idle", "framing"],
                           p=[0.45, 0.2, 0.1, 0.15, 0.05, 0.05])
         if kind == "corrupt":
@@ -148,15 +166,33 @@ def test_receiver_matches_the_parser(rng):
     got = run_receiver(script, bins=bins, timeout=30)
     want = model(script, bins)
     assert len(want[0]) > 50 and len({code for code, _ in want[1]}) == 7
+    assert want[0].count("flush") > 10
     assert got == want
 
 
 def test_receiver_reports_busy_when_both_buffers_are_full(rng):
-    """With the core not taking pixels, the third good HISTOGRAM is refused as BUSY."""
+    """With the core not taking pixels, the third good HISTOGRAM is refused as BUSY; a FLUSH
+    never is."""
     script = [("bytes", protocol.histogram(tag, rng.integers(0, 2 ** 16, 20)))
-              for tag in (1, 2, 3)]
-    assert run_receiver(script, bins=20, timeout=30, pixels_ready=False) == ([],
-                                                                            [(Status.BUSY, 3)])
+              for tag in (1, 2, 3)] + [("bytes", protocol.flush(4))]
+    assert run_receiver(script, bins=20, timeout=30, ready_after=None) == ([],
+                                                                          [(Status.BUSY, 3)])
+
+
+def test_a_flush_follows_the_histograms_before_it(rng):
+    """Histograms and FLUSHes while the core takes nothing, then all of it: every token comes
+    after the histograms accepted before its FLUSH, before those after it (the third HISTOGRAM
+    finds both buffers full, and a FLUSH right after another merges with it)."""
+    h = {tag: rng.integers(0, 2 ** 16, 20).tolist() for tag in (1, 2, 3, 5)}
+    frames = [protocol.histogram(1, h[1]), protocol.flush(7), protocol.histogram(2, h[2]),
+              protocol.histogram(3, h[3]), protocol.flush(8), protocol.flush(9)]
+    script = [("bytes", frame) for frame in frames]
+    pixels, reports = run_receiver(script, bins=20, timeout=30, ready_after=800)
+    assert pixels == [(1, h[1]), "flush", (2, h[2]), "flush"]
+    assert reports == [(Status.BUSY, 3)]
+    late = script + [("bytes", protocol.histogram(5, h[5])), ("bytes", protocol.flush(6))]
+    assert run_receiver(late, bins=20, timeout=30)[0] == [
+        (1, h[1]), "flush", (2, h[2]), (3, h[3]), "flush", "flush", (5, h[5]), "flush"]
 
 
 # ---- transmitter
@@ -164,7 +200,7 @@ def test_receiver_reports_busy_when_both_buffers_are_full(rng):
 def test_transmitter_frames(rng, qmodel):
     """Random results and status reports from two producers, output stalls: every frame is
     exactly what the encoder makes, and each stream keeps its order."""
-    dut = FrameTransmitter(bins=135, spec=qmodel.spec)
+    dut = FrameTransmitter(bins=135, lanes=6, spec=qmodel.spec)
     results = [{"tag": int(rng.integers(0, 2 ** 16)), "tau_q": rng.integers(0, 2 ** 16, 3),
                 "fraction_q": int(rng.integers(0, 2 ** 16)),
                 "tau_defined": rng.integers(0, 2, 3), "fraction_defined": int(rng.integers(2)),
@@ -214,7 +250,7 @@ def test_transmitter_frames(rng, qmodel):
     assert [f for f in frames if f.command == Command.RESULT] == [
         Frame(Command.RESULT, r["tag"], protocol.result(**r)[7:-2]) for r in results]
     assert [f for f in frames if f.command == Command.STATUS] == [
-        Frame(Command.STATUS, tag, protocol.status(code, tag, 135)[7:-2])
+        Frame(Command.STATUS, tag, protocol.status(code, tag, 135, 6)[7:-2])
         for code, tag in reports]
 
 
@@ -222,7 +258,8 @@ def test_transmitter_frames(rng, qmodel):
 
 def link(qmodel, bins):
     """The top at 4 clocks per bit, and a port that waits long enough for any result."""
-    core = MultiPixelCore(qmodel=qmodel, bins=bins, config=CoreConfig(rows=32, slots=2))
+    core = MultiPixelCore(qmodel=qmodel, bins=bins,
+                          config=CoreConfig(rows=32, batch=2, slots=2))
     top = LinkTop(core=core, clk_freq=4e6, baud=1e6, timeout_bytes=4)
     frame_cycles = (2 * bins + 9) * BITS_PER_BYTE * top.divisor
     return top, SimulatedPort(top, timeout=4 * (400 * bins + frame_cycles))
@@ -243,12 +280,14 @@ def assert_results_equal(got, want):
 def test_pixels_bit_exact_through_the_uart(rng, qmodel, bins, rows):
     """Edge cases, simulated decays and uniformly random histograms (20 pixels; at T = 135 by
     default the maximum-counts edge case and a decay), sent by the host driver bit by bit on
-    ``rx``; results decoded from ``tx`` equal the integer reference."""
+    ``rx``, as one frame (two slots of two lanes: the FLUSH starts a partly filled one);
+    results decoded from ``tx`` equal the integer reference."""
     counts = np.concatenate([golden_counts(16, bins, seed=bins),
                              rng.integers(0, 2 ** 16, (4, bins))])[rows]
     top, port = link(qmodel, bins)
     host = Host(port, bins=bins)
-    assert host.ping(tag=77) == {"code": Status.OK, "version": protocol.VERSION, "bins": bins}
+    assert host.ping(tag=77) == {"code": Status.OK, "version": protocol.VERSION, "bins": bins,
+                                 "lanes": 4}
     assert_results_equal(host.process(counts, first_tag=65530), expected(qmodel, counts))
     assert host.errors == [] and port.framing_errors == 0
 

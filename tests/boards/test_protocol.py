@@ -51,10 +51,11 @@ def test_result_round_trip_in_golden_format():
 
 def test_status_round_trip():
     (frame,) = Parser(lengths=protocol.host_commands()).feed(
-        protocol.status(Status.BUSY, 7, BINS))
+        protocol.status(Status.BUSY, 7, BINS, 24))
     assert frame.tag == 7
     assert protocol.decode_status(frame.payload) == {"code": Status.BUSY,
-                                                     "version": protocol.VERSION, "bins": BINS}
+                                                     "version": protocol.VERSION, "bins": BINS,
+                                                     "lanes": 24}
 
 
 def test_sync_hunting():

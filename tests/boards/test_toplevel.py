@@ -35,13 +35,13 @@ def test_arguments_are_checked(qmodel):
     ("ulx3s-85f", {"rows": 1, "batch": 1, "slots": 1},
      ['LOCATE COMP "uart_0__rx__io" SITE "M1";', 'LOCATE COMP "uart_0__tx__io" SITE "L4";',
       'LOCATE COMP "led_0__io" SITE "B2";', 'FREQUENCY PORT "clk25_0__io" 25000000.0 HZ;'],
-     {"CLKI_DIV": "8", "CLKFB_DIV": "21", "CLKOP_DIV": "9"}, 22),
+     {"CLKI_DIV": "5", "CLKFB_DIV": "12", "CLKOP_DIV": "10"}, 20),
 ])
 def test_plan(qmodel, board, core, constraints, pll, divisor):
     """UART on the FTDI pins, two LEDs, the board clock into the PLL (iCE40 30 MHz =
-    12 * 80 / 32; ECP5 65.625 MHz = 25 * 21 / 8, VCO 590.625 MHz), the UART divisor from the
-    PLL clock (the board's baud, the nearest whole number of clocks per bit: 1 Mbaud at
-    30 MHz, 3 Mbaud at 65.625 MHz)."""
+    12 * 80 / 32; ECP5 60 MHz = 25 * 12 / 5, VCO 600 MHz), the UART divisor from the PLL
+    clock (the board's baud, the nearest whole number of clocks per bit: 1 Mbaud at 30 MHz,
+    3 Mbaud at 60 MHz)."""
     spec = BOARDS[board]
     top = BoardTop(board=spec,
                    core=MultiPixelCore(qmodel=qmodel, bins=20, config=CoreConfig(**core)),

@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+from amaranth import Module, Signal
 
 from golden.export import golden_counts
 from golden.preprocess import preprocess
@@ -7,10 +8,16 @@ from rtl.preprocess import Preprocess
 from streams import simulate_streams
 
 
+def beats(histograms):
+    """Each histogram's counts, the final one ``last``."""
+    return [{"count": int(c), "last": int(t == len(h) - 1)}
+            for h in histograms for t, c in enumerate(h)]
+
+
 def simulate(dut, histograms, rng, gap=0.0, stall=0.0):
-    out, _ = simulate_streams(dut, dut.counts, np.ravel(histograms), dut.out,
-                              np.size(histograms), rng=rng, gap=gap, stall=stall,
-                              take=lambda ctx, p: (p.x, p.valid))
+    out, _ = simulate_streams(dut, dut.counts, beats(histograms), dut.out, np.size(histograms),
+                              rng=rng, gap=gap, stall=stall, take=lambda ctx, p: (p.x, p.valid),
+                              put=lambda ctx, item: ctx.set(dut.counts.payload, item))
     shape = (len(histograms), dut.bins)
     return (np.array([x for x, _ in out]).reshape(shape),
             np.array([v for _, v in out]).reshape(shape))
@@ -30,6 +37,24 @@ def test_small_and_random_histograms(rng):
     counts = np.concatenate([rng.integers(0, 4, (4, 20)), rng.integers(0, 2 ** 16, (4, 20))])
     x, _ = simulate(Preprocess(bins=20), counts, rng)
     assert np.array_equal(x, preprocess(counts)[0])
+
+
+def test_a_pixel_of_the_wrong_length_is_dropped_and_reported(rng):
+    """A pixel is what ends at ``last``: a short and a long pixel are dropped (a pulse each)
+    and the good pixels around them come out as if they were not there."""
+    good = rng.integers(0, 300, (3, 20))
+    items = (beats(good[:1]) + beats(rng.integers(0, 300, (1, 7))) + beats(good[1:2])
+             + beats(rng.integers(0, 300, (1, 33))) + beats(good[2:]))
+    dut = Preprocess(bins=20)
+    m = Module()
+    m.submodules.dut = dut
+    drops = Signal(4)
+    m.d.sync += drops.eq(drops + dut.dropped)
+    out, _ = simulate_streams(m, dut.counts, items, dut.out, good.size, rng=rng, gap=0.2,
+                              stall=0.2, put=lambda ctx, item: ctx.set(dut.counts.payload, item),
+                              take=lambda ctx, p: (p.x, ctx.get(drops)))
+    assert np.array_equal(np.reshape([x for x, _ in out], good.shape), preprocess(good)[0])
+    assert out[-1][1] == 2
 
 
 def test_message():

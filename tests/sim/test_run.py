@@ -24,8 +24,8 @@ def test_golden_backend_maps_every_pixel():
 
 
 def test_rtl_backend_checks_a_sample_on_the_core():
-    """One of two pixels through the multi-pixel core (it starts its partly filled slot at the
-    end of the stream)."""
+    """One of two pixels through the multi-pixel core (the flush token at the end of the frame
+    starts its partly filled slot)."""
     counts = golden_counts(6, 135, seed=2)[4:6].reshape(1, 2, 135)
     maps, _, rtl = run_rtl(counts, load_default(), sample=1, seed=0, clock_mhz=40.0)
     assert rtl["pixels_verified"] == 1 and rtl["matched"] is True
