@@ -13,7 +13,7 @@ from golden.physics import Acquisition
 from golden.pipeline import load_default, withhold_dim
 from golden.progress import progress_bar
 from golden.validate import InputError
-from sim.readers import add_input_arguments, read_for_model
+from golden.readers import add_input_arguments, read_for_model
 from sim.run import summary
 
 from .host import Host

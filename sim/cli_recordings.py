@@ -20,7 +20,7 @@ from golden.physics import Acquisition, expected_tpsf
 from golden.pipeline import load_default, withhold_dim
 from golden.validate import InputError
 
-from .readers import add_input_arguments, read_for_model
+from golden.readers import add_input_arguments, read_for_model
 from .run import run_golden
 
 #: The tau_m medians reported: over every pixel with a lifetime, and over bright ones.

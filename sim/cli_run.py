@@ -13,7 +13,7 @@ from golden.pipeline import DEFAULT_WEIGHTS, load_default, withhold_dim
 from golden.validate import InputError
 from rtl.config import SIMULATED, add_core_arguments, core_from_arguments
 
-from .readers import add_input_arguments, read_for_model
+from golden.readers import add_input_arguments, read_for_model
 from .run import RTLMismatch, run_golden, run_rtl, summary
 
 #: What computes each ``--model``'s map, for the report.

@@ -114,7 +114,7 @@ def photon_histogram(photons):
 
 def summary(source, prepared, maps, seconds, *, min_photons):
     """The report fields every backend shares: the input (``source`` as the user named it, its
-    time axis, how it was mapped: :class:`sim.readers.Prepared`), the mapped shape, pixels,
+    time axis, how it was mapped: :class:`golden.readers.Prepared`), the mapped shape, pixels,
     pixels/s, valid, saturated and dim (below ``min_photons``) pixels, the lifetimes' medians
     and quartiles, the photon histogram, and the tau_m MAE when the recording's truth is
     known."""

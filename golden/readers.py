@@ -1,6 +1,6 @@
-"""Reading photon-count images for ``python -m sim run``: Becker & Hickl ``.sdt``, PicoQuant
-``.ptu`` (T3 images and T3 point measurements), TIFF stacks, ``.npy`` arrays and the built-in
-phantom, all as ``(H, W, T)`` int64 counts with their time axis (:class:`golden.resample.Layout`:
+"""Reading photon-count images (``sim run``, ``boards run``, ``golden calibrate``): Becker &
+Hickl ``.sdt``, PicoQuant ``.ptu`` (T3 images and T3 point measurements), TIFF stacks, ``.npy``
+arrays and the built-in phantom, all as ``(H, W, T)`` int64 counts with their time axis (:class:`golden.resample.Layout`:
 bin width, bins, the bins holding data, the laser period); :func:`read_for_model` puts them on
 a model's time axis (:func:`golden.resample.to_model_axis`).
 
@@ -16,14 +16,14 @@ import ptufile
 import sdtfile
 import tifffile
 
-from golden.binning import bin_pixels
-from golden.commands import positive_float, positive_int
-from golden.phantom import phantom
-from golden.phasors import Phasors, read_irf, recording_phasors
-from golden.physics import Acquisition
-from golden.pipeline import MIN_PHOTONS
-from golden.resample import Layout, to_model_axis, valid_bins
-from golden.validate import COUNT_MAX, InputError, check_counts
+from .binning import bin_pixels
+from .commands import positive_float, positive_int
+from .phantom import phantom
+from .phasors import Phasors, read_irf, recording_phasors
+from .physics import Acquisition
+from .pipeline import MIN_PHOTONS
+from .resample import Layout, to_model_axis, valid_bins
+from .validate import COUNT_MAX, InputError, check_counts
 
 __all__ = ["Recording", "Prepared", "read_input", "read_for_model", "add_input_arguments",
            "SUFFIXES", "MAX_VALUES"]

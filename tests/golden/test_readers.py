@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from golden.validate import InputError
-from sim.readers import Recording, add_input_arguments, read_for_model, read_input
+from golden.readers import Recording, add_input_arguments, read_for_model, read_input
 
 
 def _args(*argv):
