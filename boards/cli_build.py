@@ -13,7 +13,7 @@ from rich.console import Console
 
 from golden.benchmarks import command_line
 from golden.commands import positive_float, positive_int
-from golden.pipeline import load_default
+from golden.pipeline import add_weights_argument, load_model
 from golden.validate import InputError
 from rtl.config import add_core_arguments, core_from_arguments
 from rtl.multipixel import MultiPixelCore
@@ -39,6 +39,7 @@ def add_arguments(p):
     p.add_argument("board", choices=sorted(BOARDS))
     p.add_argument("--out", required=True, help="output directory: bitstream, report.json, build/")
     p.add_argument("--force", action="store_true", help="replace an existing report")
+    add_weights_argument(p)
     add_core_arguments(p, "the board's")
     p.add_argument("--clock-mhz", type=positive_float, help="core clock (default: the board's)")
     p.add_argument("--baud", type=positive_int,
@@ -117,7 +118,7 @@ def run(args):
     out = Path(args.out)
     if (out / "report.json").exists() and not args.force:
         raise InputError(f"{out / 'report.json'} exists; pass --force to replace it")
-    qmodel = load_default()
+    qmodel = load_model(args.weights)
     bins = qmodel.meta["acquisition"]["bins"]
     cycles, cycles_source = cycles_per_pixel(core, bins=bins)
     began = time.perf_counter()
@@ -133,7 +134,8 @@ def run(args):
         raise
     clock = top.pll.f_out
     compute = min(parsed["fmax_mhz"], clock) * 1e6 / cycles
-    report = {"board": board.name, "core": core.label(), **core.params(), **parsed,
+    report = {"board": board.name, "core": core.label(), "weights": args.weights.name,
+              "bins": bins, **core.params(), **parsed,
               "fmax_mhz": round(parsed["fmax_mhz"], 2), "clock_mhz": clock,
               **tools,
               "timing_met": parsed["fmax_mhz"] >= clock,

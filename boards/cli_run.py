@@ -9,8 +9,8 @@ import serial
 
 from golden.commands import positive_int
 from golden.outputs import add_output_arguments, output_dir, write_outputs
-from golden.physics import Acquisition
-from golden.pipeline import load_default, withhold_dim
+from golden.datasets import Instrument
+from golden.pipeline import add_weights_argument, load_model, withhold_dim
 from golden.progress import progress_bar
 from golden.validate import InputError
 from golden.readers import add_input_arguments, read_for_model
@@ -38,6 +38,7 @@ def add_arguments(p):
     p.add_argument("board", choices=sorted(BOARDS))
     add_input_arguments(p)
     add_output_arguments(p)
+    add_weights_argument(p)
     p.add_argument("--port", help="the board's serial device, e.g. /dev/ttyUSB0")
     p.add_argument("--baud", type=positive_int,
                    help="the rate the bitstream was built for (its report.json's baud; "
@@ -47,14 +48,14 @@ def add_arguments(p):
 def run(args):
     if not args.port:
         raise InputError("--port is required: the board's serial device, e.g. /dev/ttyUSB0")
-    qmodel = load_default()
-    acq = Acquisition(**qmodel.meta["acquisition"])
-    prepared = read_for_model(args, acq)
+    qmodel = load_model(args.weights)
+    instrument = Instrument.of(qmodel)
+    prepared = read_for_model(args, instrument)
     rec, counts = prepared.recording, prepared.counts
     rate = args.baud or board_named(args.board).bauds[0]
     port = open_port(args.port, rate)
     try:
-        host = Host(port, bins=acq.bins)
+        host = Host(port, bins=instrument.acq.bins)
         status = host.ping()
         with output_dir(args.out, force=args.force) as tmp:
             began = time.perf_counter()

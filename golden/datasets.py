@@ -1,13 +1,14 @@
-"""Simulated training and test sets: random bi-exponential decays over the full parameter range."""
-from dataclasses import dataclass, replace
+"""Simulated training and test sets: random bi-exponential decays over the full parameter range,
+and the instrument a model was trained for."""
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 
 from .physics import IRF, Acquisition, simulate_counts
 from .validate import COUNT_MAX
 
-__all__ = ["ParameterRange", "TRAIN_RANGE", "TEST_RANGE", "FRET_RANGE", "sample_parameters",
-           "make_dataset", "save_dataset", "load_dataset"]
+__all__ = ["ParameterRange", "TRAIN_RANGE", "TEST_RANGE", "FRET_RANGE", "Instrument",
+           "sample_parameters", "make_dataset", "save_dataset", "load_dataset"]
 
 CHUNK = 4096
 
@@ -36,6 +37,31 @@ TEST_RANGE = ParameterRange(photons=(100, 1e4), irf_fwhm_ns=(IRF.fwhm_ns, IRF.fw
 #: FRET-like decays (FLI-Net's simulator range): a quenched donor at 0.2-0.6 ns beside 2-3 ns,
 #: any fraction, always two components, on the test range's instrument.
 FRET_RANGE = replace(TEST_RANGE, tau_ns=(0.2, 0.6), tau2_ns=(2.0, 3.0), mono_share=0.0)
+
+
+@dataclass(frozen=True)
+class Instrument:
+    """What a model was trained for: its time axis, the range its training decays came from,
+    and the IRF at the centre of that range (where :func:`golden.resample.to_model_axis`
+    moves a rise it was not trained on)."""
+    acq: Acquisition = field(default_factory=Acquisition)
+    prange: ParameterRange = TRAIN_RANGE
+    irf: IRF = field(default_factory=IRF)
+
+    def meta(self):
+        """The instrument as a quantized model's ``meta`` keys."""
+        return {"acquisition": asdict(self.acq), "training_range": asdict(self.prange),
+                "irf": asdict(self.irf)}
+
+    @classmethod
+    def of(cls, qmodel):
+        """The instrument of a quantized model (the shipped one's: the defaults but its axis)."""
+        meta = qmodel.meta
+        prange = meta.get("training_range")
+        return cls(Acquisition(**meta["acquisition"]),
+                   ParameterRange(**{k: tuple(v) if isinstance(v, list) else v
+                                     for k, v in prange.items()}) if prange else TRAIN_RANGE,
+                   IRF(**meta["irf"]) if "irf" in meta else IRF())
 
 
 def sample_parameters(n, rng, prange=TRAIN_RANGE):

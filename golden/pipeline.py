@@ -8,9 +8,10 @@ from .datasets import TRAIN_RANGE
 from .intref import to_physical
 from .intref_fast import run_counts_fast
 from .quantize import load_quantized
-from .validate import check_bin_width, check_counts, saturated_pixels
+from .validate import InputError, check_bin_width, check_counts, saturated_pixels
 
-__all__ = ["DEFAULT_WEIGHTS", "DEFAULT_FLOAT", "load_default", "analyse", "analyse_float",
+__all__ = ["DEFAULT_WEIGHTS", "DEFAULT_FLOAT", "load_default", "add_weights_argument",
+           "load_model", "analyse", "analyse_float",
            "withhold_dim", "MAP_KEYS", "LIFETIME_KEYS", "MIN_PHOTONS"]
 
 DEFAULT_WEIGHTS = Path(__file__).parent / "weights" / "lite_int.npz"
@@ -26,6 +27,21 @@ MIN_PHOTONS = int(TRAIN_RANGE.photons[0])
 def load_default():
     """The shipped 8-bit Seq2SeqLite (QAT) integer model."""
     return load_quantized(DEFAULT_WEIGHTS)
+
+
+def add_weights_argument(p):
+    """``--weights MODEL``, as every command that runs the integer model takes it."""
+    p.add_argument("--weights", type=Path, default=DEFAULT_WEIGHTS, metavar="MODEL",
+                   help="the integer model (.npz): the shipped one (default) or an instrument "
+                        "model from `golden calibrate`")
+
+
+def load_model(path):
+    """The integer model at ``path``; :class:`InputError` naming the file if it is none."""
+    try:
+        return load_quantized(path)
+    except (OSError, ValueError, KeyError) as err:
+        raise InputError(f"cannot read the model {path}: {str(err).splitlines()[0]}") from None
 
 
 def analyse(counts, qmodel, *, bin_width_ns=None, progress=None, process=None, chunk=CHUNK):

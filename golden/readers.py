@@ -276,10 +276,10 @@ def _references(args):
     return irf, (ref.counts.reshape(-1, ref.layout.bins).sum(axis=0), ref.layout.bin_width_ns)
 
 
-def read_for_model(args, acq):
+def read_for_model(args, instrument):
     """The input named by command-line ``args`` (as :func:`add_input_arguments` declares
-    them), on the acquisition ``acq``'s time axis; prints each note. Returns
-    :class:`Prepared`."""
+    them), on the time axis of a model trained for ``instrument``
+    (:class:`golden.datasets.Instrument`); prints each note. Returns :class:`Prepared`."""
     if args.bin < 0:
         raise InputError(f"--bin must be 0 or more, not {args.bin}")
     irf, reference = _references(args)
@@ -289,7 +289,7 @@ def read_for_model(args, acq):
     rec = rec._replace(counts=bin_pixels(rec.counts, args.bin))
     binned = (f"binned {args.bin}: each pixel sums its {2 * args.bin + 1} x "
               f"{2 * args.bin + 1} neighbourhood",) if args.bin else ()
-    counts, shift, mapped = to_model_axis(rec.counts, rec.layout, acq)
+    counts, shift, mapped = to_model_axis(rec.counts, rec.layout, instrument)
     counts, scaled = _fit_counters(counts)
     notes = rec.notes + binned + tuple(mapped) + scaled
     for note in notes:

@@ -5,9 +5,10 @@ A recording's time axis is a :class:`Layout`: its bin width and count, the bins 
 :func:`to_model_axis` maps its histograms onto an :class:`~golden.physics.Acquisition`:
 
 1. **Rise.** The decay's rise (:func:`rise_ns`: where the summed decay's leading edge crosses
-   half its height over the baseline) is compared with the rises the model was trained on (its
-   IRF centres, :data:`golden.datasets.TRAIN_RANGE`). A rise inside that range is left where it
-   is; one outside moves the whole image, by one shift, to the default IRF's rise.
+   half its height over the baseline) is compared with the rises the model was trained on (the
+   IRF centres of its :class:`~golden.datasets.Instrument`'s training range). A rise inside that
+   range is left where it is; one outside moves the whole image, by one shift, to the rise of
+   the instrument's IRF.
 2. **Resampling.** Each model bin takes the photons of the file's time span it covers: the
    cumulative histogram, linear within a file bin, is read at the model's bin edges and rounded
    there (:func:`resample`). Counts stay integers, every photon of the file's data inside the
@@ -22,8 +23,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .datasets import TRAIN_RANGE
-from .physics import IRF, Acquisition, expected_tpsf
+from dataclasses import replace
+
+from .datasets import Instrument
+from .physics import expected_tpsf
 from .validate import InputError
 
 __all__ = ["Layout", "valid_bins", "rise_ns", "trained_rises_ns", "resample",
@@ -93,12 +96,13 @@ def rise_ns(decay, bin_width_ns, valid=None):
     return (first + k + step + 0.5) * bin_width_ns
 
 
-def trained_rises_ns(acq=Acquisition()):
-    """The rises (:func:`rise_ns`) of the model's training decays at the two ends of its IRF
-    centres, and at the default IRF: ``(low, high, default)`` in ns."""
-    offsets = (*TRAIN_RANGE.irf_offset_ns, IRF.offset_ns)
+def trained_rises_ns(instrument=Instrument()):
+    """The rises (:func:`rise_ns`) of a model's training decays at the two ends of its IRF
+    centres, and at its instrument's IRF: ``(low, high, default)`` in ns."""
+    irf, acq = instrument.irf, instrument.acq
+    offsets = (*instrument.prange.irf_offset_ns, irf.offset_ns)
     tpsf = expected_tpsf(np.full(3, 2.0), np.full(3, 2.0), np.ones(3), acq=acq,
-                         irf=IRF(offset_ns=np.array(offsets)))
+                         irf=replace(irf, offset_ns=np.array(offsets)))
     return tuple(rise_ns(row, acq.bin_width_ns) for row in tpsf)
 
 
@@ -153,8 +157,9 @@ def _background_per_ns(counts, layout, rise):
     return counts[:, first:stop].sum(axis=1) / span, span
 
 
-def to_model_axis(counts, layout, acq=Acquisition()):
-    """Map an image's histograms ``(..., T)`` onto ``acq``'s time axis (module docstring).
+def to_model_axis(counts, layout, instrument=Instrument()):
+    """Map an image's histograms ``(..., T)`` onto the time axis of the model trained for
+    ``instrument`` (module docstring).
 
     Returns
     -------
@@ -177,7 +182,8 @@ def to_model_axis(counts, layout, acq=Acquisition()):
     if rise is None:
         raise InputError("the summed decay has no rising edge to align the model on "
                          "(no photons, or the rise is cut off at the window's start)")
-    low, high, default = trained_rises_ns(acq)
+    acq = instrument.acq
+    low, high, default = trained_rises_ns(instrument)
     shift = 0.0 if low <= rise <= high else rise - default
     after = layout.valid[1] * layout.bin_width_ns - rise
     if after < MIN_DECAY_NS:

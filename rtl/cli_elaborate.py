@@ -5,8 +5,7 @@ from pathlib import Path
 
 from amaranth.back import verilog
 
-from golden.pipeline import DEFAULT_WEIGHTS
-from golden.quantize import load_quantized
+from golden.pipeline import add_weights_argument, load_model
 from golden.validate import InputError
 
 from .config import SIMULATED, add_core_arguments, core_from_arguments
@@ -15,14 +14,14 @@ from .multipixel import MultiPixelCore
 
 def add_arguments(p):
     p.add_argument("--out", type=Path, required=True, help="output directory")
-    p.add_argument("--weights", type=Path, default=DEFAULT_WEIGHTS)
+    add_weights_argument(p)
     p.add_argument("--name", default="tauflow_core")
     add_core_arguments(p, SIMULATED)
 
 
 def run(args):
+    q = load_model(args.weights)
     try:
-        q = load_quantized(args.weights)
         config = core_from_arguments(args, SIMULATED)
         core = MultiPixelCore(qmodel=q, bins=q.meta["acquisition"]["bins"], config=config)
     except (OSError, ValueError) as err:

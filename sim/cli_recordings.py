@@ -17,6 +17,7 @@ import ptufile
 from golden.benchmarks import command_line, table, update_section
 from golden.commands import positive_int
 from golden.physics import Acquisition, expected_tpsf
+from golden.datasets import Instrument
 from golden.pipeline import load_default, withhold_dim
 from golden.validate import InputError
 
@@ -46,10 +47,10 @@ def _median(values):
     return round(float(np.median(values)), 3) if values.size else None
 
 
-def _map(path, qmodel, acq):
+def _map(path, qmodel):
     """One recording through ``sim run``'s golden path: its row of the table."""
     args = _defaults(path)
-    prepared = read_for_model(args, acq)
+    prepared = read_for_model(args, Instrument.of(qmodel))
     maps, seconds = run_golden(prepared.counts, qmodel)
     maps = withhold_dim(maps, args.min_photons)
     layout = prepared.recording.layout
@@ -103,13 +104,12 @@ def run(args):
     if not folder.is_dir():
         raise InputError(f"no recordings at {folder}: pass --data DIR")
     qmodel = load_default()
-    acq = Acquisition(**qmodel.meta["acquisition"])
     mapped, refused = [], []
     began = time.perf_counter()
     for path in sorted(p for p in folder.iterdir() if p.suffix.lower() in (".sdt", ".ptu",
                                                                              ".ht3")):
         try:
-            mapped.append(_map(path, qmodel, acq))
+            mapped.append(_map(path, qmodel))
             print(f"{path.name}: median tau_m {mapped[-1]['median_tau_m_ns']} ns")
         except InputError as err:
             refused.append({"file": path.name, "reason": str(err)})

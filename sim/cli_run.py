@@ -8,8 +8,8 @@ import time
 from golden.benchmarks import command_line
 from golden.commands import positive_float, positive_int
 from golden.outputs import add_output_arguments, output_dir, write_outputs
-from golden.physics import Acquisition
-from golden.pipeline import DEFAULT_WEIGHTS, load_default, withhold_dim
+from golden.datasets import Instrument
+from golden.pipeline import DEFAULT_WEIGHTS, add_weights_argument, load_model, withhold_dim
 from golden.validate import InputError
 from rtl.config import SIMULATED, add_core_arguments, core_from_arguments
 
@@ -17,7 +17,7 @@ from golden.readers import add_input_arguments, read_for_model
 from .run import RTLMismatch, run_golden, run_rtl, summary
 
 #: What computes each ``--model``'s map, for the report.
-MODELS = {"lite": {"weights": DEFAULT_WEIGHTS.name, "map_by": "golden.intref_fast (numba)"},
+MODELS = {"lite": {"map_by": "golden.intref_fast (numba)"},
           "teacher": {"weights": "teacher.pt", "map_by": "teacher (torch float)"}}
 
 
@@ -26,8 +26,9 @@ def add_arguments(p):
     add_output_arguments(p)
     p.add_argument("--backend", choices=("golden", "rtl"), default="golden")
     p.add_argument("--model", choices=("lite", "teacher"), default="lite",
-                   help="lite: the shipped 8-bit Seq2SeqLite (every backend); teacher: the "
-                        "float 2-layer teacher in torch (golden backend only)")
+                   help="lite: the 8-bit Seq2SeqLite of --weights (every backend); teacher: "
+                        "the float 2-layer teacher in torch (golden backend only)")
+    add_weights_argument(p)
     p.add_argument("--sample", type=positive_int, default=8,
                    help="pixels checked on the RTL core (rtl backend)")
     p.add_argument("--clock-mhz", type=positive_float,
@@ -51,11 +52,13 @@ def run(args):
     except ValueError as err:
         raise InputError(f"core: {err}") from None
     began = time.perf_counter()
-    qmodel = load_default()
-    acq = Acquisition(**qmodel.meta["acquisition"])
+    if args.model == "teacher" and args.weights != DEFAULT_WEIGHTS:
+        raise InputError("--model teacher is the shipped model's teacher: it reads the shipped "
+                         "model's time axis, not that of --weights")
+    qmodel = load_model(args.weights)
     try:
         with output_dir(args.out, force=args.force) as tmp:
-            prepared = read_for_model(args, acq)
+            prepared = read_for_model(args, Instrument.of(qmodel))
             rec, counts = prepared.recording, prepared.counts
             if args.backend == "rtl":
                 maps, seconds, rtl = run_rtl(counts, qmodel, sample=args.sample, seed=args.seed,
@@ -65,7 +68,7 @@ def run(args):
                 (maps, seconds), rtl = run_golden(counts, qmodel, teacher), None
             maps = withhold_dim(maps, args.min_photons)
             report = {"backend": args.backend, "model": args.model,
-                      **MODELS[args.model],
+                      "weights": args.weights.name, **MODELS[args.model],
                       **summary(args.input, prepared, maps, seconds,
                                 min_photons=args.min_photons)}
             if rtl:

@@ -7,6 +7,7 @@ from formats import WRITERS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from golden.datasets import Instrument
 from golden.validate import InputError
 from golden.readers import Recording, add_input_arguments, read_for_model, read_input
 
@@ -77,7 +78,7 @@ def test_read_for_model_puts_a_file_on_the_models_axis(tmp_path, rng, capsys):
     acq = Acquisition(bins=270, bin_width_ns=0.045)
     decays = simulate_counts(np.full(12, 2.0), 2.0, 1.0, 2000, acq=acq, irf=IRF(), rng=rng)
     WRITERS[".ptu"](tmp_path / "in.ptu", decays.reshape(3, 4, 270), 0.045)
-    rec, mapped, shift, notes, _ = read_for_model(_args(tmp_path / "in.ptu"), Acquisition())
+    rec, mapped, shift, notes, _ = read_for_model(_args(tmp_path / "in.ptu"), Instrument())
     assert mapped.shape == (3, 4, 135) and shift == 0
     assert np.array_equal(mapped.sum(axis=-1), decays.sum(axis=-1).reshape(3, 4))
     assert "270 bins of 0.045 ns (data in bins 0-269) resampled to 135 of 0.09 ns" in notes[0]
@@ -179,7 +180,7 @@ def test_bins_past_the_counters_are_scaled_down_with_a_note(tmp_path, capsys):
     decay = np.round(shape / shape.max() * 40000).astype(np.int64)
     np.save(tmp_path / "bright.npy", np.stack([decay, decay // 8]).reshape(1, 2, 270))
     _, mapped, _, notes, _ = read_for_model(_args(tmp_path / "bright.npy", "--bin-width-ns",
-                                                  "0.045"), Acquisition())
+                                                  "0.045"), Instrument())
     assert notes[-1] == "1 pixels scaled down by up to 2^1 to fit the 65,536-count counters"
     assert np.array_equal(mapped[0, 0], decay.reshape(135, 2).sum(-1) >> 1)
     assert np.array_equal(mapped[0, 1], (decay // 8).reshape(135, 2).sum(-1))

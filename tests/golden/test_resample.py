@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 
+from golden.datasets import Instrument
 from golden.intref import run_counts, to_physical
 from golden.physics import IRF, Acquisition, simulate_counts
 from golden.resample import (MIN_DECAY_NS, Layout, resample, rise_ns, to_model_axis,
@@ -34,7 +35,7 @@ def _simulate(acq, layout, irf, tau, photons, rng, n=400):
 def test_the_models_own_layout_maps_onto_itself_unchanged(rng):
     counts = simulate_counts(np.full(50, 2.0), 0.5, 0.5, 1000, rng=rng)
     layout = Layout(MODEL.bin_width_ns, MODEL.bins, valid_bins(counts.sum(0)), MODEL.period_ns)
-    out, shift, notes = to_model_axis(counts, layout, MODEL)
+    out, shift, notes = to_model_axis(counts, layout, Instrument(MODEL))
     assert np.array_equal(out, counts) and shift == 0 and notes == []
 
 
@@ -90,7 +91,7 @@ def test_real_layouts_map_to_the_lifetimes_of_the_models_own_grid(rng, name):
     acq, layout, irf = _layout(name)
     for tau in (1.0, 2.0, 4.0):
         real = _simulate(acq, layout, irf, tau, 3000, rng)
-        mapped, shift, _ = to_model_axis(real, layout, MODEL)
+        mapped, shift, _ = to_model_axis(real, layout, Instrument(MODEL))
         own = simulate_counts(np.full(400, tau), tau, 1.0, 3000, irf=IRF(), rng=rng,
                               acq=Acquisition(period_ns=acq.period_ns))
         means = [np.nanmean(to_physical(run_counts(q, c), MODEL.bin_width_ns, q.spec)["tau_m"])
