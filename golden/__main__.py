@@ -11,6 +11,8 @@ COMMANDS = {
     "train": ("golden.cli_train", "train a model (optionally distilled from a teacher)"),
     "quantize": ("golden.cli_quantize", "post-training quantization of a float model"),
     "qat": ("golden.cli_qat", "quantization-aware fine-tuning, then export to integers"),
+    "calibrate": ("golden.cli_calibrate", "an 8-bit model for a recording's instrument: its "
+                                          "time axis and IRF"),
     "sweep": ("golden.cli_sweep", "accuracy vs bit width (PTQ) beside the shipped QAT model"),
     "export": ("golden.cli_export", "weights, tables, spec and golden vectors for the RTL"),
     "eval": ("golden.cli_eval", "compare teacher, Lite (float and integer), FLIMLib, phasor"),

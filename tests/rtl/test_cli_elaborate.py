@@ -16,3 +16,18 @@ def test_bad_row_count(tmp_path, capsys):
     assert capsys.readouterr().err.strip() == \
         "error: rows must divide 96 and be at most 32, not 48"
     assert not (tmp_path / "tauflow_core.v").exists()
+
+
+def test_an_instrument_model_elaborates_at_its_own_bins(tmp_path, instrument_model):
+    _, model = instrument_model
+    assert main(["elaborate", "--out", str(tmp_path), "--weights", str(model)]) == 0
+    meta = json.loads((tmp_path / "tauflow_core.json").read_text())
+    assert (meta["bins"], meta["weights"]) == (64, str(model))
+
+
+def test_a_file_that_is_no_model(tmp_path, capsys):
+    (tmp_path / "x.npz").write_bytes(b"not a model")
+    assert main(["elaborate", "--out", str(tmp_path / "o"), "--weights",
+                 str(tmp_path / "x.npz")]) == 2
+    assert capsys.readouterr().err.startswith(f"error: cannot read the model {tmp_path}/x.npz: ")
+    assert not (tmp_path / "o").exists()

@@ -169,3 +169,17 @@ def test_the_integer_path_starts_without_torch_or_other_commands(tmp_path):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)
     assert done.stdout.splitlines()[-1] == "[]"
+
+
+def test_an_instrument_model_maps_its_recording_on_the_rtl(tmp_path, capsys, instrument_model):
+    """The model ``golden calibrate`` made for a 64-bin instrument reads its recording on the
+    recording's own axis (no resampling, no shift) and its core, built for 64 bins, is
+    bit-exact to its integer reference."""
+    recording, model = instrument_model
+    out = tmp_path / "o"
+    code, _, _ = _run(capsys, recording, "--bin-width-ns", 0.15, "--weights", model,
+                      "--backend", "rtl", "--sample", 2, "--out", out)
+    report = json.loads((out / "report.json").read_text())
+    assert code == 0 and report["weights"] == model.name
+    assert (report["shift_ns"], report["input_notes"]) == (0.0, [])
+    assert report["rtl"]["pixels_verified"] == 2 and report["rtl"]["matched"] is True

@@ -1,0 +1,187 @@
+"""Instrument models: the 8-bit Seq2SeqLite trained for one instrument's time axis and IRF.
+
+A network trained on one synthetic instrument cannot be trusted on another: bin width, bin
+count, window, laser period and IRF all shape the decays it sees. :func:`calibrate` makes a
+model for a recording's instrument:
+
+1. **Time axis** (:func:`instrument_axis`): the recording's bins of its bin width, its laser
+   period (the window if neither the file nor the user states one); more than
+   :data:`MAX_BINS` bins, or ``bins`` asked for, are rebinned to that many over the same window.
+2. **IRF** (:func:`fit_irf`): a Gaussian with an exponential tail (:class:`golden.physics.IRF`)
+   fitted by least squares, to the measured IRF when there is one, else to the recording's
+   summed decay as that IRF convolved with a bi-exponential decay over a flat background: the
+   decay's rising edge fixes the IRF's centre and width.
+3. **Training set** (:func:`training_range`): decays simulated on that axis with lifetimes up to
+   ``tau_max_ns``, the IRF's centre within :data:`OFFSET_JITTER_NS` and its width within
+   :data:`WIDTH_JITTER` of the fit (drift between recordings), photons from
+   :data:`MIN_PHOTONS` to the recording's brightest pixel.
+4. **Training** from the shipped float Lite weights (the network takes one input per step, so
+   its weights suit any T), then quantization-aware fine-tuning to the fixed-point spec; the
+   integer model carries its :class:`~golden.datasets.Instrument` in its meta.
+"""
+import time
+from dataclasses import replace
+
+import numpy as np
+from scipy.optimize import least_squares
+
+from .datasets import TRAIN_RANGE, Instrument, make_dataset
+from .fixed import FixedSpec
+from .models import load_weights
+from .physics import IRF, Acquisition, expected_tpsf, irf_histogram
+from .pipeline import DEFAULT_FLOAT
+from .qat import FakeQuantSeq2Seq
+from .quantize import quantize_model
+from .resample import resample, rise_ns
+from .training import network_inputs, network_targets, train
+
+__all__ = ["MAX_BINS", "instrument_axis", "fit_irf", "training_range", "instrument_for",
+           "calibrate"]
+
+#: Most bins a calibrated model reads by default: the core's cycles per pixel grow with T.
+MAX_BINS = 256
+#: The training IRFs' centres spread this far either side of the fitted one (ns).
+OFFSET_JITTER_NS = 0.1
+#: The training IRFs' widths spread by this share either side of the fitted one.
+WIDTH_JITTER = 0.2
+#: IRF widths (ns) a fit to a recording's decay starts from; the best fit wins.
+FWHM_STARTS_NS = (0.1, 0.3, 0.8)
+#: Fewest photons in a training decay.
+MIN_PHOTONS = 50
+#: Most photons in a training decay, however bright the recording.
+MAX_PHOTONS = 1e5
+
+
+def instrument_axis(layout, *, bins=None):
+    """The :class:`~golden.physics.Acquisition` a model for a recording on ``layout``
+    (:class:`golden.resample.Layout`) reads: its own bins, or ``bins`` (default: at most
+    :data:`MAX_BINS`, the fewest whole-number rebinnings) over the same window. Returns
+    ``(acquisition, notes)``."""
+    notes = []
+    if bins is None:
+        factor = -(-layout.bins // MAX_BINS)
+        bins = -(-layout.bins // factor)
+    if not isinstance(bins, int) or bins <= 8:
+        raise ValueError(f"bins must be an integer greater than 8, not {bins!r}")
+    width = layout.window_ns / bins
+    if bins != layout.bins:
+        notes.append(f"{layout.bins} bins of {layout.bin_width_ns:g} ns rebinned to {bins} of "
+                     f"{width:g} ns")
+    period = layout.laser_period_ns
+    if period is None:
+        period = layout.window_ns
+        notes.append(f"no laser period stated (--laser-mhz): taken as the {period:g} ns "
+                     f"window, no tail of the previous pulse")
+    return Acquisition(bins=bins, bin_width_ns=width, period_ns=max(period,
+                                                                      bins * width)), notes
+
+
+def _fit(residuals, starts, lower, upper):
+    """The least-squares parameters from the best of ``starts``."""
+    fits = [least_squares(residuals, start, bounds=(lower, upper), x_scale="jac",
+                          diff_step=1e-3) for start in starts]
+    return min(fits, key=lambda fit: fit.cost).x
+
+
+def fit_irf(decay, acq, *, measured=None):
+    """The ex-Gaussian :class:`~golden.physics.IRF` of an instrument: fitted to ``measured``
+    ``(counts, bin_width_ns)`` (a measured IRF whose first bin starts at the window's start),
+    else to ``decay`` ``(acq.bins,)``, the summed decay of a recording on ``acq``'s axis.
+    Returns ``(irf, how)``: ``how`` says what was fitted and how well (the root-mean-square
+    residual over the peak)."""
+    if measured is not None:
+        counts, width = np.asarray(measured[0], float), float(measured[1])
+        axis = Acquisition(bins=len(counts), bin_width_ns=width,
+                           period_ns=max(acq.period_ns, len(counts) * width))
+        peak = (int(np.argmax(counts)) + 0.5) * width
+
+        def shape(p):
+            return irf_histogram(axis, IRF(fwhm_ns=p[0], offset_ns=p[1], tail_ns=p[2]))
+
+        def residuals(p):
+            return shape(p[:3]) * p[3] - counts / counts.sum()
+
+        p = _fit(residuals, [[0.3, peak, 0.05, 1.0]], [2 * width, 0, 0, 0.5],
+                 [3.0, axis.window_ns, 2.0, 2.0])
+        error = np.sqrt(np.mean(residuals(p) ** 2)) / (counts.max() / counts.sum())
+        return IRF(*map(float, p[:3])), (f"ex-Gaussian fitted to the measured IRF: FWHM "
+                                         f"{p[0]:.3f} ns at {p[1]:.3f} ns, tail {p[2]:.3f} "
+                                         f"ns (rms residual {error:.1%} of its peak)")
+    decay = np.asarray(decay, float)
+    rise = rise_ns(decay, acq.bin_width_ns)
+    if rise is None:
+        raise ValueError("the summed decay has no rising edge to fit an IRF to")
+    scale = decay.max()
+
+    def model(p):
+        fwhm, offset, tau1, tau2, frac, amplitude, background = p
+        tpsf = expected_tpsf(np.array([tau1]), np.array([tau2]), np.array([frac]), acq=acq,
+                             irf=IRF(fwhm_ns=fwhm, offset_ns=offset))[0]
+        return amplitude * tpsf / tpsf.max() + background
+
+    def residuals(p):
+        return model(p) - decay / scale
+
+    p = _fit(residuals, [[fwhm, rise + fwhm / 2, 0.5, 3.0, 0.5, 1.0, 0.01]
+                         for fwhm in FWHM_STARTS_NS],
+             [acq.bin_width_ns / 2, 0, 0.02, 0.05, 0, 0, 0],
+             [3.0, acq.window_ns, 20, 20, 1, 2, 0.5])
+    error = np.sqrt(np.mean(residuals(p) ** 2))
+    return IRF(fwhm_ns=float(p[0]), offset_ns=float(p[1])), (
+        f"Gaussian IRF fitted to the recording's summed decay (no IRF given): FWHM {p[0]:.3f} "
+        f"ns at {p[1]:.3f} ns (rms residual {error:.1%} of the peak)")
+
+
+def training_range(irf, *, photons_max, tau_max_ns=5.0):
+    """The :class:`~golden.datasets.ParameterRange` of an instrument's training decays around
+    its fitted ``irf``, photons up to ``photons_max`` (clipped to
+    ``[1,000, MAX_PHOTONS]``)."""
+    tailed = irf.tail_ns > 0
+    return replace(
+        TRAIN_RANGE, tau_ns=(TRAIN_RANGE.tau_ns[0], tau_max_ns),
+        photons=(MIN_PHOTONS, float(np.clip(photons_max, 1e3, MAX_PHOTONS))),
+        irf_fwhm_ns=(irf.fwhm_ns * (1 - WIDTH_JITTER), irf.fwhm_ns * (1 + WIDTH_JITTER)),
+        irf_offset_ns=(irf.offset_ns - OFFSET_JITTER_NS, irf.offset_ns + OFFSET_JITTER_NS),
+        irf_tail_ns=((irf.tail_ns * (1 - WIDTH_JITTER), irf.tail_ns * (1 + WIDTH_JITTER))
+                     if tailed else TRAIN_RANGE.irf_tail_ns),
+        tailed_share=1.0 if tailed else 0.0)
+
+
+def instrument_for(layout, decay, *, bins=None, measured_irf=None, irf=None, tau_max_ns=5.0,
+                   photons_max):
+    """The :class:`~golden.datasets.Instrument` of a recording: its axis
+    (:func:`instrument_axis`), its IRF (given, or :func:`fit_irf`) and the training range
+    around it. ``decay`` is the summed decay on ``layout``. Returns ``(instrument, notes)``."""
+    acq, notes = instrument_axis(layout, bins=bins)
+    if irf is None:
+        summed = resample(np.asarray(decay)[None], layout, acq, 0.0)[0]
+        irf, how = fit_irf(summed, acq, measured=measured_irf)
+        notes.append(how)
+    return Instrument(acq, training_range(irf, photons_max=photons_max,
+                                          tau_max_ns=tau_max_ns), irf), notes
+
+
+def calibrate(instrument, *, pixels, epochs, qat_epochs, seed=0, max_minutes=None,
+              log=print):
+    """Train the 8-bit Seq2SeqLite for ``instrument`` (:class:`~golden.datasets.Instrument`):
+    ``pixels`` simulated decays, ``epochs`` of float training from the shipped weights, then
+    ``qat_epochs`` of quantization-aware fine-tuning. ``max_minutes`` bounds each phase's wall
+    time (after the epoch it runs out in). Returns the quantized model, its meta holding the
+    instrument, the data size, each phase's history and the wall time."""
+    began = time.monotonic()
+    acq = instrument.acq
+    data = make_dataset(pixels, seed=seed, prange=instrument.prange, acq=acq)
+    x, valid = network_inputs(data["counts"])
+    data = {k: v[valid] for k, v in data.items()}
+    x, y = x[valid], network_targets(data, acq)
+    model, _ = load_weights(DEFAULT_FLOAT)
+    log(f"training on {len(x):,} decays of {acq.bins} bins")
+    history = {"float": train(model, x, y, epochs=epochs, lr=1e-3, seed=seed,
+                              max_minutes=max_minutes, log=log)}
+    spec = FixedSpec()
+    history["qat"] = train(FakeQuantSeq2Seq(model, spec), x, y, epochs=qat_epochs, lr=5e-4,
+                           seed=seed, max_minutes=max_minutes, log=log)
+    q = quantize_model(model, spec)
+    q.meta = {**instrument.meta(), "method": "calibrate", "pixels": int(len(x)),
+              "history": history, "wall_seconds": round(time.monotonic() - began, 1)}
+    return q

@@ -1,0 +1,91 @@
+"""``python -m golden calibrate --like RECORDING --out MODEL``: an 8-bit Seq2SeqLite for the
+instrument that made a recording (:mod:`golden.calibrate`), which ``sim run``, ``boards build``,
+``boards run`` and ``rtl elaborate`` take as ``--weights MODEL``."""
+import os
+from pathlib import Path
+
+from .calibrate import calibrate, instrument_for
+from .commands import positive_float, positive_int
+from .phasors import read_irf
+from .physics import IRF
+from .quantize import save_quantized
+from .readers import read_input
+from .validate import InputError
+
+__all__ = ["add_arguments", "run"]
+
+
+def add_arguments(p):
+    p.add_argument("--like", required=True, metavar="RECORDING",
+                   help="a recording of the instrument (.sdt, .ptu, .tif, .npy)")
+    p.add_argument("--out", type=Path, required=True, metavar="MODEL",
+                   help="the integer model to write (.npz)")
+    p.add_argument("--force", action="store_true", help="replace an existing MODEL")
+    irf = p.add_mutually_exclusive_group()
+    irf.add_argument("--irf", metavar="FILE",
+                     help="the instrument's measured IRF (two columns: ns, counts); default: "
+                          "fitted to the recording's rising edge")
+    irf.add_argument("--irf-fwhm-ns", type=positive_float, help="a Gaussian IRF's FWHM")
+    p.add_argument("--irf-offset-ns", type=float, help="with --irf-fwhm-ns: its centre")
+    p.add_argument("--tau-max-ns", type=positive_float, default=5.0,
+                   help="longest training lifetime (default 5)")
+    p.add_argument("--bins", type=positive_int,
+                   help="rebin to T bins over the recording's window (default: its own bins, "
+                        "at most 256)")
+    p.add_argument("--pixels", type=positive_int, default=60_000,
+                   help="simulated training decays (default 60,000)")
+    p.add_argument("--epochs", type=positive_int, default=3,
+                   help="float epochs from the shipped weights (default 3)")
+    p.add_argument("--qat-epochs", type=positive_int, default=1,
+                   help="quantization-aware epochs (default 1)")
+    p.add_argument("--max-minutes", type=positive_float,
+                   help="wall-time budget of each training phase")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--bin-width-ns", type=positive_float, help="bin width of a .npy or TIFF")
+    p.add_argument("--laser-mhz", type=positive_float,
+                   help="laser repetition rate, where the file does not state it")
+    p.add_argument("--channel", type=int, help="channel (.ptu) or image block (.sdt)")
+
+
+def _given_irf(args):
+    if args.irf_fwhm_ns is None:
+        if args.irf_offset_ns is not None:
+            raise InputError("--irf-offset-ns goes with --irf-fwhm-ns")
+        return None
+    if args.irf_offset_ns is None:
+        raise InputError("--irf-fwhm-ns needs --irf-offset-ns (the IRF's centre in ns)")
+    return IRF(fwhm_ns=args.irf_fwhm_ns, offset_ns=args.irf_offset_ns)
+
+
+def run(args):
+    if args.out.exists() and not args.force:
+        raise InputError(f"{args.out} exists; pass --force to replace it")
+    if not args.out.parent.is_dir():
+        raise InputError(f"cannot write {args.out}: no directory {args.out.parent}")
+    irf = _given_irf(args)
+    measured = read_irf(args.irf) if args.irf else None
+    rec = read_input(args.like, bin_width_ns=args.bin_width_ns, laser_mhz=args.laser_mhz,
+                     channel=args.channel)
+    flat = rec.counts.reshape(-1, rec.layout.bins)
+    try:
+        instrument, notes = instrument_for(rec.layout, flat.sum(axis=0), bins=args.bins,
+                                           measured_irf=measured, irf=irf,
+                                           tau_max_ns=args.tau_max_ns,
+                                           photons_max=float(flat.sum(axis=1).max()))
+    except ValueError as err:
+        raise InputError(f"{args.like}: {err}") from None
+    for note in rec.notes + tuple(notes):
+        print(f"note: {note}")
+    acq = instrument.acq
+    print(f"instrument: {acq.bins} bins of {acq.bin_width_ns:g} ns, laser period "
+          f"{acq.period_ns:g} ns; lifetimes to {args.tau_max_ns:g} ns, photons "
+          f"{instrument.prange.photons[0]:g}-{instrument.prange.photons[1]:g}")
+    q = calibrate(instrument, pixels=args.pixels, epochs=args.epochs,
+                  qat_epochs=args.qat_epochs, seed=args.seed, max_minutes=args.max_minutes)
+    q.meta.update(command=args.invocation, like=Path(args.like).name,
+                  notes=list(notes))
+    partial = args.out.with_name(args.out.name + ".partial.npz")
+    save_quantized(q, partial)
+    os.replace(partial, args.out)
+    print(f"wrote {args.out} ({q.meta['wall_seconds']} s, {q.meta['pixels']:,} decays)")
+    return 0

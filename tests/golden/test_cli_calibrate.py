@@ -1,0 +1,45 @@
+"""``golden calibrate``: a model for a recording's instrument, with its provenance; clear errors
+that leave nothing behind."""
+import pytest
+
+from golden.__main__ import main
+from golden.datasets import Instrument
+from golden.pipeline import load_model
+
+from conftest import TINY_BINS, TINY_WIDTH_NS
+
+
+def test_the_model_holds_its_instrument_and_how_it_was_made(instrument_model):
+    recording, model = instrument_model
+    q = load_model(model)
+    instrument = Instrument.of(q)
+    assert (instrument.acq.bins, instrument.acq.bin_width_ns) == (TINY_BINS, TINY_WIDTH_NS)
+    assert instrument.acq.period_ns == pytest.approx(12.5)
+    assert instrument.irf.fwhm_ns == pytest.approx(0.3, abs=0.05)
+    assert instrument.irf.offset_ns == pytest.approx(2.0, abs=0.05)
+    lo, hi = instrument.prange.irf_offset_ns
+    assert lo < instrument.irf.offset_ns < hi and instrument.prange.tau_ns[1] == 5.0
+    assert q.meta["command"].startswith(f"python -m golden calibrate --like {recording} ")
+    assert q.meta["pixels"] <= 400 and q.meta["wall_seconds"] > 0
+    assert [len(q.meta["history"][phase]) for phase in ("float", "qat")] == [1, 1]
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--irf-offset-ns", "1"], "--irf-offset-ns goes with --irf-fwhm-ns"),
+    (["--irf-fwhm-ns", "0.3"], "--irf-fwhm-ns needs --irf-offset-ns (the IRF's centre in ns)"),
+])
+def test_bad_irf_arguments(tmp_path, capsys, instrument_model, extra, message):
+    recording, _ = instrument_model
+    out = tmp_path / "m.npz"
+    assert main(["calibrate", "--like", str(recording), "--bin-width-ns", "0.15", "--out",
+                 str(out), *extra]) == 2
+    assert capsys.readouterr().err.strip() == f"error: {message}"
+    assert not out.exists()
+
+
+def test_an_existing_model_needs_force(tmp_path, capsys, instrument_model):
+    recording, model = instrument_model
+    before = model.read_bytes()
+    assert main(["calibrate", "--like", str(recording), "--out", str(model)]) == 2
+    assert capsys.readouterr().err.strip() == f"error: {model} exists; pass --force to replace it"
+    assert model.read_bytes() == before
