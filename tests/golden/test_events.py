@@ -1,0 +1,42 @@
+"""Photon events: the micro-time-to-bin table of any TDC LSB, and the reference histogrammer on a
+stream worked out by hand."""
+import numpy as np
+import pytest
+
+from golden.events import EventKind, bin_table, histogram_events
+from golden.physics import Acquisition
+
+P, X, L, F = EventKind.PHOTON, EventKind.PIXEL, EventKind.LINE, EventKind.FRAME
+
+
+@pytest.mark.parametrize("lsb, start", [(0.004, 0.0), (0.0166, -0.5), (0.097, 0.3)])
+def test_each_code_goes_to_the_bin_holding_its_centre(lsb, start):
+    acq = Acquisition()                         # 135 bins of 0.09 ns
+    table = bin_table(acq, tdc_lsb_ns=lsb, micro_bits=12, start_ns=start)
+    centres = start + (np.arange(4096) + 0.5) * lsb
+    inside = (centres >= 0) & (centres < acq.window_ns)
+    assert [b is not None for b in table] == inside.tolist()
+    for code in np.flatnonzero(inside):
+        b = table[code]
+        assert b * acq.bin_width_ns <= centres[code] < (b + 1) * acq.bin_width_ns
+
+
+def test_bad_table_arguments():
+    with pytest.raises(ValueError, match="^tdc_lsb_ns must be positive, not 0$"):
+        bin_table(Acquisition(), tdc_lsb_ns=0, micro_bits=4)
+    with pytest.raises(TypeError, match="^acq must be an Acquisition"):
+        bin_table(135, tdc_lsb_ns=0.1, micro_bits=4)
+
+
+def test_a_stream_worked_out_by_hand():
+    """Codes 0-3 map to bins 0, 0, 1, outside; counters of 1 bit. Pixel 0: codes 0, 2, 2 (the
+    second in bin 1 saturates); pixel 1: code 1 and an outside photon; the flyback photon
+    before LINE is cleared; pixel 2: code 0 three times (two saturate); a FRAME restarts the
+    numbering."""
+    table = [0, 0, 1, None]
+    kinds = [P, P, P, X, P, P, X, P, L, P, P, P, X, F, P, X]
+    micro = [0, 2, 2, 0, 1, 3, 0, 2, 0, 0, 0, 0, 0, 0, 2, 0]
+    got = histogram_events(kinds, micro, table, 2, count_bits=1)
+    assert [(t, c.tolist()) for t, c in got["pixels"]] == [
+        (0, [1, 1]), (1, [1, 0]), (2, [1, 0]), (0, [0, 1])]
+    assert (got["frames"], got["outside"], got["saturated"]) == ([3], 1, 3)

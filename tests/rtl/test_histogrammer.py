@@ -1,0 +1,109 @@
+"""The histogrammer: photon events of random frames (flyback photons, photons outside the window,
+a saturating bin) histogrammed exactly as :func:`golden.events.histogram_events` does, one
+event per clock, with random stalls on its output; markers wait for the readout, nothing is
+lost."""
+import numpy as np
+import pytest
+from amaranth.sim import Simulator
+
+from golden.events import EventKind, bin_table, histogram_events
+from golden.fixed import FixedSpec
+from golden.physics import Acquisition
+from rtl.histogrammer import Histogrammer
+
+BINS = 20
+ACQ = Acquisition(bins=BINS, bin_width_ns=0.5, period_ns=12.5)
+TABLE = bin_table(ACQ, tdc_lsb_ns=0.05, micro_bits=8, start_ns=-1.0)
+
+
+def frame_events(rng, lines, width, photons):
+    """Kinds and micro-times of a frame: ``photons`` (mean) per pixel, a few flyback photons
+    before each LINE marker."""
+    kinds, micro = [], []
+    for _ in range(lines):
+        for _ in range(width):
+            n = rng.poisson(photons)
+            kinds += [EventKind.PHOTON] * n + [EventKind.PIXEL]
+            micro += list(rng.integers(0, 256, n)) + [0]
+        n = rng.poisson(3)
+        kinds += [EventKind.PHOTON] * n + [EventKind.LINE]
+        micro += list(rng.integers(0, 256, n)) + [0]
+    return kinds[:-1] + [EventKind.FRAME], micro
+
+
+def run(dut, kinds, micro, rng, stall):
+    beats, clock, got, taken = [], [0], {}, []
+
+    async def producer(ctx):
+        for kind, code in zip(kinds, micro):
+            ctx.set(dut.events.payload, {"kind": int(kind), "micro": int(code)})
+            ctx.set(dut.events.valid, 1)
+            await ctx.tick().until(dut.events.ready)
+            taken.append(clock[0])
+        ctx.set(dut.events.valid, 0)
+
+    async def consumer(ctx):
+        frames = sum(k == EventKind.FRAME for k in kinds)
+        while sum(b[3] for b in beats) < frames:
+            ready = bool(rng.random() >= stall)
+            ctx.set(dut.out.ready, ready)
+            _, _, valid, p = await ctx.tick().sample(dut.out.valid, dut.out.payload)
+            clock[0] += 1
+            if valid and ready:
+                beats.append((p.tag, p.count, p.last, p.flush))
+        got["outside"], got["saturated"] = ctx.get(dut.outside), ctx.get(dut.saturated)
+
+    sim = Simulator(dut)
+    sim.add_clock(1e-8)
+    sim.add_testbench(producer)
+    sim.add_testbench(consumer)
+    sim.run()
+    pixels, frames, counts = [], [], []
+    for tag, count, last, flush in beats:
+        if flush:
+            frames.append(len(pixels))
+            continue
+        counts.append(count)
+        if last:
+            pixels.append((tag, counts))
+            counts = []
+    return {"pixels": pixels, "frames": frames, "outside": got["outside"],
+            "saturated": got["saturated"]}, taken
+
+
+def as_lists(result):
+    return {**result, "pixels": [(t, list(map(int, c))) for t, c in result["pixels"]]}
+
+
+@pytest.mark.parametrize("stall", [0.0, 0.3])
+def test_frames_are_histogrammed_like_the_reference(rng, stall):
+    """Two frames of 3 x 4 pixels, 30 photons a pixel on average."""
+    events = [frame_events(rng, 3, 4, 30) for _ in range(2)]
+    kinds = [k for e in events for k in e[0]]
+    micro = [c for e in events for c in e[1]]
+    dut = Histogrammer(table=TABLE, bins=BINS, spec=FixedSpec())
+    got, _ = run(dut, kinds, micro, rng, stall)
+    want = histogram_events(kinds, micro, TABLE, BINS)
+    assert want["outside"] > 0 and len(want["pixels"]) == 24 and want["frames"] == [12, 24]
+    assert as_lists(got) == as_lists(want)
+
+
+def test_a_full_counter_saturates_and_counts(rng):
+    """4-bit counters: 40 photons in one bin, one a clock, hold it at 15 and count 25
+    saturated."""
+    code = TABLE.index(7)
+    kinds = [EventKind.PHOTON] * 40 + [EventKind.PIXEL, EventKind.FRAME]
+    micro = [code] * 40 + [0, 0]
+    dut = Histogrammer(table=TABLE, bins=BINS, spec=FixedSpec(count_bits=4))
+    got, taken = run(dut, kinds, micro, rng, 0.0)
+    want = histogram_events(kinds, micro, TABLE, BINS, count_bits=4)
+    assert want["saturated"] == 25 and want["pixels"][0][1][7] == 15
+    assert taken[40] - taken[0] == 40       # the photons and the PIXEL marker, a clock each
+    assert as_lists(got) == as_lists(want)
+
+
+def test_the_table_must_suit_the_histogram():
+    with pytest.raises(ValueError, match="power-of-two length of at least 2, not 3"):
+        Histogrammer(table=[0, 1, 2], bins=BINS, spec=FixedSpec())
+    with pytest.raises(ValueError, match=r"every bin of the table must be in 0 \.\. 19"):
+        Histogrammer(table=[0, 20], bins=BINS, spec=FixedSpec())
