@@ -107,3 +107,46 @@ def test_the_table_must_suit_the_histogram():
         Histogrammer(table=[0, 1, 2], bins=BINS, spec=FixedSpec())
     with pytest.raises(ValueError, match=r"every bin of the table must be in 0 \.\. 19"):
         Histogrammer(table=[0, 20], bins=BINS, spec=FixedSpec())
+
+
+def test_photons_to_lifetimes_bit_exact_with_tags(rng):
+    """Events of a 2 x 3 frame, 1,500 photons a pixel drawn from decays, through the
+    histogrammer into a core of two lanes and one slot (the frame's last, odd pixel starts at
+    the flush token): every result equals the integer reference of the pixel's reference
+    histogram, under its tag."""
+    from amaranth import Module
+    from amaranth.lib import wiring
+
+    from golden.export import golden_counts
+    from golden.pipeline import load_default
+    from rtl.config import CoreConfig
+    from rtl.multipixel import MultiPixelCore
+    from sim.rtl_backend import by_tag, result_record, stream_through
+    from sim.run import expected_records
+
+    q = load_default()
+    shapes = golden_counts(9, BINS, seed=7)[3:].astype(float)      # decays on the model's T
+    inside = [code for code, b in enumerate(TABLE) if b is not None]
+    by_bin = {b: [c for c in inside if TABLE[c] == b] for b in range(BINS)}
+    kinds, micro = [], []
+    for k, shape in enumerate(shapes):
+        bins = rng.choice(BINS, size=1500, p=shape / shape.sum())
+        kinds += [EventKind.PHOTON] * len(bins) + [EventKind.PIXEL]
+        micro += [int(rng.choice(by_bin[b])) for b in bins] + [0]
+        if k % 3 == 2:
+            kinds.append(EventKind.LINE if k < 5 else EventKind.FRAME)
+            micro.append(0)
+    want = histogram_events(kinds, micro, TABLE, BINS)
+    m = Module()
+    m.submodules.hist = hist = Histogrammer(table=TABLE, bins=BINS, spec=q.spec)
+    m.submodules.core = core = MultiPixelCore(qmodel=q, bins=BINS,
+                                              config=CoreConfig(rows=32, batch=2, slots=1))
+    wiring.connect(m, hist.out, core.inp)
+    events = [{"kind": int(k), "micro": int(c)} for k, c in zip(kinds, micro)]
+    timed = stream_through(m, hist.events, events, core.out, len(want["pixels"]), rng=rng,
+                           put=lambda ctx, e: ctx.set(hist.events.payload, e), stall=0.3,
+                           take=lambda ctx, p: result_record(p))
+    got = by_tag([record for _, record in timed])
+    counts = np.array([c for _, c in want["pixels"]])
+    assert sorted(got) == list(range(6))
+    assert [got[tag] for tag, _ in want["pixels"]] == expected_records(q, counts)
