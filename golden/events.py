@@ -10,9 +10,12 @@ from enum import IntEnum
 
 import numpy as np
 
-from .physics import Acquisition
+from statistics import NormalDist
 
-__all__ = ["EventKind", "bin_table", "histogram_events"]
+from .physics import IRF, Acquisition
+
+__all__ = ["EventKind", "bin_table", "histogram_events", "xorshift32", "RATE_BITS",
+           "JITTER_BITS", "DELAY_BITS", "source_codes", "source_tables", "source_events"]
 
 
 class EventKind(IntEnum):
@@ -66,3 +69,74 @@ def histogram_events(kinds, micro, table, bins, *, count_bits=16):
             pixel = 0
         open_bins = []
     return {"pixels": pixels, "frames": frames, "outside": outside, "saturated": saturated}
+
+
+#: Bits of the photon source's draws: a slot's photon test, its IRF jitter, its delay (the
+#: delay's inverse-CDF table has ``2 ** DELAY_BITS`` entries, so that its tail is smooth).
+RATE_BITS, JITTER_BITS, DELAY_BITS = 8, 8, 12
+
+
+def xorshift32(state):
+    """Marsaglia's xorshift32: the photon source's random number generator."""
+    state ^= (state << 13) & 0xFFFFFFFF
+    state ^= state >> 17
+    state ^= (state << 5) & 0xFFFFFFFF
+    return state
+
+
+def source_codes(period_ns, tdc_lsb_ns):
+    """TDC codes in a laser period: the photon source's micro-times wrap there."""
+    return int(round(period_ns / tdc_lsb_ns))
+
+
+def source_tables(lifetimes_ns, *, irf=IRF(), tdc_lsb_ns, period_ns, micro_bits):
+    """The photon source's inverse-CDF tables, in TDC codes: per lifetime, an exponential
+    delay ``-tau ln(u)`` for ``u = (k + 1/2) / 2**DELAY_BITS``; and the IRF's Gaussian jitter
+    ``offset + sigma Phi^-1(u)`` for ``u = (k + 1/2) / 2**JITTER_BITS``, clipped to a laser
+    period; delays are stored modulo the period (a photon's micro-time wraps there, as the
+    previous pulses' tails do). Returns ``(delays, jitter)``: lists of codes below
+    :func:`source_codes` (delays one list per lifetime)."""
+    def quantiles(bits):
+        return (np.arange(1 << bits) + 0.5) / (1 << bits)
+
+    period = source_codes(period_ns, tdc_lsb_ns)
+    if period > 1 << micro_bits:
+        raise ValueError(f"{micro_bits}-bit TDC codes cannot hold a period of {period} codes")
+    delays = [(np.round(-tau * np.log(quantiles(DELAY_BITS)) / tdc_lsb_ns).astype(int)
+               % period).tolist() for tau in lifetimes_ns]
+    sigma = irf.fwhm_ns / (2 * np.sqrt(2 * np.log(2)))
+    normal = np.array([NormalDist().inv_cdf(v) for v in quantiles(JITTER_BITS)])
+    jitter = np.clip(np.round((irf.offset_ns + sigma * normal) / tdc_lsb_ns), 0, period - 1)
+    return delays, jitter.astype(int).tolist()
+
+
+def source_events(scene, lines, *, dwell, rate, tables, period_codes, events, seed=1):
+    """The first ``events`` events of the photon source (:class:`rtl.photon_source.PhotonSource`
+    makes exactly these). A frame is ``lines`` lines of ``len(scene)`` pixels, pixel ``x`` of
+    every line having lifetime ``scene[x]`` (an index into ``tables``' delays). Each pixel
+    dwells ``dwell`` slots, each a photon if the draw's low byte is below ``rate`` (of 256),
+    then a ``PIXEL`` marker; a line ends with ``LINE``, a frame with ``FRAME``. A photon's code
+    is its jitter (the draw's next byte) plus its delay (its next :data:`DELAY_BITS`), modulo
+    the laser period of ``period_codes``. Returns ``(kinds, micro)``."""
+    delays, jitter = tables
+    state, kinds, micro = seed, [], []
+    x = y = slot = 0
+    while len(kinds) < events:
+        state = xorshift32(state)
+        if slot < dwell:
+            if state & 0xFF < rate:
+                spread = state >> RATE_BITS & 0xFF
+                delay = state >> (RATE_BITS + JITTER_BITS) & ((1 << DELAY_BITS) - 1)
+                kinds.append(EventKind.PHOTON)
+                micro.append((jitter[spread] + delays[scene[x]][delay]) % period_codes)
+            slot += 1
+            continue
+        if slot == dwell:
+            kinds.append(EventKind.PIXEL)
+            micro.append(0)
+            slot, x = (dwell + 1, x) if x == len(scene) - 1 else (0, x + 1)
+            continue
+        kinds.append(EventKind.FRAME if y == lines - 1 else EventKind.LINE)
+        micro.append(0)
+        slot, x, y = 0, 0, (0 if y == lines - 1 else y + 1)
+    return kinds[:events], micro[:events]
