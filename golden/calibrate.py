@@ -18,6 +18,9 @@ model for a recording's instrument:
 4. **Training** from the shipped float Lite weights (the network takes one input per step, so
    its weights suit any T), then quantization-aware fine-tuning to the fixed-point spec; the
    integer model carries its :class:`~golden.datasets.Instrument` in its meta.
+5. **Accuracy** (:func:`accuracy`): the integer model beside FLIMLib's least-squares fit, both
+   given the instrument's IRF, on held-out decays of the instrument at fixed photon counts, and
+   their F-values on mono-exponential decays.
 """
 import time
 from dataclasses import replace
@@ -26,6 +29,7 @@ import numpy as np
 from scipy.optimize import least_squares
 
 from .datasets import TRAIN_RANGE, Instrument, make_dataset
+from .evaluate import estimate, f_value, metrics
 from .fixed import FixedSpec
 from .models import load_weights
 from .physics import IRF, Acquisition, expected_tpsf, irf_histogram
@@ -36,7 +40,13 @@ from .resample import resample, rise_ns
 from .training import network_inputs, network_targets, train
 
 __all__ = ["MAX_BINS", "instrument_axis", "fit_irf", "training_range", "instrument_for",
-           "calibrate"]
+           "calibrate", "accuracy", "PHOTONS", "COMPARED"]
+
+#: Photon counts of the accuracy table.
+PHOTONS = (100, 300, 1000, 3000, 10000)
+#: The methods the accuracy table compares (:func:`golden.evaluate.estimate`), and the one each
+#: uses for the F-value (on mono-exponential decays, a fit fits the mono-exponential model).
+COMPARED = {"lite_int": "lite_int", "flimlib_lma": "flimlib_lma_mono"}
 
 #: Most bins a calibrated model reads by default: the core's cycles per pixel grow with T.
 MAX_BINS = 256
@@ -185,3 +195,32 @@ def calibrate(instrument, *, pixels, epochs, qat_epochs, seed=0, max_minutes=Non
     q.meta = {**instrument.meta(), "method": "calibrate", "pixels": int(len(x)),
               "history": history, "wall_seconds": round(time.monotonic() - began, 1)}
     return q
+
+
+def _held_out(instrument, photons):
+    """The instrument's decays of exactly ``photons``, all on its own IRF."""
+    irf = instrument.irf
+    return replace(instrument.prange, photons=(photons, photons),
+                   irf_fwhm_ns=(irf.fwhm_ns, irf.fwhm_ns),
+                   irf_offset_ns=(irf.offset_ns, irf.offset_ns),
+                   irf_tail_ns=(irf.tail_ns, irf.tail_ns), tailed_share=float(irf.tail_ns > 0))
+
+
+def accuracy(qmodel, instrument, *, photons=PHOTONS, n=1000, f_pixels=300, seed=8080):
+    """``{method: {"tau_m_mae_ns": {photons: MAE}, "f_value": F at 1,000 photons}}`` of each
+    :data:`COMPARED` method on ``n`` held-out decays of ``instrument`` per photon count (seeds
+    apart from training's), every method given the instrument's IRF."""
+    acq, irf = instrument.acq, instrument.irf
+    models = {"lite_int": qmodel}
+    out = {m: {"tau_m_mae_ns": {}} for m in COMPARED}
+    for level in photons:
+        data = make_dataset(n, seed=seed + level, prange=_held_out(instrument, level), acq=acq)
+        counts = data["counts"].astype(np.int64)
+        for method in COMPARED:
+            found = metrics(estimate(method, counts, models, acq=acq, irf=irf), data)
+            out[method]["tau_m_mae_ns"][str(level)] = found["tau_m_mae_ns"]
+    for method, mono in COMPARED.items():
+        out[method]["f_value"] = f_value(
+            lambda c: estimate(mono, c.astype(np.int64), models, acq=acq, irf=irf)["tau_m"],
+            photons=1000, pixels=f_pixels, seed=seed, acq=acq, irf=irf)["mean"]
+    return out

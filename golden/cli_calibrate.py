@@ -4,7 +4,8 @@ instrument that made a recording (:mod:`golden.calibrate`), which ``sim run``, `
 import os
 from pathlib import Path
 
-from .calibrate import calibrate, instrument_for
+from .benchmarks import load_section, table, update_section
+from .calibrate import COMPARED, PHOTONS, accuracy, calibrate, instrument_for
 from .commands import positive_float, positive_int
 from .phasors import read_irf
 from .physics import IRF
@@ -12,7 +13,9 @@ from .quantize import save_quantized
 from .readers import read_input
 from .validate import InputError
 
-__all__ = ["add_arguments", "run"]
+__all__ = ["add_arguments", "run", "section_body"]
+
+SECTION = "calibrations"
 
 
 def add_arguments(p):
@@ -45,6 +48,10 @@ def add_arguments(p):
     p.add_argument("--laser-mhz", type=positive_float,
                    help="laser repetition rate, where the file does not state it")
     p.add_argument("--channel", type=int, help="channel (.ptu) or image block (.sdt)")
+    p.add_argument("--test-pixels", type=positive_int, default=1000,
+                   help="held-out decays per photon count in the accuracy table (default 1,000)")
+    p.add_argument("--no-benchmarks", action="store_true",
+                   help="do not record the run in results/ (BENCHMARKS.md's source)")
 
 
 def _given_irf(args):
@@ -82,10 +89,45 @@ def run(args):
           f"{instrument.prange.photons[0]:g}-{instrument.prange.photons[1]:g}")
     q = calibrate(instrument, pixels=args.pixels, epochs=args.epochs,
                   qat_epochs=args.qat_epochs, seed=args.seed, max_minutes=args.max_minutes)
-    q.meta.update(command=args.invocation, like=Path(args.like).name,
-                  notes=list(notes))
+    print(f"accuracy on {args.test_pixels:,} held-out decays per photon count ...")
+    q.meta.update(command=args.invocation, like=Path(args.like).name, notes=list(notes),
+                  accuracy=accuracy(q, instrument, n=args.test_pixels,
+                                    f_pixels=max(args.test_pixels // 3, 50)),
+                  test_pixels=args.test_pixels)
     partial = args.out.with_name(args.out.name + ".partial.npz")
     save_quantized(q, partial)
     os.replace(partial, args.out)
-    print(f"wrote {args.out} ({q.meta['wall_seconds']} s, {q.meta['pixels']:,} decays)")
+    print(_accuracy_table(q.meta["accuracy"]))
+    print(f"wrote {args.out} ({q.meta['wall_seconds']} s training, {q.meta['pixels']:,} decays)")
+    if not args.no_benchmarks:
+        record = load_section(SECTION)
+        runs = record["data"]["runs"] if record else {}
+        runs[args.out.name] = {k: q.meta[k] for k in (
+            "like", "command", "pixels", "wall_seconds", "acquisition", "irf", "notes",
+            "accuracy", "test_pixels")}
+        update_section(SECTION, "Instrument models (golden calibrate)",
+                       "python -m golden calibrate ... (each run's command below)",
+                       {"runs": runs}, renderer=__name__)
     return 0
+
+
+def _accuracy_table(found):
+    rows = [[method, *(found[method]["tau_m_mae_ns"][str(p)] for p in PHOTONS),
+             found[method]["f_value"]] for method in COMPARED]
+    return table(["method", *(f"tau_m MAE (ns) @ {p}" for p in PHOTONS), "F @ 1000"], rows)
+
+
+def section_body(data):
+    """The calibrations section's Markdown: per run, its instrument, cost and accuracy."""
+    parts = []
+    for name, run in data["runs"].items():
+        acq, irf = run["acquisition"], run["irf"]
+        parts.append(
+            f"### `{name}`, for `{run['like']}`\n\n`{run['command']}`: {acq['bins']} bins of "
+            f"{acq['bin_width_ns']:.4g} ns, laser period {acq['period_ns']:.4g} ns; IRF FWHM "
+            f"{irf['fwhm_ns']:.3f} ns at {irf['offset_ns']:.3f} ns, tail {irf['tail_ns']:.3f} "
+            f"ns ({'; '.join(run['notes'])}). Trained on {run['pixels']:,} simulated decays "
+            f"in {run['wall_seconds']:g} s (2 CPU cores). Held-out decays of this instrument, "
+            f"{run['test_pixels']:,} per photon count, every method given its IRF:\n\n"
+            + _accuracy_table(run["accuracy"]))
+    return "\n\n".join(parts)

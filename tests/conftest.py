@@ -47,5 +47,5 @@ def instrument_model(tmp_path_factory):
     np.save(recording, counts.reshape(8, 8, TINY_BINS).astype(np.int64))
     assert main(["calibrate", "--like", str(recording), "--bin-width-ns", str(TINY_WIDTH_NS),
                  "--laser-mhz", "80", "--out", str(model), "--pixels", "400", "--epochs", "1",
-                 "--qat-epochs", "1"]) == 0
+                 "--qat-epochs", "1", "--test-pixels", "60", "--no-benchmarks"]) == 0
     return recording, model

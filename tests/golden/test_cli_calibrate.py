@@ -3,6 +3,8 @@ that leave nothing behind."""
 import pytest
 
 from golden.__main__ import main
+from golden.calibrate import COMPARED, PHOTONS
+from golden.cli_calibrate import section_body
 from golden.datasets import Instrument
 from golden.pipeline import load_model
 
@@ -22,6 +24,24 @@ def test_the_model_holds_its_instrument_and_how_it_was_made(instrument_model):
     assert q.meta["command"].startswith(f"python -m golden calibrate --like {recording} ")
     assert q.meta["pixels"] <= 400 and q.meta["wall_seconds"] > 0
     assert [len(q.meta["history"][phase]) for phase in ("float", "qat")] == [1, 1]
+
+
+def test_its_accuracy_beside_a_fit_is_measured_and_rendered(instrument_model):
+    """The model's meta holds the accuracy table (integer model and FLIMLib LMA, every photon
+    count, F-values), which the calibrations section renders."""
+    _, model = instrument_model
+    meta = load_model(model).meta
+    found = meta["accuracy"]
+    assert set(found) == set(COMPARED) and meta["test_pixels"] == 60
+    for method in COMPARED:
+        assert list(found[method]["tau_m_mae_ns"]) == [str(p) for p in PHOTONS]
+        assert all(v > 0 for v in found[method]["tau_m_mae_ns"].values())
+        assert found[method]["f_value"] > 1
+    run = {k: meta[k] for k in ("like", "command", "pixels", "wall_seconds", "acquisition",
+                                "irf", "notes", "accuracy", "test_pixels")}
+    text = section_body({"runs": {model.name: run}})
+    assert text.startswith(f"### `{model.name}`, for `tiny.npy`")
+    assert "| lite_int |" in text and "| flimlib_lma |" in text
 
 
 @pytest.mark.parametrize("extra, message", [
