@@ -14,7 +14,8 @@ model for a recording's instrument:
 3. **Training set** (:func:`training_range`): decays simulated on that axis with lifetimes up to
    ``tau_max_ns``, the IRF's centre within :data:`OFFSET_JITTER_NS` and its width within
    :data:`WIDTH_JITTER` of the fit (drift between recordings), photons from
-   :data:`MIN_PHOTONS` to the recording's brightest pixel.
+   :data:`MIN_PHOTONS` to the recording's brightest pixel, and at least to
+   :data:`PHOTONS_COVERED` (spatial binning brightens a dim recording's pixels).
 4. **Training** from the shipped float Lite weights (the network takes one input per step, so
    its weights suit any T), then quantization-aware fine-tuning to the fixed-point spec; the
    integer model carries its :class:`~golden.datasets.Instrument` in its meta.
@@ -60,6 +61,8 @@ FWHM_STARTS_NS = (0.1, 0.3, 0.8)
 MIN_PHOTONS = 50
 #: Most photons in a training decay, however bright the recording.
 MAX_PHOTONS = 1e5
+#: Training decays reach this many photons however dim the recording.
+PHOTONS_COVERED = 1e4
 
 
 def instrument_axis(layout, *, bins=None):
@@ -145,11 +148,11 @@ def fit_irf(decay, acq, *, measured=None):
 def training_range(irf, *, photons_max, tau_max_ns=5.0):
     """The :class:`~golden.datasets.ParameterRange` of an instrument's training decays around
     its fitted ``irf``, photons up to ``photons_max`` (clipped to
-    ``[1,000, MAX_PHOTONS]``)."""
+    ``[PHOTONS_COVERED, MAX_PHOTONS]``)."""
     tailed = irf.tail_ns > 0
     return replace(
         TRAIN_RANGE, tau_ns=(TRAIN_RANGE.tau_ns[0], tau_max_ns),
-        photons=(MIN_PHOTONS, float(np.clip(photons_max, 1e3, MAX_PHOTONS))),
+        photons=(MIN_PHOTONS, float(np.clip(photons_max, PHOTONS_COVERED, MAX_PHOTONS))),
         irf_fwhm_ns=(irf.fwhm_ns * (1 - WIDTH_JITTER), irf.fwhm_ns * (1 + WIDTH_JITTER)),
         irf_offset_ns=(irf.offset_ns - OFFSET_JITTER_NS, irf.offset_ns + OFFSET_JITTER_NS),
         irf_tail_ns=((irf.tail_ns * (1 - WIDTH_JITTER), irf.tail_ns * (1 + WIDTH_JITTER))

@@ -55,7 +55,7 @@ def test_the_axis_is_the_recordings_own_or_rebinned():
 
 def test_training_range_surrounds_the_irf():
     prange = training_range(IRF(0.3, 2.0), photons_max=400.0, tau_max_ns=6.0)
-    assert prange.tau_ns[1] == 6.0 and prange.photons == (50, 1e3)
+    assert prange.tau_ns[1] == 6.0 and prange.photons == (50, 1e4)
     assert prange.irf_offset_ns == pytest.approx((2.0 - OFFSET_JITTER_NS,
                                                   2.0 + OFFSET_JITTER_NS))
     assert prange.irf_fwhm_ns[0] < 0.3 < prange.irf_fwhm_ns[1] and prange.tailed_share == 0
