@@ -13,11 +13,12 @@ RESULT_KEYS = ("tau", "fraction", "tau_defined", "fraction_defined", "valid")
 
 
 def stream_through(dut, source, items, sink, count, *, rng, put=None, take=None, gap=0.0,
-                   stall=0.0):
+                   stall=0.0, pauses=None):
     """Send ``items`` into ``source``; collect ``count`` transfers from ``sink``.
 
     ``put(ctx, item)`` drives the source payload (default: the item as an integer);
-    ``take(ctx, payload)`` turns a sampled sink payload into a result (default: itself).
+    ``take(ctx, payload)`` turns a sampled sink payload into a result (default: itself);
+    ``pauses`` maps an item's index to idle cycles before it (beside the random ``gap``).
     Returns ``[(cycle, result), ...]``: each result with the consumer's clock tick it arrived on.
     """
     put = put or (lambda ctx, item: ctx.set(source.payload, int(item)))
@@ -25,7 +26,10 @@ def stream_through(dut, source, items, sink, count, *, rng, put=None, take=None,
     results = []
 
     async def producer(ctx):
-        for item in items:
+        for index, item in enumerate(items):
+            if pauses and index in pauses:
+                ctx.set(source.valid, 0)
+                await ctx.tick().repeat(pauses[index])
             while rng.random() < gap:
                 ctx.set(source.valid, 0)
                 await ctx.tick()

@@ -1,15 +1,15 @@
 """The multi-pixel core: bit-exact to the integer reference for every pixel, with input gaps and
 output stalls, tags kept, partly filled slots flushed at the end of the frame; pixels that come
 slowly still share a slot."""
+import numpy as np
 import pytest
-from amaranth.sim import Simulator
 
 from golden.export import golden_counts
 from golden.pipeline import load_default
 from rtl.config import CoreConfig
 from rtl.multipixel import MultiPixelCore
 from rtl.result import pixel_beats
-from sim.rtl_backend import by_tag, result_record, run_core
+from sim.rtl_backend import by_tag, result_record, run_core, stream_through
 from sim.run import expected_records
 
 
@@ -57,33 +57,10 @@ def test_pixels_far_apart_still_share_a_slot():
     q = load_default()
     counts = golden_counts(2, 20, seed=5)
     dut = MultiPixelCore(qmodel=q, bins=20, config=CoreConfig(rows=32, batch=2, slots=1))
-    beats = pixel_beats([3, 4], counts)
-    got = []
-
-    async def producer(ctx):
-        for k, beat in enumerate(beats):
-            if k in (20, 40):           # after each pixel: 200 idle cycles
-                ctx.set(dut.inp.valid, 0)
-                await ctx.tick().repeat(200)
-            ctx.set(dut.inp.payload, beat)
-            ctx.set(dut.inp.valid, 1)
-            await ctx.tick().until(dut.inp.ready)
-        ctx.set(dut.inp.valid, 0)
-
-    async def consumer(ctx):
-        ctx.set(dut.out.ready, 1)
-        cycle = 0
-        while len(got) < 2:
-            _, _, valid, payload = await ctx.tick().sample(dut.out.valid, dut.out.payload)
-            cycle += 1
-            if valid:
-                got.append((cycle, result_record(payload)))
-
-    sim = Simulator(dut)
-    sim.add_clock(1e-8)
-    sim.add_testbench(producer)
-    sim.add_testbench(consumer)
-    sim.run()
+    got = stream_through(dut, dut.inp, pixel_beats([3, 4], counts), dut.out, 2,
+                         rng=np.random.default_rng(0), pauses={20: 200, 40: 200},
+                         put=lambda ctx, beat: ctx.set(dut.inp.payload, beat),
+                         take=lambda ctx, payload: result_record(payload))
     (first, a), (second, b) = got
     assert second - first < 100            # one division pass apart, not a second slot
     records = by_tag([a, b])
