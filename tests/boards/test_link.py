@@ -256,10 +256,11 @@ def test_transmitter_frames(rng, qmodel):
 
 # ---- the whole top level over its UART pins
 
-def link(qmodel, bins):
-    """The top at 4 clocks per bit, and a port that waits long enough for any result."""
+def link(qmodel, bins, batch=2):
+    """The top at 4 clocks per bit (a core of two slots of ``batch`` lanes), and a port that
+    waits long enough for any result."""
     core = MultiPixelCore(qmodel=qmodel, bins=bins,
-                          config=CoreConfig(rows=32, batch=2, slots=2))
+                          config=CoreConfig(rows=32, batch=batch, slots=2))
     top = LinkTop(core=core, clk_freq=4e6, baud=1e6, timeout_bytes=4)
     frame_cycles = (2 * bins + 9) * BITS_PER_BYTE * top.divisor
     return top, SimulatedPort(top, timeout=4 * (400 * bins + frame_cycles))
@@ -295,7 +296,7 @@ def test_pixels_bit_exact_through_the_uart(rng, qmodel, bins, rows):
 def test_errors_are_reported_and_the_link_resynchronises(rng, qmodel):
     """Each incident gives the model's status report, then a good frame's result arrives."""
     bins = 20
-    top, port = link(qmodel, bins)
+    top, port = link(qmodel, bins, batch=1)
     host = Host(port, bins=bins)
     good = protocol.histogram(9, golden_counts(5, bins, seed=3)[4])
     corrupted = bytearray(good)
