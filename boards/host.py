@@ -51,6 +51,7 @@ class Host:
             raise ValueError(f"retries must be a non-negative integer, not {retries!r}")
         self.port, self.bins, self.window, self.retries = port, bins, window, retries
         self.errors = []
+        self._held = []                                 # frames read while awaiting an answer
         self._parser = protocol.Parser(lengths=protocol.host_commands())
 
     def _events(self):
@@ -91,6 +92,42 @@ class Host:
                         self.window = report["lanes"] + 2
                     return report
         raise LinkError("no answer to PING")
+
+    def _answer(self, tag):
+        """The board's STATUS answer (OK or an error) to the frame sent with ``tag``; frames
+        received meanwhile are kept for :meth:`records`."""
+        seen = len(self.errors)
+        while (frames := self._events()) is not None:
+            for frame in frames:
+                if frame.command == Command.STATUS and frame.tag == tag:
+                    return protocol.decode_status(frame.payload)
+                self._held.append(frame)
+            for error in self.errors[seen:]:
+                if error.tag == tag and error.code not in (Status.NOISE, Status.BUSY):
+                    return {"code": error.code}
+            seen = len(self.errors)
+        raise LinkError(f"no answer to the frame of tag {tag}")
+
+    def source(self, code, tag=0):
+        """Choose the core's input (a :class:`boards.protocol.Source`); raises
+        :class:`LinkError` if the board has no such input."""
+        self.port.write(protocol.source(code, tag))
+        answer = self._answer(tag)
+        if answer["code"] in (Status.NO_SOURCE, Status.UNKNOWN_COMMAND):
+            raise LinkError(f"the board has no input {protocol.Source(code).name}: rebuild it "
+                            f"with a photon path")
+        if answer["code"] != Status.OK:
+            raise LinkError(f"SOURCE failed: {Status(answer['code']).name}")
+
+    def records(self):
+        """The results the board sends on its own (from the on-chip source): lists of
+        ``(tag, result, photons)`` as they arrive; ends when a read times out."""
+        while self._held:
+            yield protocol.results_of(self._held.pop(0))
+        while (frames := self._events()) is not None:
+            for frame in frames:
+                if found := protocol.results_of(frame):
+                    yield found
 
     def process(self, counts, *, first_tag=0):
         """Lifetimes of ``counts`` ``(..., T)`` in the format of :func:`golden.intref.run_counts`.
@@ -136,8 +173,9 @@ class Host:
                 in_flight.clear()
                 continue
             for frame in frames:
-                if frame.command == Command.RESULT and frame.tag in in_flight:
-                    results[in_flight.pop(frame.tag)] = protocol.decode_result(frame.payload)
+                for tag, result, _ in protocol.results_of(frame):
+                    if tag in in_flight:
+                        results[in_flight.pop(tag)] = result
             for error in self.errors[errors_seen:]:
                 if error.code == Status.BUSY and error.tag in in_flight:
                     todo.appendleft(in_flight.pop(error.tag))

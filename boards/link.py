@@ -5,7 +5,7 @@ and status reports out, as frames.
 depends on the core's pace); :class:`FrameTransmitter` produces the bytes of
 :func:`boards.protocol.result` and :func:`boards.protocol.status`.
 """
-from amaranth import Array, Cat, Const, Module, Signal, unsigned
+from amaranth import Array, Cat, Const, Module, Signal, Value, unsigned
 from amaranth.lib import data, stream, wiring
 from amaranth.lib.crc.catalog import CRC16_CCITT_FALSE
 from amaranth.lib.fifo import SyncFIFO
@@ -14,14 +14,21 @@ from amaranth.lib.wiring import In, Out
 
 from rtl.result import input_layout, result_layout
 
-from .protocol import (HEADER_BYTES, RESULT_BYTES, STATUS_BYTES, SYNC, TAG_BITS, VERSION,
-                       Command, Status, board_commands)
+from .protocol import (HEADER_BYTES, MAX_RECORDS, RECORD_BYTES, RESULT_BYTES, STATUS_BYTES,
+                       SYNC, TAG_BITS, VERSION, Command, Source, Status, board_commands)
+from .records import record_layout
 
 __all__ = ["STATUS_LAYOUT", "FrameReceiver", "FrameTransmitter"]
 
 STATUS_LAYOUT = data.StructLayout({"code": Status, "tag": unsigned(TAG_BITS)})
 STATUS_DEPTH = 4
 WORD_BITS = 16
+
+
+def _word(value):
+    """``value`` zero-extended to a 16-bit word."""
+    value = Value.cast(value)
+    return Cat(value, Const(0, WORD_BITS - len(value)))
 
 
 def _check_bins(bins):
@@ -32,8 +39,8 @@ def _check_bins(bins):
 class FrameReceiver(wiring.Component):
     """Parses received bytes; buffers HISTOGRAMs (two slots) until their CRC checked, then
     streams them to the core; passes each FLUSH on as a flush token after the histograms
-    accepted before it (a FLUSH is never refused); queues status reports (PING answers and
-    errors).
+    accepted before it (a FLUSH is never refused); sets the core's input on a SOURCE; queues
+    status reports (PING and SOURCE answers, errors).
 
     Parameters
     ----------
@@ -43,6 +50,9 @@ class FrameReceiver(wiring.Component):
         Idle clock cycles inside a frame before it counts as TRUNCATED.
     spec : golden.fixed.FixedSpec
         The core's formats: its tags and counts must be the frames' 16 bits.
+    sources : int
+        The core's inputs (:class:`boards.protocol.Source` codes below it); with one, SOURCE
+        is an unknown command.
 
     Attributes
     ----------
@@ -55,21 +65,26 @@ class FrameReceiver(wiring.Component):
         flush token (tag 0) per FLUSH (the core's ``inp``).
     status : Out(stream.Signature(STATUS_LAYOUT))
         Status reports, from a 4-deep FIFO; reports that find it full are dropped.
+    source : Out(range(sources))
+        The core's input (:attr:`boards.protocol.Source.HISTOGRAMS` after reset).
     """
 
-    def __init__(self, *, bins, timeout, spec):
+    def __init__(self, *, bins, timeout, spec, sources=1):
         _check_bins(bins)
         if not isinstance(timeout, int) or timeout < 1:
             raise ValueError(f"timeout must be a positive integer, not {timeout!r}")
         if (spec.tag_bits, spec.count_bits) != (TAG_BITS, WORD_BITS):
             raise ValueError(f"the frames carry {TAG_BITS}-bit tags and {WORD_BITS}-bit counts, "
                              f"not {spec.tag_bits} and {spec.count_bits}")
-        self.bins, self.timeout = bins, timeout
+        if not isinstance(sources, int) or not 1 <= sources <= len(Source):
+            raise ValueError(f"sources must be an integer in 1 .. {len(Source)}, not {sources!r}")
+        self.bins, self.timeout, self.sources = bins, timeout, sources
         super().__init__({
             "inp": In(stream.Signature(8)),
             "lost": In(1),
             "pixels": Out(stream.Signature(input_layout(spec))),
             "status": Out(stream.Signature(STATUS_LAYOUT)),
+            "source": Out(range(sources)),
         })
 
     def elaborate(self, platform):
@@ -104,6 +119,7 @@ class FrameReceiver(wiring.Component):
         n = Signal(range(HEADER_BYTES + 2 * T + 2))         # bytes received after the sync
         command, length, tag = Signal(8), Signal(16), Signal(TAG_BITS)   # command: any byte
         low = Signal(8)                                     # low byte of a count
+        argument = Signal(8)                                # a SOURCE's payload
         busy, reported = Signal(), Signal()
         idle = Signal(range(self.timeout))
         payload_at = n - HEADER_BYTES
@@ -162,6 +178,9 @@ class FrameReceiver(wiring.Component):
                         m.d.sync += low.eq(byte)
                         m.d.comb += wr.en.eq((command == Command.HISTOGRAM) & ~busy &
                                              (payload_at < length) & payload_at[0])
+                    if self.sources > 1:
+                        with m.If(n == HEADER_BYTES):
+                            m.d.sync += argument.eq(byte)
                     with m.If(n == HEADER_BYTES + length + 1):
                         m.next = "CHECK"
                 with m.Elif(self.lost):
@@ -172,7 +191,7 @@ class FrameReceiver(wiring.Component):
                 m.d.sync += busy.eq(full[wr_slot])
                 m.next = "FRAME"
                 with m.Switch(command):
-                    for code, size in board_commands(T).items():
+                    for code, size in board_commands(T, sources=self.sources).items():
                         with m.Case(code):
                             with m.If(length != size):
                                 error(Status.BAD_LENGTH)
@@ -186,6 +205,13 @@ class FrameReceiver(wiring.Component):
                     m.d.sync += reported.eq(0)
                     with m.If(command == Command.PING):
                         emit(Status.OK, tag)
+                    if self.sources > 1:
+                        with m.Elif(command == Command.SOURCE):
+                            with m.If(argument < self.sources):
+                                emit(Status.OK, tag)
+                                m.d.sync += self.source.eq(argument)
+                            with m.Else():
+                                emit(Status.NO_SOURCE, tag)
                     with m.Elif(command == Command.FLUSH):
                         with m.If(full[~wr_slot] & ~(finishing & (rd_slot == ~wr_slot))):
                             m.d.sync += flush_after[~wr_slot].eq(1)
@@ -234,24 +260,30 @@ class FrameReceiver(wiring.Component):
 class FrameTransmitter(wiring.Component):
     """Sends each result and status report as a frame; results first.
 
+    With ``records`` it queues results with their photons and sends them in RESULTS frames,
+    as many as wait (up to ``records``) in each: the busier the link, the fuller its frames.
+
     Parameters
     ----------
     bins, lanes : int
         Histogram length T and the core's pixel lanes (reported in STATUS frames).
     spec : golden.fixed.FixedSpec
         Fixed-point spec of the core; its quotients must fit in 16 bits.
+    records : int
+        0: a RESULT frame per result; else the most records a RESULTS frame holds (and the
+        depth of the queue).
 
     Attributes
     ----------
     results : In(stream.Signature(rtl.result.result_layout(spec)))
-        The core's results.
+        The core's results; with ``records``, of :func:`boards.records.record_layout`.
     status : In(stream.Signature(STATUS_LAYOUT))
         Status reports.
     out : Out(stream.Signature(unsigned(8)))
         Bytes for the UART.
     """
 
-    def __init__(self, *, bins, lanes, spec):
+    def __init__(self, *, bins, lanes, spec, records=0):
         _check_bins(bins)
         if not isinstance(lanes, int) or not 1 <= lanes < 1 << WORD_BITS:
             raise ValueError(f"lanes must be an integer in 1 .. {(1 << WORD_BITS) - 1}, "
@@ -259,56 +291,94 @@ class FrameTransmitter(wiring.Component):
         if spec.quotient_bits > WORD_BITS:
             raise ValueError(f"quotient_bits must be at most {WORD_BITS} for RESULT frames, "
                              f"not {spec.quotient_bits}")
-        self.bins, self.lanes = bins, lanes
-        super().__init__({"results": In(stream.Signature(result_layout(spec))),
+        if not isinstance(records, int) or not 0 <= records <= MAX_RECORDS:
+            raise ValueError(f"records must be an integer in 0 .. {MAX_RECORDS}, "
+                             f"not {records!r}")
+        self.bins, self.lanes, self.records = bins, lanes, records
+        layout = record_layout(spec) if records else result_layout(spec)
+        super().__init__({"results": In(stream.Signature(layout)),
                           "status": In(stream.Signature(STATUS_LAYOUT)),
                           "out": Out(stream.Signature(8))})
 
-    def _result_payload(self):
-        r = self.results.payload
+    @staticmethod
+    def _result_payload(r):
         words = [*(r.tau[k] for k in range(len(r.tau))), r.fraction]
         flags = Cat(r.tau_defined, r.fraction_defined, r.valid)
-        return Cat(*(Cat(w, Const(0, WORD_BITS - len(w))) for w in words), flags)
+        return Cat(*(_word(w) for w in words), flags, Const(0, 8 - len(flags)))
 
     def elaborate(self, platform):
         m = Module()
         m.submodules.crc = crc = CRC16_CCITT_FALSE(8).create()
-        frame = Signal(8 * (len(SYNC) + HEADER_BYTES + max(RESULT_BYTES, STATUS_BYTES)))
+        largest = max(HEADER_BYTES + RESULT_BYTES, HEADER_BYTES + STATUS_BYTES, RECORD_BYTES)
+        frame = Signal(8 * (len(SYNC) + largest))
         size = Signal(range(len(frame) // 8 + 1))
         index = Signal.like(size)       # of the byte after the one offered
         byte = Signal(8)                # the byte offered, fetched from the frame a byte ahead
         m.d.comb += crc.data.eq(self.out.payload)
+        # bytes of the loaded piece before the CRC's: the sync of a frame's first piece
+        unchecked = Signal(range(len(SYNC) + 1)) if self.records else len(SYNC)
+        left = Signal(range(self.records + 1))              # RESULTS records still to load
 
-        def load(command, payload_bytes, tag, payload):
-            m.d.sync += [frame.eq(Cat(Const(SYNC[0], 8), Const(SYNC[1], 8), Const(command, 8),
-                                      Const(payload_bytes, 16), tag, payload)),
-                         size.eq(len(SYNC) + HEADER_BYTES + payload_bytes), index.eq(1),
-                         byte.eq(SYNC[0])]
-            m.d.comb += crc.start.eq(1)
+        def load(bits, length):
+            m.d.sync += [frame.eq(bits), size.eq(length), index.eq(1), byte.eq(bits[:8])]
             m.next = "SEND"
+
+        def load_frame(command, length, tag, payload=Const(0, 0)):
+            """A frame's first piece: sync, header and ``payload`` (``length`` bytes, or none
+            if it is a Value: RESULTS records are loaded after it)."""
+            load(Cat(Const(SYNC[0], 8), Const(SYNC[1], 8), Const(command, 8), _word(length),
+                     _word(tag), payload),
+                 len(SYNC) + HEADER_BYTES + (length if isinstance(length, int) else 0))
+            m.d.comb += crc.start.eq(1)
+            if self.records:
+                m.d.sync += unchecked.eq(len(SYNC))
 
         def send(value):
             m.d.comb += [self.out.payload.eq(value), self.out.valid.eq(1)]
             return self.out.ready
 
+        if self.records:
+            m.submodules.queue = queue = SyncFIFO(width=len(self.results.payload.as_value()),
+                                                  depth=self.records)
+            wiring.connect(m, wiring.flipped(self.results), queue.w_stream)
+            queued = queue.r_stream
+            record = data.View(self.results.payload.shape(), queued.payload)
+            waiting = queue.r_level
         with m.FSM():
             with m.State("IDLE"):
-                with m.If(self.results.valid):
-                    m.d.comb += self.results.ready.eq(1)
-                    load(Command.RESULT, RESULT_BYTES, self.results.payload.tag,
-                         self._result_payload())
+                if self.records:
+                    results_valid = waiting != 0
+                else:
+                    results_valid = self.results.valid
+                with m.If(results_valid):
+                    if self.records:
+                        m.d.sync += left.eq(waiting)
+                        load_frame(Command.RESULTS, waiting * RECORD_BYTES, waiting)
+                    else:
+                        m.d.comb += self.results.ready.eq(1)
+                        load_frame(Command.RESULT, RESULT_BYTES, self.results.payload.tag,
+                                   self._result_payload(self.results.payload))
                 with m.Elif(self.status.valid):
                     m.d.comb += self.status.ready.eq(1)
                     s = self.status.payload
-                    load(Command.STATUS, STATUS_BYTES, s.tag,
-                         Cat(s.code, Const(VERSION, 8), Const(self.bins, 16),
-                             Const(self.lanes, 16)))
+                    load_frame(Command.STATUS, STATUS_BYTES, s.tag,
+                               Cat(s.code, Const(VERSION, 8), Const(self.bins, 16),
+                                   Const(self.lanes, 16)))
             with m.State("SEND"):
                 with m.If(send(byte)):
-                    m.d.comb += crc.valid.eq(index > len(SYNC))
+                    m.d.comb += crc.valid.eq(index > unchecked)
                     m.d.sync += [byte.eq(frame.word_select(index, 8)), index.eq(index + 1)]
                     with m.If(index == size):
+                        m.next = "RECORD" if self.records else "CRC_WAIT"
+            if self.records:
+                with m.State("RECORD"):         # the next record of a RESULTS frame, if any
+                    with m.If(left == 0):
                         m.next = "CRC_WAIT"
+                    with m.Else():
+                        m.d.comb += queued.ready.eq(1)
+                        m.d.sync += [left.eq(left - 1), unchecked.eq(0)]
+                        load(Cat(record.result.tag, self._result_payload(record.result),
+                                 record.photons), RECORD_BYTES)
             with m.State("CRC_WAIT"):           # the CRC register takes the last byte
                 m.next = "CRC_HIGH"
             with m.State("CRC_HIGH"):

@@ -21,6 +21,8 @@ from amaranth_boards.ulx3s import ULX3S_85F_Platform
 
 from rtl.config import CoreConfig
 
+from .photons import PhotonPath
+
 __all__ = ["Board", "BOARDS", "TOOLS", "ULX3S85FPlatform", "toolchain", "board_named"]
 
 #: Amaranth's tool variable -> the YoWASP executable.
@@ -76,6 +78,9 @@ class Board:
         unless ``--baud`` says otherwise.
     loader : str
         openFPGALoader's name for the board (``-b``).
+    photons : boards.photons.PhotonPath or None
+        The top's photon path (on-chip source, histogrammer, RESULTS records), where the
+        FPGA has room for it.
     """
     name: str
     platform: type
@@ -94,6 +99,7 @@ class Board:
     lut_mapper: str = None
     seed: int = 1
     bauds: tuple = (1_000_000,)
+    photons: PhotonPath = None
 
     def __post_init__(self):
         object.__setattr__(self, "core", self.core.replace(family=self.family))
@@ -141,7 +147,9 @@ BOARDS = {
         router="router2", seed=3, lut_mapper="abc",
         # 3 Mbaud, the FT231X's top rate: 20 clocks per bit at 60 MHz; 1 Mbaud where the PLL
         # clock is too far from a multiple of 3 MHz
-        bauds=(3_000_000, 1_000_000)),
+        bauds=(3_000_000, 1_000_000),
+        # the iCEBreaker has no room for it (90 logic cells free)
+        photons=PhotonPath()),
 }
 
 

@@ -7,17 +7,24 @@ from amaranth.lib import enum
 from golden.fixed import FixedSpec
 
 __all__ = ["SYNC", "VERSION", "HEADER_BYTES", "TAG_BITS", "RESULT_BYTES", "STATUS_BYTES",
-           "Command", "Status", "Frame", "Error", "crc16", "encode", "histogram", "ping", "flush",
-           "result", "status", "decode_result", "decode_status", "board_commands",
-           "host_commands", "Parser"]
+           "RECORD_BYTES", "PHOTON_BITS", "MAX_RECORDS", "Command", "Status", "Source", "Frame",
+           "Error", "crc16", "encode", "histogram", "ping", "flush", "source", "result",
+           "results", "status", "decode_result", "decode_results", "decode_status",
+           "results_of", "board_commands", "host_commands", "Parser"]
 
 SYNC = b"\xa5\x5a"
-VERSION = 2
+VERSION = 3
 HEADER_BYTES = 5                    # command, length (2), tag (2)
 #: The tag field of every frame (two bytes): a core behind the link carries tags this wide.
 TAG_BITS = 16
 RESULT_BYTES = 9
 STATUS_BYTES = 6
+SOURCE_BYTES = 1
+#: A RESULTS record: tag, a RESULT payload, the pixel's photons (24 bits).
+PHOTON_BITS = 24
+RECORD_BYTES = 2 + RESULT_BYTES + PHOTON_BITS // 8
+#: The most records a RESULTS frame may hold.
+MAX_RECORDS = 64
 CHANNELS = FixedSpec.CHANNELS
 
 
@@ -26,8 +33,10 @@ class Command(enum.IntEnum, shape=8):
     HISTOGRAM = 0x01
     PING = 0x02
     FLUSH = 0x03
+    SOURCE = 0x04
     RESULT = 0x81
     STATUS = 0x82
+    RESULTS = 0x83
 
 
 class Status(enum.IntEnum, shape=8):
@@ -40,6 +49,13 @@ class Status(enum.IntEnum, shape=8):
     NOISE = 5
     FRAMING = 6
     BUSY = 7
+    NO_SOURCE = 8
+
+
+class Source(enum.IntEnum, shape=8):
+    """The core's input, chosen by a SOURCE frame."""
+    HISTOGRAMS = 0      #: HISTOGRAM frames from the host (the input after reset)
+    ONCHIP = 1          #: the on-chip photon source, histogrammed on the chip
 
 
 @dataclass(frozen=True)
@@ -83,13 +99,35 @@ def flush(tag=0):
     return encode(Command.FLUSH, tag)
 
 
-def result(tag, tau_q, fraction_q, tau_defined, fraction_defined, valid):
-    """A RESULT frame from one pixel of :func:`golden.intref.run_counts`' output."""
+def source(code, tag=0):
+    """A SOURCE frame: the core's input from now on (a :class:`Source`)."""
+    return encode(Command.SOURCE, tag, bytes([code]))
+
+
+def _result_payload(tau_q, fraction_q, tau_defined, fraction_defined, valid):
     flags = sum(int(bool(d)) << k for k, d in enumerate(tau_defined))
     flags |= int(bool(fraction_defined)) << 3 | int(bool(valid)) << 4
     words = [*map(int, tau_q), int(fraction_q)]
+    return b"".join(w.to_bytes(2, "little") for w in words) + bytes([flags])
+
+
+def result(tag, tau_q, fraction_q, tau_defined, fraction_defined, valid):
+    """A RESULT frame from one pixel of :func:`golden.intref.run_counts`' output."""
     return encode(Command.RESULT, tag,
-                  b"".join(w.to_bytes(2, "little") for w in words) + bytes([flags]))
+                  _result_payload(tau_q, fraction_q, tau_defined, fraction_defined, valid))
+
+
+def results(records):
+    """A RESULTS frame of ``records``: dicts of a pixel's ``tag``, ``photons`` and the keys of
+    :func:`result`; its tag field is the number of records."""
+    if not 1 <= len(records) <= MAX_RECORDS:
+        raise ValueError(f"a RESULTS frame holds 1 .. {MAX_RECORDS} records, not {len(records)}")
+    payload = b"".join(
+        int(r["tag"]).to_bytes(2, "little")
+        + _result_payload(r["tau_q"], r["fraction_q"], r["tau_defined"], r["fraction_defined"],
+                          r["valid"])
+        + int(r["photons"]).to_bytes(PHOTON_BITS // 8, "little") for r in records)
+    return encode(Command.RESULTS, len(records), payload)
 
 
 def status(code, tag, bins, lanes):
@@ -106,6 +144,27 @@ def decode_result(payload):
             "fraction_defined": bool(flags >> 3 & 1), "valid": bool(flags >> 4 & 1)}
 
 
+def decode_results(payload):
+    """RESULTS payload -> its records: ``(tag, result, photons)``, ``result`` as from
+    :func:`decode_result`."""
+    records = []
+    for at in range(0, len(payload), RECORD_BYTES):
+        record = payload[at:at + RECORD_BYTES]
+        records.append((int.from_bytes(record[:2], "little"), decode_result(record[2:]),
+                        int.from_bytes(record[2 + RESULT_BYTES:], "little")))
+    return records
+
+
+def results_of(frame):
+    """The ``(tag, result, photons)`` of a RESULT frame (photons ``None``: it has none) or a
+    RESULTS frame's records; ``[]`` for any other frame."""
+    if frame.command == Command.RESULT:
+        return [(frame.tag, decode_result(frame.payload), None)]
+    if frame.command == Command.RESULTS:
+        return decode_results(frame.payload)
+    return []
+
+
 def decode_status(payload):
     """STATUS payload -> ``{"code", "version", "bins", "lanes"}``."""
     return {"code": Status(payload[0]), "version": payload[1],
@@ -113,14 +172,19 @@ def decode_status(payload):
             "lanes": int.from_bytes(payload[4:6], "little")}
 
 
-def board_commands(bins):
-    """Payload length of each command the board accepts."""
-    return {Command.HISTOGRAM: 2 * bins, Command.PING: 0, Command.FLUSH: 0}
+def board_commands(bins, *, sources=1):
+    """Payload length of each command the board accepts; SOURCE only on a board with more
+    than one input (``sources``)."""
+    commands = {Command.HISTOGRAM: 2 * bins, Command.PING: 0, Command.FLUSH: 0}
+    if sources > 1:
+        commands[Command.SOURCE] = SOURCE_BYTES
+    return commands
 
 
 def host_commands():
-    """Payload length of each command the host accepts."""
-    return {Command.RESULT: RESULT_BYTES, Command.STATUS: STATUS_BYTES}
+    """Payload lengths each command the host accepts may have."""
+    return {Command.RESULT: RESULT_BYTES, Command.STATUS: STATUS_BYTES,
+            Command.RESULTS: frozenset(RECORD_BYTES * n for n in range(1, MAX_RECORDS + 1))}
 
 
 class Parser:
@@ -131,15 +195,18 @@ class Parser:
     Parameters
     ----------
     lengths : dict
-        Command -> payload length; other commands are UNKNOWN_COMMAND.
+        Command -> payload length, or a set of the lengths it may have; other commands are
+        UNKNOWN_COMMAND.
     """
 
     def __init__(self, *, lengths):
+        self.lengths = {}
         for command, length in lengths.items():
-            if not isinstance(length, int) or not 0 <= length < 1 << 16:
+            allowed = frozenset([length] if isinstance(length, int) else length)
+            if not allowed or not all(isinstance(n, int) and 0 <= n < 1 << 16 for n in allowed):
                 raise ValueError(f"payload length of command {command:#04x} must be an integer "
                                  f"in 0 .. 65535, not {length!r}")
-        self.lengths = dict(lengths)
+            self.lengths[command] = allowed
         self._hunt(reported=False)
 
     def _hunt(self, *, reported):
@@ -178,7 +245,7 @@ class Parser:
             command = self.data[0]
             if command not in self.lengths:
                 return self._error(Status.UNKNOWN_COMMAND)
-            if int.from_bytes(self.data[1:3], "little") != self.lengths[command]:
+            if int.from_bytes(self.data[1:3], "little") not in self.lengths[command]:
                 return self._error(Status.BAD_LENGTH)
         if len(self.data) < HEADER_BYTES + 2 or len(self.data) < self._total():
             return []

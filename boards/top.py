@@ -1,10 +1,15 @@
 """Platform-independent top level: UART pins -> frame receiver -> core -> frame transmitter ->
-UART pins."""
+UART pins; with a photon path, the core's input is chosen by the host (SOURCE): the received
+histograms, or the on-chip photon source through the histogrammer; its results leave as
+records with their photons (RESULTS)."""
 from amaranth import Module
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
 from .link import FrameReceiver, FrameTransmitter
+from .photons import InputSelect, PhotonPath
+from .protocol import Source
+from .records import PhotonTally
 from .uart import BITS_PER_BYTE, MIN_DIVISOR, UARTRx, UARTTx
 
 __all__ = ["LinkTop", "BAUD_TOLERANCE", "uart_divisor"]
@@ -44,6 +49,9 @@ class LinkTop(wiring.Component):
         UART bit rate (see :func:`uart_divisor`).
     timeout_bytes : int
         An idle gap of this many byte times inside a frame makes it TRUNCATED.
+    photons : boards.photons.PhotonPath or None
+        The photon path (on-chip source, histogrammer, RESULTS records); ``None``: histograms
+        in, RESULT frames out.
 
     Attributes
     ----------
@@ -53,21 +61,29 @@ class LinkTop(wiring.Component):
         UART line to the host.
     """
 
-    def __init__(self, *, core, clk_freq, baud, timeout_bytes=64):
+    def __init__(self, *, core, clk_freq, baud, timeout_bytes=64, photons=None):
         divisor = uart_divisor(clk_freq, baud)
         if not isinstance(timeout_bytes, int) or timeout_bytes < 2:
             raise ValueError(f"timeout_bytes must be an integer of at least 2, "
                              f"not {timeout_bytes!r}")
+        if photons is not None and not isinstance(photons, PhotonPath):
+            raise TypeError(f"photons must be a PhotonPath or None, not {photons!r}")
         self.divisor = divisor
         self.baud = baud
         self.core = core
+        self.photons = photons
+        spec, bins = core.qmodel.spec, core.bins
         self.uart_rx = UARTRx(divisor=divisor)
         self.uart_tx = UARTTx(divisor=divisor)
-        self.receiver = FrameReceiver(bins=core.bins,
-                                      timeout=timeout_bytes * BITS_PER_BYTE * divisor,
-                                      spec=core.qmodel.spec)
-        self.transmitter = FrameTransmitter(bins=core.bins, lanes=core.config.lanes,
-                                            spec=core.qmodel.spec)
+        self.receiver = FrameReceiver(bins=bins, timeout=timeout_bytes * BITS_PER_BYTE * divisor,
+                                      spec=spec, sources=len(Source) if photons else 1)
+        self.transmitter = FrameTransmitter(bins=bins, lanes=core.config.lanes, spec=spec,
+                                            records=photons.records if photons else 0)
+        if photons:
+            self.source = photons.source(core.qmodel, bins)
+            self.histogrammer = photons.histogrammer(core.qmodel, bins)
+            self.select = InputSelect(count=len(Source), spec=spec)
+            self.tally = PhotonTally(bins=bins, depth=photons.tally, spec=spec)
         super().__init__({"rx": In(1, init=1), "tx": Out(1, init=1)})
 
     def elaborate(self, platform):
@@ -80,8 +96,26 @@ class LinkTop(wiring.Component):
         m.d.comb += [rx.rx.eq(self.rx), self.tx.eq(tx.tx),
                      receiver.lost.eq(rx.error | rx.overrun)]
         wiring.connect(m, rx.out, receiver.inp)
-        wiring.connect(m, receiver.pixels, core.inp)
-        wiring.connect(m, core.out, transmitter.results)
         wiring.connect(m, receiver.status, transmitter.status)
         wiring.connect(m, transmitter.out, tx.inp)
+        if not self.photons:
+            wiring.connect(m, receiver.pixels, core.inp)
+            wiring.connect(m, core.out, transmitter.results)
+            return m
+        for name in ("source", "histogrammer", "select", "tally"):
+            m.submodules[name] = getattr(self, name)
+        source, histogrammer, select, tally = (self.source, self.histogrammer, self.select,
+                                               self.tally)
+        # the on-chip source runs while it is the core's input, and pauses otherwise
+        running = receiver.source == Source.ONCHIP
+        m.d.comb += [histogrammer.events.payload.eq(source.events.payload),
+                     histogrammer.events.valid.eq(source.events.valid & running),
+                     source.events.ready.eq(histogrammer.events.ready & running),
+                     select.select.eq(receiver.source)]
+        wiring.connect(m, receiver.pixels, select.inputs[Source.HISTOGRAMS])
+        wiring.connect(m, histogrammer.out, select.inputs[Source.ONCHIP])
+        wiring.connect(m, select.out, tally.inp)
+        wiring.connect(m, tally.out, core.inp)
+        wiring.connect(m, core.out, tally.results)
+        wiring.connect(m, tally.records, transmitter.results)
         return m

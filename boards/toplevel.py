@@ -57,7 +57,8 @@ class BoardTop(Elaboratable):
                             at_most=True)
         clk_freq = self.pll.f_out * 1e6
         self.link = LinkTop(core=core, clk_freq=clk_freq,
-                            baud=baud or _fastest_baud(board.bauds, clk_freq))
+                            baud=baud or _fastest_baud(board.bauds, clk_freq),
+                            photons=board.photons)
 
     def elaborate(self, platform):
         m = Module()
