@@ -93,31 +93,43 @@ class Host:
                     return report
         raise LinkError("no answer to PING")
 
-    def _answer(self, tag):
-        """The board's STATUS answer (OK or an error) to the frame sent with ``tag``; frames
-        received meanwhile are kept for :meth:`records`."""
+    def _answer(self, tag, command):
+        """The answer to the frame sent with ``tag``: the frame of ``command`` with that tag,
+        or the board's error report (:class:`boards.protocol.Error`) for it; frames received
+        meanwhile are kept for :meth:`records`."""
         seen = len(self.errors)
         while (frames := self._events()) is not None:
             for frame in frames:
-                if frame.command == Command.STATUS and frame.tag == tag:
-                    return protocol.decode_status(frame.payload)
+                if frame.command == command and frame.tag == tag:
+                    return frame
                 self._held.append(frame)
             for error in self.errors[seen:]:
                 if error.tag == tag and error.code not in (Status.NOISE, Status.BUSY):
-                    return {"code": error.code}
+                    return error
             seen = len(self.errors)
         raise LinkError(f"no answer to the frame of tag {tag}")
+
+    def _photon_path(self, answer, what):
+        if isinstance(answer, protocol.Error):
+            if answer.code in (Status.NO_SOURCE, Status.UNKNOWN_COMMAND):
+                raise LinkError(f"the board has no {what}: build it with a photon path "
+                                f"(boards/PHOTONS.md)")
+            raise LinkError(f"{what}: {answer.code.name}")
+        return answer
 
     def source(self, code, tag=0):
         """Choose the core's input (a :class:`boards.protocol.Source`); raises
         :class:`LinkError` if the board has no such input."""
         self.port.write(protocol.source(code, tag))
-        answer = self._answer(tag)
-        if answer["code"] in (Status.NO_SOURCE, Status.UNKNOWN_COMMAND):
-            raise LinkError(f"the board has no input {protocol.Source(code).name}: rebuild it "
-                            f"with a photon path")
-        if answer["code"] != Status.OK:
-            raise LinkError(f"SOURCE failed: {Status(answer['code']).name}")
+        self._photon_path(self._answer(tag, Command.STATUS),
+                          f"input {protocol.Source(code).name}")
+
+    def counters(self, tag=0):
+        """The board's counters (:data:`boards.protocol.COUNTER_NAMES`): photons outside the
+        window and past a counter's ceiling, malformed pixels dropped."""
+        self.port.write(protocol.counters(tag))
+        frame = self._photon_path(self._answer(tag, Command.COUNTER_VALUES), "counters")
+        return protocol.decode_counters(frame.payload)
 
     def records(self):
         """The results the board sends on its own (from the on-chip source): lists of

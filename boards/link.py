@@ -14,13 +14,16 @@ from amaranth.lib.wiring import In, Out
 
 from rtl.result import input_layout, result_layout
 
-from .protocol import (HEADER_BYTES, MAX_RECORDS, RECORD_BYTES, RESULT_BYTES, STATUS_BYTES,
+from .protocol import (COUNTER_BITS, COUNTER_NAMES, COUNTERS_BYTES, HEADER_BYTES, MAX_RECORDS, RECORD_BYTES, RESULT_BYTES, STATUS_BYTES,
                        SYNC, TAG_BITS, VERSION, Command, Source, Status, board_commands)
 from .records import record_layout
 
-__all__ = ["STATUS_LAYOUT", "FrameReceiver", "FrameTransmitter"]
+__all__ = ["STATUS_LAYOUT", "COUNTERS_LAYOUT", "FrameReceiver", "FrameTransmitter"]
 
-STATUS_LAYOUT = data.StructLayout({"code": Status, "tag": unsigned(TAG_BITS)})
+#: A report for the transmitter: a STATUS frame, or (``counters``) a COUNTER_VALUES frame.
+STATUS_LAYOUT = data.StructLayout({"code": Status, "tag": unsigned(TAG_BITS), "counters": 1})
+#: The counters a COUNTER_VALUES frame reports.
+COUNTERS_LAYOUT = data.StructLayout({name: unsigned(COUNTER_BITS) for name in COUNTER_NAMES})
 STATUS_DEPTH = 4
 WORD_BITS = 16
 
@@ -127,8 +130,9 @@ class FrameReceiver(wiring.Component):
                      wr.addr.eq(Cat(payload_at[1:1 + index_bits], wr_slot)),
                      wr.data.eq(Cat(low, byte))]
 
-        def emit(code, tag=0):
-            m.d.comb += [report.code.eq(code), report.tag.eq(tag), report_valid.eq(1)]
+        def emit(code, tag=0, counters=0):
+            m.d.comb += [report.code.eq(code), report.tag.eq(tag), report.counters.eq(counters),
+                         report_valid.eq(1)]
 
         def error(code):
             emit(code, tag)
@@ -212,6 +216,8 @@ class FrameReceiver(wiring.Component):
                                 m.d.sync += self.source.eq(argument)
                             with m.Else():
                                 emit(Status.NO_SOURCE, tag)
+                        with m.Elif(command == Command.COUNTERS):
+                            emit(Status.OK, tag, counters=1)
                     with m.Elif(command == Command.FLUSH):
                         with m.If(full[~wr_slot] & ~(finishing & (rd_slot == ~wr_slot))):
                             m.d.sync += flush_after[~wr_slot].eq(1)
@@ -260,8 +266,9 @@ class FrameReceiver(wiring.Component):
 class FrameTransmitter(wiring.Component):
     """Sends each result and status report as a frame; results first.
 
-    With ``records`` it queues results with their photons and sends them in RESULTS frames,
-    as many as wait (up to ``records``) in each: the busier the link, the fuller its frames.
+    With ``records`` (a photon path) it queues results with their photons and sends them in
+    RESULTS frames, as many as wait (up to ``records``) in each: the busier the link, the
+    fuller its frames; and it answers COUNTERS with the ``counters``' values.
 
     Parameters
     ----------
@@ -279,6 +286,8 @@ class FrameTransmitter(wiring.Component):
         The core's results; with ``records``, of :func:`boards.records.record_layout`.
     status : In(stream.Signature(STATUS_LAYOUT))
         Status reports.
+    counters : In(COUNTERS_LAYOUT)
+        With ``records``: the values a COUNTER_VALUES frame reports.
     out : Out(stream.Signature(unsigned(8)))
         Bytes for the UART.
     """
@@ -298,7 +307,8 @@ class FrameTransmitter(wiring.Component):
         layout = record_layout(spec) if records else result_layout(spec)
         super().__init__({"results": In(stream.Signature(layout)),
                           "status": In(stream.Signature(STATUS_LAYOUT)),
-                          "out": Out(stream.Signature(8))})
+                          "out": Out(stream.Signature(8)),
+                          **({"counters": In(COUNTERS_LAYOUT)} if records else {})})
 
     @staticmethod
     def _result_payload(r):
@@ -309,7 +319,8 @@ class FrameTransmitter(wiring.Component):
     def elaborate(self, platform):
         m = Module()
         m.submodules.crc = crc = CRC16_CCITT_FALSE(8).create()
-        largest = max(HEADER_BYTES + RESULT_BYTES, HEADER_BYTES + STATUS_BYTES, RECORD_BYTES)
+        largest = max(HEADER_BYTES + RESULT_BYTES, HEADER_BYTES + STATUS_BYTES, RECORD_BYTES,
+                      HEADER_BYTES + COUNTERS_BYTES * bool(self.records))
         frame = Signal(8 * (len(SYNC) + largest))
         size = Signal(range(len(frame) // 8 + 1))
         index = Signal.like(size)       # of the byte after the one offered
@@ -361,9 +372,17 @@ class FrameTransmitter(wiring.Component):
                 with m.Elif(self.status.valid):
                     m.d.comb += self.status.ready.eq(1)
                     s = self.status.payload
-                    load_frame(Command.STATUS, STATUS_BYTES, s.tag,
-                               Cat(s.code, Const(VERSION, 8), Const(self.bins, 16),
-                                   Const(self.lanes, 16)))
+                    status = (Command.STATUS, STATUS_BYTES, s.tag,
+                              Cat(s.code, Const(VERSION, 8), Const(self.bins, 16),
+                                  Const(self.lanes, 16)))
+                    if self.records:
+                        with m.If(s.counters):
+                            load_frame(Command.COUNTER_VALUES, COUNTERS_BYTES, s.tag,
+                                       self.counters.as_value())
+                        with m.Else():
+                            load_frame(*status)
+                    else:
+                        load_frame(*status)
             with m.State("SEND"):
                 with m.If(send(byte)):
                     m.d.comb += crc.valid.eq(index > unchecked)

@@ -7,9 +7,10 @@ from amaranth.lib import enum
 from golden.fixed import FixedSpec
 
 __all__ = ["SYNC", "VERSION", "HEADER_BYTES", "TAG_BITS", "RESULT_BYTES", "STATUS_BYTES",
-           "RECORD_BYTES", "PHOTON_BITS", "MAX_RECORDS", "Command", "Status", "Source", "Frame",
+           "RECORD_BYTES", "PHOTON_BITS", "MAX_RECORDS", "COUNTER_NAMES", "COUNTER_BITS", "Command", "Status", "Source", "Frame",
            "Error", "crc16", "encode", "histogram", "ping", "flush", "source", "result",
-           "results", "status", "decode_result", "decode_results", "decode_status",
+           "results", "counters", "counter_values", "status", "decode_result", "decode_results",
+           "decode_counters", "decode_status",
            "results_of", "board_commands", "host_commands", "Parser"]
 
 SYNC = b"\xa5\x5a"
@@ -20,6 +21,10 @@ TAG_BITS = 16
 RESULT_BYTES = 9
 STATUS_BYTES = 6
 SOURCE_BYTES = 1
+#: The counters a COUNTER_VALUES frame reports, u32 each, in this order.
+COUNTER_NAMES = ("outside", "saturated", "dropped")
+COUNTER_BITS = 32
+COUNTERS_BYTES = len(COUNTER_NAMES) * COUNTER_BITS // 8
 #: A RESULTS record: tag, a RESULT payload, the pixel's photons (24 bits).
 PHOTON_BITS = 24
 RECORD_BYTES = 2 + RESULT_BYTES + PHOTON_BITS // 8
@@ -34,9 +39,11 @@ class Command(enum.IntEnum, shape=8):
     PING = 0x02
     FLUSH = 0x03
     SOURCE = 0x04
+    COUNTERS = 0x05
     RESULT = 0x81
     STATUS = 0x82
     RESULTS = 0x83
+    COUNTER_VALUES = 0x84
 
 
 class Status(enum.IntEnum, shape=8):
@@ -104,6 +111,18 @@ def source(code, tag=0):
     return encode(Command.SOURCE, tag, bytes([code]))
 
 
+def counters(tag=0):
+    """A COUNTERS frame: asks for the board's counters (a COUNTER_VALUES frame answers)."""
+    return encode(Command.COUNTERS, tag)
+
+
+def counter_values(tag, values):
+    """A COUNTER_VALUES frame: ``values`` a dict of :data:`COUNTER_NAMES`."""
+    return encode(Command.COUNTER_VALUES, tag,
+                  b"".join(int(values[name]).to_bytes(COUNTER_BITS // 8, "little")
+                           for name in COUNTER_NAMES))
+
+
 def _result_payload(tau_q, fraction_q, tau_defined, fraction_defined, valid):
     flags = sum(int(bool(d)) << k for k, d in enumerate(tau_defined))
     flags |= int(bool(fraction_defined)) << 3 | int(bool(valid)) << 4
@@ -165,6 +184,13 @@ def results_of(frame):
     return []
 
 
+def decode_counters(payload):
+    """COUNTER_VALUES payload -> a dict of :data:`COUNTER_NAMES`."""
+    size = COUNTER_BITS // 8
+    return {name: int.from_bytes(payload[size * k:size * (k + 1)], "little")
+            for k, name in enumerate(COUNTER_NAMES)}
+
+
 def decode_status(payload):
     """STATUS payload -> ``{"code", "version", "bins", "lanes"}``."""
     return {"code": Status(payload[0]), "version": payload[1],
@@ -173,18 +199,18 @@ def decode_status(payload):
 
 
 def board_commands(bins, *, sources=1):
-    """Payload length of each command the board accepts; SOURCE only on a board with more
-    than one input (``sources``)."""
+    """Payload length of each command the board accepts; SOURCE and COUNTERS only on a board
+    with more than one input (``sources``: a photon path)."""
     commands = {Command.HISTOGRAM: 2 * bins, Command.PING: 0, Command.FLUSH: 0}
     if sources > 1:
-        commands[Command.SOURCE] = SOURCE_BYTES
+        commands.update({Command.SOURCE: SOURCE_BYTES, Command.COUNTERS: 0})
     return commands
 
 
 def host_commands():
     """Payload lengths each command the host accepts may have."""
     return {Command.RESULT: RESULT_BYTES, Command.STATUS: STATUS_BYTES,
-            Command.RESULTS: frozenset(RECORD_BYTES * n for n in range(1, MAX_RECORDS + 1))}
+            Command.COUNTER_VALUES: COUNTERS_BYTES, Command.RESULTS: frozenset(RECORD_BYTES * n for n in range(1, MAX_RECORDS + 1))}
 
 
 class Parser:

@@ -2,7 +2,7 @@
 UART pins; with a photon path, the core's input is chosen by the host (SOURCE): the received
 histograms, or the on-chip photon source through the histogrammer; its results leave as
 records with their photons (RESULTS)."""
-from amaranth import Module
+from amaranth import Module, Signal
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
@@ -118,4 +118,12 @@ class LinkTop(wiring.Component):
         wiring.connect(m, tally.out, core.inp)
         wiring.connect(m, core.out, tally.results)
         wiring.connect(m, tally.records, transmitter.results)
+        # what is lost, counted (saturating) for COUNTERS: photons outside the window or past a
+        # counter's ceiling, and malformed pixels the core dropped
+        dropped = Signal.like(transmitter.counters.dropped)
+        with m.If(core.dropped & (dropped != (1 << len(dropped)) - 1)):
+            m.d.sync += dropped.eq(dropped + 1)
+        m.d.comb += [transmitter.counters.outside.eq(histogrammer.outside),
+                     transmitter.counters.saturated.eq(histogrammer.saturated),
+                     transmitter.counters.dropped.eq(dropped)]
         return m
