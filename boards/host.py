@@ -121,8 +121,8 @@ class Host:
         """Choose the core's input (a :class:`boards.protocol.Source`); raises
         :class:`LinkError` if the board has no such input."""
         self.port.write(protocol.source(code, tag))
-        self._photon_path(self._answer(tag, Command.STATUS),
-                          f"input {protocol.Source(code).name}")
+        known = {source.value: source.name for source in protocol.Source}
+        self._photon_path(self._answer(tag, Command.STATUS), f"input {known.get(code, code)}")
 
     def counters(self, tag=0):
         """The board's counters (:data:`boards.protocol.COUNTER_NAMES`): photons outside the

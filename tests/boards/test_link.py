@@ -51,10 +51,12 @@ def test_transmitter_checks_its_arguments(qmodel):
 
 # ---- receiver: a script of bytes, idle gaps and framing errors, for the RTL and the model
 
-def run_receiver(script, *, bins, timeout, ready_after=0):
-    """Returns ``(pixels, reports)``: ``[(tag, counts)]`` with ``"flush"`` for flush tokens, and ``[(code, tag)]``; the pixel stream is ready after ``ready_after`` cycles
-    (never if None)."""
-    dut = FrameReceiver(bins=bins, timeout=timeout, spec=FixedSpec())
+def run_receiver(script, *, bins, timeout, ready_after=0, sources=1, final_source=None):
+    """Returns ``(pixels, reports)``: ``[(tag, counts)]`` with ``"flush"`` for flush tokens, and
+    ``[(code, tag)]`` (code ``"counters"`` for a COUNTERS answer); the pixel stream is ready
+    after ``ready_after`` cycles (never if None). ``final_source``: a list that gets the
+    receiver's ``source`` at the end."""
+    dut = FrameReceiver(bins=bins, timeout=timeout, spec=FixedSpec(), sources=sources)
     beats, reports = [], []
 
     async def producer(ctx):
@@ -74,6 +76,8 @@ def run_receiver(script, *, bins, timeout, ready_after=0):
                 ctx.set(dut.lost, 0)
                 await ctx.tick().repeat(SPACING)
         await ctx.tick().repeat(4 * bins + (ready_after or 0))
+        if final_source is not None:
+            final_source.append(ctx.get(dut.source))
 
     async def pixel_consumer(ctx):
         if ready_after is None:
@@ -91,7 +95,7 @@ def run_receiver(script, *, bins, timeout, ready_after=0):
         while True:
             _, _, valid, p = await ctx.tick().sample(dut.status.valid, dut.status.payload)
             if valid:
-                reports.append((p.code, p.tag))
+                reports.append(("counters" if p.counters else p.code, p.tag))
 
     sim = Simulator(dut)
     sim.add_clock(CLOCK_PERIOD)
@@ -112,10 +116,10 @@ def run_receiver(script, *, bins, timeout, ready_after=0):
     return pixels, reports
 
 
-def model(script, bins):
-    """What the receiver must do, from the :class:`Parser`."""
-    parser = Parser(lengths=protocol.board_commands(bins))
-    pixels, reports = [], []
+def model(script, bins, sources=1):
+    """What the receiver must do, from the :class:`Parser`: ``(pixels, reports, source)``."""
+    parser = Parser(lengths=protocol.board_commands(bins, sources=sources))
+    pixels, reports, source = [], [], 0
     for kind, value in script:
         events = {"bytes": lambda: parser.feed(value), "idle": parser.idle,
                   "framing": parser.lost}[kind]()
@@ -126,20 +130,30 @@ def model(script, bins):
                 reports.append((Status.OK, event.tag))
             elif event.command == Command.FLUSH:
                 pixels.append("flush")
+            elif event.command == Command.COUNTERS:
+                reports.append(("counters", event.tag))
+            elif event.command == Command.SOURCE:
+                known = event.payload[0] < sources
+                reports.append((Status.OK if known else Status.NO_SOURCE, event.tag))
+                source = event.payload[0] if known else source
             else:
                 pixels.append((event.tag, np.frombuffer(event.payload, "<u2").tolist()))
-    return pixels, reports
+    return pixels, reports, source
 
 
-def random_script(rng, bins, pieces):
-    """Good HISTOGRAMs, PINGs and FLUSHes, frames with one corrupted byte, frames cut by an
-    idle gap or a framing error, noise (sync bytes included), idle gaps and framing errors."""
+def random_script(rng, bins, pieces, sources=1):
+    """Good HISTOGRAMs, PINGs and FLUSHes (and, with ``sources``, SOURCE and COUNTERS), frames
+    with one corrupted byte, frames cut by an idle gap or a framing error, noise (sync bytes
+    included), idle gaps and framing errors."""
     script = []
     for _ in range(pieces):
         tag = int(rng.integers(0, 2 ** 16))
-        frame = rng.choice([lambda: protocol.histogram(tag, rng.integers(0, 2 ** 16, bins)),
-                            lambda: protocol.ping(tag), lambda: protocol.flush(tag)],
-                           p=[0.6, 0.2, 0.2])()
+        kinds = [lambda: protocol.histogram(tag, rng.integers(0, 2 ** 16, bins)),
+                 lambda: protocol.ping(tag), lambda: protocol.flush(tag),
+                 lambda: protocol.source(int(rng.integers(0, sources + 1)), tag),
+                 lambda: protocol.counters(tag)]
+        p = [0.6, 0.2, 0.2, 0, 0] if sources == 1 else [0.5, 0.1, 0.1, 0.2, 0.1]
+        frame = rng.choice(kinds, p=p)()
         kind = rng.choice(["good", "corrupt", "truncated", "noise", "idle", "framing"],
                           p=[0.45, 0.2, 0.1, 0.15, 0.05, 0.05])
         if kind == "corrupt":
@@ -164,10 +178,27 @@ def test_receiver_matches_the_parser(rng):
     bins = 20
     script = random_script(rng, bins, 200) + [("idle", None)]
     got = run_receiver(script, bins=bins, timeout=30)
-    want = model(script, bins)
+    *want, _ = model(script, bins)
     assert len(want[0]) > 50 and len({code for code, _ in want[1]}) == 7
     assert want[0].count("flush") > 10
-    assert got == want
+    assert got == tuple(want)
+
+
+def test_receiver_with_sources_matches_the_parser(rng):
+    """A photon path's receiver (two inputs), 150 random pieces with SOURCE (of an input it
+    has or not) and COUNTERS frames among them: pixels, reports and the chosen input as the
+    model says; a board without sources calls them unknown commands."""
+    bins, sources = 20, len(protocol.Source)
+    script = random_script(rng, bins, 150, sources=sources) + [("idle", None)]
+    final = []
+    got = run_receiver(script, bins=bins, timeout=30, sources=sources, final_source=final)
+    pixels, reports, source = model(script, bins, sources=sources)
+    codes = {code for code, _ in reports}
+    assert {Status.NO_SOURCE, "counters", Status.OK} <= codes
+    assert got == (pixels, reports) and final == [source]
+    tagged = [("bytes", protocol.source(1, 4)), ("bytes", protocol.counters(5))]
+    assert run_receiver(tagged, bins=bins, timeout=30)[1] == [
+        (Status.UNKNOWN_COMMAND, 4), (Status.UNKNOWN_COMMAND, 5)]
 
 
 def test_receiver_reports_busy_when_both_buffers_are_full(rng):
@@ -197,27 +228,34 @@ def test_a_flush_follows_the_histograms_before_it(rng):
 
 # ---- transmitter
 
+def random_results(rng, count):
+    return [{"tag": int(rng.integers(0, 2 ** 16)), "tau_q": rng.integers(0, 2 ** 16, 3),
+             "fraction_q": int(rng.integers(0, 2 ** 16)), "tau_defined": rng.integers(0, 2, 3),
+             "fraction_defined": int(rng.integers(2)), "valid": int(rng.integers(2)),
+             "photons": int(rng.integers(0, 2 ** 24))} for _ in range(count)]
+
+
+def set_result(ctx, p, r):
+    ctx.set(p.tag, r["tag"])
+    ctx.set(p.fraction, r["fraction_q"])
+    ctx.set(p.fraction_defined, r["fraction_defined"])
+    ctx.set(p.valid, r["valid"])
+    ctx.set(p.tau_defined, sum(int(d) << k for k, d in enumerate(r["tau_defined"])))
+    for k in range(3):
+        ctx.set(p.tau[k], int(r["tau_q"][k]))
+
+
 def test_transmitter_frames(rng, qmodel):
     """Random results and status reports from two producers, output stalls: every frame is
     exactly what the encoder makes, and each stream keeps its order."""
     dut = FrameTransmitter(bins=135, lanes=6, spec=qmodel.spec)
-    results = [{"tag": int(rng.integers(0, 2 ** 16)), "tau_q": rng.integers(0, 2 ** 16, 3),
-                "fraction_q": int(rng.integers(0, 2 ** 16)),
-                "tau_defined": rng.integers(0, 2, 3), "fraction_defined": int(rng.integers(2)),
-                "valid": int(rng.integers(2))} for _ in range(12)]
+    results = [{k: v for k, v in r.items() if k != "photons"} for r in random_results(rng, 12)]
     reports = [(Status(int(rng.integers(0, 8))), int(rng.integers(0, 2 ** 16))) for _ in range(12)]
     sent = bytearray()
 
     async def result_producer(ctx):
         for r in results:
-            p = dut.results.payload
-            ctx.set(p.tag, r["tag"])
-            ctx.set(p.fraction, r["fraction_q"])
-            ctx.set(p.fraction_defined, r["fraction_defined"])
-            ctx.set(p.valid, r["valid"])
-            ctx.set(p.tau_defined, sum(int(d) << k for k, d in enumerate(r["tau_defined"])))
-            for k in range(3):
-                ctx.set(p.tau[k], int(r["tau_q"][k]))
+            set_result(ctx, dut.results.payload, r)
             ctx.set(dut.results.valid, 1)
             await ctx.tick().until(dut.results.ready)
             ctx.set(dut.results.valid, 0)
@@ -252,6 +290,67 @@ def test_transmitter_frames(rng, qmodel):
     assert [f for f in frames if f.command == Command.STATUS] == [
         Frame(Command.STATUS, tag, protocol.status(code, tag, 135, 6)[7:-2])
         for code, tag in reports]
+
+
+def test_transmitter_records_and_counters(rng, qmodel):
+    """A photon path's transmitter: results in bursts and alone, COUNTERS answers among status
+    reports, output stalls. Every result leaves as a record of a RESULTS frame of at most
+    ``records``, in order, with its photons; bursts fill frames; a counters report is a
+    COUNTER_VALUES frame of the counters' values."""
+    dut = FrameTransmitter(bins=135, lanes=6, spec=qmodel.spec, records=4)
+    results = random_results(rng, 40)
+    reports = [(Status.OK, 1, 0), (Status.BUSY, 2, 0), (Status.OK, 3, 1), (Status.OK, 4, 1)]
+    values = {"outside": 0x12345678, "saturated": 7, "dropped": 0xFFFFFFFF}
+    sent = bytearray()
+
+    async def result_producer(ctx):
+        for k, r in enumerate(results):
+            set_result(ctx, dut.results.payload.result, r)
+            ctx.set(dut.results.payload.photons, r["photons"])
+            ctx.set(dut.results.valid, 1)
+            await ctx.tick().until(dut.results.ready)
+            ctx.set(dut.results.valid, 0)
+            if k % 10 == 9:                     # bursts of ten, then a pause
+                await ctx.tick().repeat(800)
+
+    async def status_producer(ctx):
+        for name, value in values.items():
+            ctx.set(getattr(dut.counters, name), value)
+        for code, tag, counters in reports:
+            ctx.set(dut.status.payload.code, code)
+            ctx.set(dut.status.payload.tag, tag)
+            ctx.set(dut.status.payload.counters, counters)
+            ctx.set(dut.status.valid, 1)
+            await ctx.tick().until(dut.status.ready)
+            ctx.set(dut.status.valid, 0)
+            await ctx.tick().repeat(int(rng.integers(1, 300)))
+
+    async def consumer(ctx):
+        while True:
+            ready = bool(rng.random() < 0.5)
+            ctx.set(dut.out.ready, ready)
+            _, _, valid, byte = await ctx.tick().sample(dut.out.valid, dut.out.payload)
+            if valid and ready:
+                sent.append(byte)
+
+    sim = Simulator(dut)
+    sim.add_clock(CLOCK_PERIOD)
+    sim.add_testbench(result_producer)
+    sim.add_testbench(status_producer)
+    sim.add_testbench(consumer, background=True)
+    sim.run_until(12000 * CLOCK_PERIOD)
+    frames = Parser(lengths=protocol.host_commands()).feed(sent)
+    batches = [f for f in frames if f.command == Command.RESULTS]
+    assert all(f.tag == len(protocol.decode_results(f.payload)) <= 4 for f in batches)
+    assert max(f.tag for f in batches) == 4 and min(f.tag for f in batches) == 1
+    records = [record for f in batches for record in protocol.results_of(f)]
+    assert records == [(r["tag"], protocol.decode_result(protocol.result(**{
+        k: v for k, v in r.items() if k != "photons"})[7:-2]), r["photons"]) for r in results]
+    assert [f for f in frames if f.command in (Command.STATUS, Command.COUNTER_VALUES)] == [
+        Frame(Command.STATUS, 1, protocol.status(Status.OK, 1, 135, 6)[7:-2]),
+        Frame(Command.STATUS, 2, protocol.status(Status.BUSY, 2, 135, 6)[7:-2]),
+        Frame(Command.COUNTER_VALUES, 3, protocol.counter_values(3, values)[7:-2]),
+        Frame(Command.COUNTER_VALUES, 4, protocol.counter_values(4, values)[7:-2])]
 
 
 # ---- the whole top level over its UART pins

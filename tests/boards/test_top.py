@@ -1,11 +1,21 @@
 import re
 
+import numpy as np
 import pytest
 
+from boards.host import Host, LinkError
+from boards.photons import PhotonPath
+from boards.protocol import Source, Status
+from boards.simulation import SimulatedPort
 from boards.top import LinkTop
+from golden.intref import run_counts
 from golden.pipeline import load_default
 from rtl.config import CoreConfig
 from rtl.multipixel import MultiPixelCore
+
+#: A small scene for simulation: two lifetimes in three columns, two lines, 40 slots a pixel.
+SCENE = PhotonPath(lifetimes_ns=(0.3, 1.0), stripes=(0, 1, 1), lines=2, dwell=40, rate=120,
+                   records=4, tally=16)
 
 
 @pytest.mark.parametrize("kwargs, message", [
@@ -15,13 +25,46 @@ from rtl.multipixel import MultiPixelCore
     ({"baud": 1.1e6}, "baud 1.1e+06 is 9.1% off the nearest rate clk_freq / 4; "
                       "the UART needs 2%"),
     ({"timeout_bytes": 1}, "timeout_bytes must be an integer of at least 2, not 1"),
+    ({"photons": "onchip"}, "photons must be a PhotonPath or None, not 'onchip'"),
 ])
 def test_arguments_are_checked(kwargs, message):
     args = {"core": MultiPixelCore(qmodel=load_default(), bins=135,
                                    config=CoreConfig(rows=32, slots=1)),
             "clk_freq": 4e6, "baud": 1e6, **kwargs}
-    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+    with pytest.raises((ValueError, TypeError), match=f"^{re.escape(message)}$"):
         LinkTop(**args)
+
+
+def test_onchip_photons_to_result_records_bit_exact():
+    """The photon path through the UART pins (T = 20, two slots of two lanes): PING, SOURCE
+    ONCHIP, then the board's own RESULTS records for two frames of the on-chip scene. Each is
+    the integer reference of the reference histogrammer's pixel of the reference source's
+    events, with its tag and its photons; COUNTERS reports the photons outside the window and
+    no dropped pixel; SOURCE of an input the board lacks is refused."""
+    qmodel, bins = load_default(), 20
+    core = MultiPixelCore(qmodel=qmodel, bins=bins, config=CoreConfig(rows=32, batch=2, slots=2))
+    top = LinkTop(core=core, clk_freq=4e6, baud=1e6, timeout_bytes=4, photons=SCENE)
+    host = Host(SimulatedPort(top, timeout=4 * (400 * bins + 600)), bins=bins)
+    assert host.ping()["lanes"] == 4
+    with pytest.raises(LinkError, match="^the board has no input 2: build it with a photon path"):
+        host.source(2)
+    host.source(Source.ONCHIP)
+    ref = SCENE.reference(qmodel, bins, frames=2)
+    want = run_counts(qmodel, np.array([counts for _, counts in ref["pixels"]]))
+    got = []
+    for records in host.records():
+        got += records
+        if len(got) >= len(ref["pixels"]):
+            break
+    assert ref["frames"] == [6, 12] and len(got) == 12
+    for k, ((tag, result, photons), (want_tag, counts)) in enumerate(zip(got, ref["pixels"])):
+        assert (tag, photons) == (want_tag, counts.sum())
+        for key, value in result.items():
+            assert np.array_equal(value, want[key][k]), (k, key)
+    counters = host.counters(tag=5)
+    assert counters["outside"] >= ref["outside"] > 0
+    assert counters["saturated"] == counters["dropped"] == 0
+    assert [error.code for error in host.errors] == [Status.NO_SOURCE]
 
 
 def test_divisor_and_timeout_from_clock_and_baud():
