@@ -13,6 +13,7 @@ COMMANDS = {
     "build": ("boards.cli_build", "bitstream, resources, Fmax and pixels/s of a board"),
     "flash": ("boards.cli_flash", "load a bitstream into the board's FPGA (SRAM)"),
     "run": ("boards.cli_run", "lifetime map of a recording, computed on the board"),
+    "live": ("boards.cli_live", "live lifetime frames of the board's on-chip photon source"),
     "explore": ("boards.cli_explore", "best multi-pixel configuration for a board (sim.des)"),
     "bench": ("boards.cli_bench", "benchmark suite: estimators, accuracy vs photons, boards"),
 }

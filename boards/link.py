@@ -364,7 +364,10 @@ class FrameTransmitter(wiring.Component):
                 with m.If(results_valid):
                     if self.records:
                         m.d.sync += left.eq(waiting)
-                        load_frame(Command.RESULTS, waiting * RECORD_BYTES, waiting)
+                        # the length by shifts and adds: a product would take a DSP
+                        length = sum(waiting << k for k in range(RECORD_BYTES.bit_length())
+                                     if RECORD_BYTES >> k & 1)
+                        load_frame(Command.RESULTS, length, waiting)
                     else:
                         m.d.comb += self.results.ready.eq(1)
                         load_frame(Command.RESULT, RESULT_BYTES, self.results.payload.tag,
