@@ -18,10 +18,17 @@ from .protocol import (COUNTER_BITS, COUNTER_NAMES, COUNTERS_BYTES, HEADER_BYTES
                        SYNC, TAG_BITS, VERSION, Command, Source, Status, board_commands)
 from .records import record_layout
 
-__all__ = ["STATUS_LAYOUT", "COUNTERS_LAYOUT", "FrameReceiver", "FrameTransmitter"]
+__all__ = ["status_layout", "COUNTERS_LAYOUT", "FrameReceiver", "FrameTransmitter"]
 
-#: A report for the transmitter: a STATUS frame, or (``counters``) a COUNTER_VALUES frame.
-STATUS_LAYOUT = data.StructLayout({"code": Status, "tag": unsigned(TAG_BITS), "counters": 1})
+
+
+def status_layout(photons):
+    """A report for the transmitter: a STATUS frame, or, on a link with a photon path, a
+    COUNTER_VALUES frame if ``counters``."""
+    return data.StructLayout({"code": Status, "tag": unsigned(TAG_BITS),
+                              **({"counters": 1} if photons else {})})
+
+
 #: The counters a COUNTER_VALUES frame reports.
 COUNTERS_LAYOUT = data.StructLayout({name: unsigned(COUNTER_BITS) for name in COUNTER_NAMES})
 STATUS_DEPTH = 4
@@ -66,7 +73,7 @@ class FrameReceiver(wiring.Component):
     pixels : Out(stream.Signature(rtl.result.input_layout(spec)))
         ``bins`` counts per accepted HISTOGRAM, each with its tag, the final one ``last``; a
         flush token (tag 0) per FLUSH (the core's ``inp``).
-    status : Out(stream.Signature(STATUS_LAYOUT))
+    status : Out(stream.Signature(status_layout(sources > 1)))
         Status reports, from a 4-deep FIFO; reports that find it full are dropped.
     source : Out(range(sources))
         The core's input (:attr:`boards.protocol.Source.HISTOGRAMS` after reset).
@@ -86,7 +93,7 @@ class FrameReceiver(wiring.Component):
             "inp": In(stream.Signature(8)),
             "lost": In(1),
             "pixels": Out(stream.Signature(input_layout(spec))),
-            "status": Out(stream.Signature(STATUS_LAYOUT)),
+            "status": Out(stream.Signature(status_layout(sources > 1))),
             "source": Out(range(sources)),
         })
 
@@ -95,13 +102,14 @@ class FrameReceiver(wiring.Component):
         T = self.bins
         index_bits = max((T - 1).bit_length(), 1)
         m.submodules.crc = crc = CRC16_CCITT_FALSE(8).create()
-        m.submodules.fifo = fifo = SyncFIFO(width=STATUS_LAYOUT.size, depth=STATUS_DEPTH)
+        m.submodules.fifo = fifo = SyncFIFO(width=self.status.payload.shape().size,
+                                            depth=STATUS_DEPTH)
         m.submodules.buffer = buffer = Memory(shape=self.pixels.payload.count.shape(),
                                               depth=2 << index_bits, init=[])
         wr, rd = buffer.write_port(), buffer.read_port()
 
         # ---- status reports: one per cycle at most, into the FIFO (dropped when it is full)
-        report = Signal(STATUS_LAYOUT)
+        report = Signal(self.status.payload.shape())
         report_valid = Signal()
         m.d.comb += [fifo.w_data.eq(report), fifo.w_en.eq(report_valid)]
         wiring.connect(m, fifo.r_stream, wiring.flipped(self.status))
@@ -131,8 +139,9 @@ class FrameReceiver(wiring.Component):
                      wr.data.eq(Cat(low, byte))]
 
         def emit(code, tag=0, counters=0):
-            m.d.comb += [report.code.eq(code), report.tag.eq(tag), report.counters.eq(counters),
-                         report_valid.eq(1)]
+            m.d.comb += [report.code.eq(code), report.tag.eq(tag), report_valid.eq(1)]
+            if counters:
+                m.d.comb += report.counters.eq(1)
 
         def error(code):
             emit(code, tag)
@@ -284,7 +293,7 @@ class FrameTransmitter(wiring.Component):
     ----------
     results : In(stream.Signature(rtl.result.result_layout(spec)))
         The core's results; with ``records``, of :func:`boards.records.record_layout`.
-    status : In(stream.Signature(STATUS_LAYOUT))
+    status : In(stream.Signature(status_layout(records > 0)))
         Status reports.
     counters : In(COUNTERS_LAYOUT)
         With ``records``: the values a COUNTER_VALUES frame reports.
@@ -306,7 +315,7 @@ class FrameTransmitter(wiring.Component):
         self.bins, self.lanes, self.records = bins, lanes, records
         layout = record_layout(spec) if records else result_layout(spec)
         super().__init__({"results": In(stream.Signature(layout)),
-                          "status": In(stream.Signature(STATUS_LAYOUT)),
+                          "status": In(stream.Signature(status_layout(records > 0))),
                           "out": Out(stream.Signature(8)),
                           **({"counters": In(COUNTERS_LAYOUT)} if records else {})})
 
