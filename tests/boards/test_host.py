@@ -3,7 +3,7 @@ that can corrupt, refuse or ignore frames."""
 import numpy as np
 import pytest
 
-from boards.host import Host, LinkError
+from boards.host import BufferedPort, Host, LinkError
 from boards import protocol
 from boards.protocol import Status
 from golden.export import golden_counts
@@ -74,3 +74,27 @@ def test_ping(qmodel):
         Host(FakeBoard(qmodel, bins=20), bins=BINS).ping()
     with pytest.raises(LinkError, match=r"^no answer to PING$"):
         Host(FakeBoard(qmodel, faults={0: "corrupt"}), bins=BINS).ping()
+
+
+class BlockPort:
+    """A port holding ``data``: reads of any size; ``in_waiting`` what is left."""
+
+    def __init__(self, data):
+        self.data, self.reads = bytearray(data), []
+
+    @property
+    def in_waiting(self):
+        return len(self.data)
+
+    def read(self, size=1):
+        self.reads.append(size)
+        out = bytes(self.data[:size])
+        del self.data[:size]
+        return out
+
+
+def test_buffered_port_reads_what_is_waiting_at_once():
+    port = BlockPort(b"abcdef")
+    buffered = BufferedPort(port)
+    assert [buffered.read(1) for _ in range(7)] == [b"a", b"b", b"c", b"d", b"e", b"f", b""]
+    assert port.reads == [6, 1]
