@@ -19,13 +19,13 @@ def entries(results=None):
 
 def _row(e):
     if "error" in e:
-        return [e["board"], e["core"], e["error"], *[None] * 8, e["build_seconds"]]
+        return [e["board"], e["core"], e["error"], *[None] * 9, e["build_seconds"]]
     frames = [e["pixels_per_s"] / s ** 2 for s in SENSORS]
     return [e["board"] + (" (stale)" if "stale" in e else ""), e["core"],
             f"{e['luts']}/{e['luts_total']}, {e['dsp']}/{e['dsp_total']}, "
             f"{e['bram']}/{e['bram_total']}",
             e["fmax_mhz"], e["clock_mhz"], e["cycles_per_pixel"], e["pixels_per_s"], *frames,
-            e["uart_pixels_per_s"], e["baud"], e["build_seconds"]]
+            e["uart_pixels_per_s"], e.get("records_per_s"), e["baud"], e["build_seconds"]]
 
 
 def record(entry, command, results=None):
@@ -51,12 +51,15 @@ def section_body(stored):
     """The boards section's Markdown: a row per board's latest build."""
     header = ["board", "core", "LUTs, DSPs, block RAMs (used/total)", "Fmax (MHz)",
               "clock (MHz)", "cycles/pixel", "pixels/s (compute)",
-              *(f"frames/s {s}x{s}" for s in SENSORS), "pixels/s (UART ceiling)", "baud",
-              "build (s)"]
+              *(f"frames/s {s}x{s}" for s in SENSORS), "pixels/s (UART ceiling)",
+              "results/s (RESULTS ceiling)", "baud", "build (s)"]
     return ("Each board's latest `python -m boards build` (YoWASP Yosys + nextpnr, on the "
             "project machine). pixels/s (compute) = min(Fmax, clock) / cycles per pixel; the "
             "UART ceiling is what the host link can deliver (baud / 10 bytes/s over one "
             "HISTOGRAM frame of 2T + 11 bytes), so the board runs at the lower of the two. "
+            "A board with a photon path (on-chip photons, histogrammed on the chip) sends only "
+            "results, as RESULTS records; their ceiling is baud / 10 bytes/s over 14 bytes a "
+            "record and its share of a full frame's 9. "
             "Frames/s are compute-bound, for 32x32 and 128x128 sensors. LUTs are nextpnr's "
             "logic cells (iCE40 LCs, ECP5 LUT4s).\n\n"
             + table(header, [_row(e) for e in stored.values()])

@@ -21,7 +21,7 @@ from rtl.synth import LUT_MAPPERS
 
 from .builds import record
 from .build import BITSTREAM, NAME, BuildError, build, parse_report
-from .performance import cycles_per_pixel, uart_pixels_per_s
+from .performance import cycles_per_pixel, records_per_s, uart_pixels_per_s
 from .platforms import BOARDS, board_named
 from .toplevel import BoardTop
 
@@ -145,6 +145,9 @@ def run(args):
               "cycles_per_pixel": cycles, "cycles_source": cycles_source,
               "pixels_per_s": compute, "baud": top.link.baud,
               "uart_pixels_per_s": uart_pixels_per_s(top.link.baud, bins),
+              **({"records": board.photons.records,
+                  "records_per_s": records_per_s(top.link.baud, board.photons.records)}
+                 if board.photons else {}),
               "build_seconds": round(time.perf_counter() - began, 1), "attempts": attempts,
               "clock_note": _clock_note(attempts), "bitstream": BITSTREAM[board.family],
               "command": command_line("boards")}

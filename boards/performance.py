@@ -1,11 +1,12 @@
 """Throughput of a built board: the core's cycles per pixel, the compute ceiling it gives at the
-clock, and the ceiling the UART host link puts on it."""
+clock, and the ceilings the UART host link puts on it: histograms in, and (with a photon path)
+result records out."""
 from sim.des import simulate
 
-from .protocol import HEADER_BYTES, SYNC
+from .protocol import HEADER_BYTES, RECORD_BYTES, SYNC
 from .uart import BITS_PER_BYTE
 
-__all__ = ["cycles_per_pixel", "frame_bytes", "uart_pixels_per_s", "SENSORS"]
+__all__ = ["cycles_per_pixel", "frame_bytes", "uart_pixels_per_s", "records_per_s", "SENSORS"]
 
 #: Sensor sizes for frames per second.
 SENSORS = (32, 128)
@@ -28,3 +29,10 @@ def uart_pixels_per_s(baud, bins):
     """Pixels per second the host link can deliver: ``baud / 10`` bytes/s over
     :func:`frame_bytes` (8N1, frames back to back)."""
     return baud / BITS_PER_BYTE / frame_bytes(bins)
+
+
+def records_per_s(baud, records):
+    """Results per second the link can carry as RESULTS records, ``records`` a frame (full
+    frames back to back): ``baud / 10`` bytes/s over a record plus its share of a frame's
+    sync, header and CRC."""
+    return baud / BITS_PER_BYTE / (RECORD_BYTES + (len(SYNC) + HEADER_BYTES + CRC_BYTES) / records)

@@ -3,7 +3,7 @@ import pytest
 
 from boards import protocol
 from boards.builds import entries, mark_stale, record
-from boards.performance import cycles_per_pixel, frame_bytes, uart_pixels_per_s
+from boards.performance import cycles_per_pixel, frame_bytes, records_per_s, uart_pixels_per_s
 from golden.benchmarks import load_section, section_body
 from rtl.config import CoreConfig
 from sim.des import simulate
@@ -14,6 +14,15 @@ from fakes import build_entry
 def test_frame_bytes_is_a_histogram_frame():
     assert frame_bytes(135) == len(protocol.histogram(0, [0] * 135)) == 279
     assert uart_pixels_per_s(1_000_000, 135) == pytest.approx(1e5 / 279)
+
+
+def test_records_per_s_counts_full_results_frames():
+    """16 records a frame: the bytes of a RESULTS frame the encoder makes, 16 results."""
+    record = {"tag": 1, "tau_q": [1, 2, 3], "fraction_q": 4, "tau_defined": [1, 1, 1],
+              "fraction_defined": 1, "valid": 1, "photons": 99}
+    frame = protocol.results([record] * 16)
+    assert records_per_s(3_000_000, 16) == pytest.approx(3e5 * 16 / len(frame))
+    assert records_per_s(3_000_000, 16) > 19_000
 
 
 def test_cycles_of_a_core_come_from_the_des():
