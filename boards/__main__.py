@@ -14,6 +14,7 @@ COMMANDS = {
     "flash": ("boards.cli_flash", "load a bitstream into the board's FPGA (SRAM)"),
     "run": ("boards.cli_run", "lifetime map of a recording, computed on the board"),
     "live": ("boards.cli_live", "live lifetime frames of the board's on-chip photon source"),
+    "path": ("boards.cli_path", "photon path: board top in RTL simulation vs the discrete-event model"),
     "explore": ("boards.cli_explore", "best multi-pixel configuration for a board (sim.des)"),
     "bench": ("boards.cli_bench", "benchmark suite: estimators, accuracy vs photons, boards"),
 }

@@ -36,18 +36,24 @@ from rtl.matmul import MatmulUnit
 from rtl.preprocess import CYCLES_PER_INPUT, SETTLE_CYCLES
 from rtl.result import LanePick
 
-__all__ = ["POLICIES", "simulate", "baseline"]
+__all__ = ["POLICIES", "CoreModel", "simulate", "baseline"]
 
 POLICIES = ("round-robin", "in-order", "earliest-finish")
 DIVISION = 19              # cycles per division: handshake, range check, 16 quotient bits, done
 RESULT = 4 * DIVISION + 2  # a lane through the result unit, accept to accept
 
 
-class _Model:
-    def __init__(self, core, *, bins, hidden, layers, policy, pixels):
+class CoreModel:
+    """The core's servers and processes, for ``pixels`` pixels in frames of ``frame_pixels``
+    (a flush token after each). What feeds it and what takes its results are hooks:
+    :meth:`load` (default: counts back to back) and :meth:`result` (default: recorded in
+    ``done``), for models of a whole board path to override (``boards/path.py``)."""
+
+    def __init__(self, core, *, bins, hidden, layers, policy, pixels, frame_pixels=None):
         if policy not in POLICIES:
             raise ValueError(f"policy must be one of {POLICIES}, not {policy!r}")
         self.c, self.policy, self.pixels = core, policy, pixels
+        self.frame_pixels = frame_pixels or pixels
         self.bins, self.hidden, self.layers = bins, hidden, layers
         self.groups = 3 * hidden // core.rows
         self.env = simpy.Environment()
@@ -69,21 +75,33 @@ class _Model:
             return steps_left
         return 0                                  # equal priorities: first come, first served
 
+    def load(self, pixel):
+        """The ``T`` counts of ``pixel`` into the preprocessor, which is ready for them now:
+        back to back, one a cycle."""
+        yield self.env.timeout(self.bins)
+
     def preprocess(self):
-        """Pixels one after another; each batch of lanes is handed to a slot process. A pixel's
-        counts load while the previous slot is busy; its inputs wait for a free slot."""
+        """Pixels one after another; each batch of lanes (cut at the end of a frame of
+        ``frame_pixels``: a flush token) is handed to a slot process. A pixel's counts load
+        while the previous slot is busy; its inputs wait for a free slot."""
         c, env = self.c, self.env
         pixel = 0
         while pixel < self.pixels:
-            # T counts in, the shifts settle, the first input is read and clipped
-            yield env.timeout(self.bins + SETTLE_CYCLES + CYCLES_PER_INPUT - 1)
-            slot = yield self.free_slots.get()
-            yield env.timeout(CYCLES_PER_INPUT * (self.bins - 1) + 1)     # T inputs out
-            lanes = min(c.batch, self.pixels - pixel)
-            lane = self.bins + SETTLE_CYCLES + CYCLES_PER_INPUT * self.bins
-            yield env.timeout(lane * (lanes - 1))
+            lanes = min(c.batch, self.pixels - pixel,
+                        self.frame_pixels - pixel % self.frame_pixels)
+            for lane in range(lanes):
+                yield from self.load(pixel + lane)
+                # the shifts settle, the first input is read and clipped
+                yield env.timeout(SETTLE_CYCLES + CYCLES_PER_INPUT - 1)
+                if lane == 0:
+                    slot = yield self.free_slots.get()
+                yield env.timeout(CYCLES_PER_INPUT * (self.bins - 1) + 1)     # T inputs out
             env.process(self.run_slot(slot, pixel, lanes))
             pixel += lanes
+
+    def result(self, time):
+        """A result leaves the core at ``time``."""
+        self.done.append(time)
 
     def run_slot(self, slot, first_pixel, lanes):
         c, env = self.c, self.env
@@ -107,7 +125,7 @@ class _Model:
             yield env.timeout(1 + LanePick.SETTLE)
             for lane in range(lanes):
                 yield env.timeout(RESULT if lane else 1)
-                self.done.append(env.now + RESULT - 1)
+                self.result(env.now + RESULT - 1)
             yield env.timeout(1)
             self.free_slots.put(slot)
             yield env.timeout(RESULT - 2)         # the last lane's divisions
@@ -132,7 +150,7 @@ def simulate(core, *, bins=135, hidden=32, layers=1, pixels=None, policy="round-
     pixels = pixels or 4 * core.lanes
     if pixels < 2 * core.lanes:
         raise ValueError(f"pixels must be at least two rounds ({2 * core.lanes}), not {pixels}")
-    model = _Model(core, bins=bins, hidden=hidden, layers=layers, policy=policy, pixels=pixels)
+    model = CoreModel(core, bins=bins, hidden=hidden, layers=layers, policy=policy, pixels=pixels)
     done = model.run()
     warm = core.lanes - 1
     interval = (done[-1] - done[warm]) / (len(done) - 1 - warm)

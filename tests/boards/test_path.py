@@ -1,0 +1,38 @@
+"""The photon path's discrete-event model against the board top in RTL simulation."""
+import pytest
+
+from boards.path import measure_path, simulate_path
+from boards.photons import PhotonPath
+from golden.pipeline import load_default
+from rtl.config import CoreConfig
+
+SCENE = dict(lifetimes_ns=(0.3, 1.0), stripes=(0, 1, 1, 0), lines=2, rate=120, records=4,
+             tally=16)
+
+
+def test_the_model_predicts_the_board_top_within_2_percent():
+    """T = 12, two slots of two lanes, a 4 x 2 scene at 40 slots a pixel, 4 clocks per UART
+    bit: the core is the bottleneck. The records are the scene's pixels in order."""
+    config, path = CoreConfig(rows=32, batch=2, slots=2), PhotonPath(dwell=40, **SCENE)
+    rtl = measure_path(load_default(), config, path, bins=12, divisor=4, pixels=16)
+    des = simulate_path(config, path, bins=12, divisor=4, pixels=16)
+    assert [tag for tag, _ in rtl["records"]] == list(range(8)) * 2
+    assert des["cycles_per_pixel"] == pytest.approx(rtl["cycles_per_pixel"], rel=0.02)
+    assert des["latency"] == pytest.approx(rtl["latency"], rel=0.02)
+
+
+@pytest.mark.parametrize("dwell, divisor, bound", [
+    (4000, 4, "source"), (40, 40, "link")])
+def test_the_bottleneck_sets_the_rate(dwell, divisor, bound):
+    """A long dwell makes the source the bottleneck (a pixel per dwell + 1 clocks, and a LINE
+    marker per line); a slow UART the link (full RESULTS frames, byte by byte)."""
+    config, path = CoreConfig(rows=32, batch=2, slots=2), PhotonPath(dwell=dwell, **SCENE)
+    des = simulate_path(config, path, bins=20, divisor=divisor, pixels=48)
+    core = simulate_path(config, PhotonPath(dwell=40, **SCENE), bins=20, divisor=4,
+                         pixels=48)["cycles_per_pixel"]
+    if bound == "source":
+        expected = (dwell + 1) + 1 / len(SCENE["stripes"])
+    else:
+        expected = (9 / SCENE["records"] + 14) * 10 * divisor
+    assert des["cycles_per_pixel"] > core
+    assert des["cycles_per_pixel"] == pytest.approx(expected, rel=0.01)
