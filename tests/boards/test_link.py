@@ -245,30 +245,28 @@ def set_result(ctx, p, r):
         ctx.set(p.tau[k], int(r["tau_q"][k]))
 
 
-def test_transmitter_frames(rng, qmodel):
-    """Random results and status reports from two producers, output stalls: every frame is
-    exactly what the encoder makes, and each stream keeps its order."""
-    dut = FrameTransmitter(bins=135, lanes=6, spec=qmodel.spec)
-    results = [{k: v for k, v in r.items() if k != "photons"} for r in random_results(rng, 12)]
-    reports = [(Status(int(rng.integers(0, 8))), int(rng.integers(0, 2 ** 16))) for _ in range(12)]
+def run_transmitter(dut, rng, results, reports, *, put, pause, report_gap, cycles):
+    """The bytes ``dut`` sends in ``cycles``, its output ready half the time: ``results`` set
+    by ``put(ctx, result)``, ``pause(k)`` idle cycles after result ``k``; ``reports`` (dicts of
+    its status fields), each followed by up to ``report_gap`` idle cycles."""
     sent = bytearray()
 
     async def result_producer(ctx):
-        for r in results:
-            set_result(ctx, dut.results.payload, r)
+        for k, r in enumerate(results):
+            put(ctx, r)
             ctx.set(dut.results.valid, 1)
             await ctx.tick().until(dut.results.ready)
             ctx.set(dut.results.valid, 0)
-            await ctx.tick().repeat(int(rng.integers(1, 40)))
+            if gap := pause(k):
+                await ctx.tick().repeat(gap)
 
     async def status_producer(ctx):
-        for code, tag in reports:
-            ctx.set(dut.status.payload.code, code)
-            ctx.set(dut.status.payload.tag, tag)
+        for report in reports:
+            ctx.set(dut.status.payload, report)
             ctx.set(dut.status.valid, 1)
             await ctx.tick().until(dut.status.ready)
             ctx.set(dut.status.valid, 0)
-            await ctx.tick().repeat(int(rng.integers(1, 40)))
+            await ctx.tick().repeat(int(rng.integers(1, report_gap)))
 
     async def consumer(ctx):
         while True:
@@ -283,8 +281,20 @@ def test_transmitter_frames(rng, qmodel):
     sim.add_testbench(result_producer)
     sim.add_testbench(status_producer)
     sim.add_testbench(consumer, background=True)
-    sim.run_until(4000 * CLOCK_PERIOD)
-    frames = Parser(lengths=protocol.host_commands()).feed(sent)
+    sim.run_until(cycles * CLOCK_PERIOD)
+    return Parser(lengths=protocol.host_commands()).feed(sent)
+
+
+def test_transmitter_frames(rng, qmodel):
+    """Random results and status reports from two producers, output stalls: every frame is
+    exactly what the encoder makes, and each stream keeps its order."""
+    dut = FrameTransmitter(bins=135, lanes=6, spec=qmodel.spec)
+    results = [{k: v for k, v in r.items() if k != "photons"} for r in random_results(rng, 12)]
+    reports = [(Status(int(rng.integers(0, 8))), int(rng.integers(0, 2 ** 16))) for _ in range(12)]
+    frames = run_transmitter(
+        dut, rng, results, [{"code": code, "tag": tag} for code, tag in reports],
+        put=lambda ctx, r: set_result(ctx, dut.results.payload, r),
+        pause=lambda k: int(rng.integers(1, 40)), report_gap=40, cycles=4000)
     assert [f for f in frames if f.command == Command.RESULT] == [
         Frame(Command.RESULT, r["tag"], protocol.result(**r)[7:-2]) for r in results]
     assert [f for f in frames if f.command == Command.STATUS] == [
@@ -301,45 +311,16 @@ def test_transmitter_records_and_counters(rng, qmodel):
     results = random_results(rng, 40)
     reports = [(Status.OK, 1, 0), (Status.BUSY, 2, 0), (Status.OK, 3, 1), (Status.OK, 4, 1)]
     values = {"outside": 0x12345678, "saturated": 7, "dropped": 0xFFFFFFFF}
-    sent = bytearray()
 
-    async def result_producer(ctx):
-        for k, r in enumerate(results):
-            set_result(ctx, dut.results.payload.result, r)
-            ctx.set(dut.results.payload.photons, r["photons"])
-            ctx.set(dut.results.valid, 1)
-            await ctx.tick().until(dut.results.ready)
-            ctx.set(dut.results.valid, 0)
-            if k % 10 == 9:                     # bursts of ten, then a pause
-                await ctx.tick().repeat(800)
+    def put(ctx, r):
+        ctx.set(dut.counters, values)
+        set_result(ctx, dut.results.payload.result, r)
+        ctx.set(dut.results.payload.photons, r["photons"])
 
-    async def status_producer(ctx):
-        for name, value in values.items():
-            ctx.set(getattr(dut.counters, name), value)
-        for code, tag, counters in reports:
-            ctx.set(dut.status.payload.code, code)
-            ctx.set(dut.status.payload.tag, tag)
-            ctx.set(dut.status.payload.counters, counters)
-            ctx.set(dut.status.valid, 1)
-            await ctx.tick().until(dut.status.ready)
-            ctx.set(dut.status.valid, 0)
-            await ctx.tick().repeat(int(rng.integers(1, 300)))
-
-    async def consumer(ctx):
-        while True:
-            ready = bool(rng.random() < 0.5)
-            ctx.set(dut.out.ready, ready)
-            _, _, valid, byte = await ctx.tick().sample(dut.out.valid, dut.out.payload)
-            if valid and ready:
-                sent.append(byte)
-
-    sim = Simulator(dut)
-    sim.add_clock(CLOCK_PERIOD)
-    sim.add_testbench(result_producer)
-    sim.add_testbench(status_producer)
-    sim.add_testbench(consumer, background=True)
-    sim.run_until(12000 * CLOCK_PERIOD)
-    frames = Parser(lengths=protocol.host_commands()).feed(sent)
+    frames = run_transmitter(
+        dut, rng, results, [{"code": c, "tag": t, "counters": n} for c, t, n in reports],
+        put=put, pause=lambda k: 800 if k % 10 == 9 else 0,     # bursts of ten, then a pause
+        report_gap=300, cycles=12000)
     batches = [f for f in frames if f.command == Command.RESULTS]
     assert all(f.tag == len(protocol.decode_results(f.payload)) <= 4 for f in batches)
     assert max(f.tag for f in batches) == 4 and min(f.tag for f in batches) == 1
