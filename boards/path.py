@@ -27,7 +27,7 @@ class PathModel(CoreModel):
         super().__init__(core, bins=bins, hidden=hidden, layers=1, policy="round-robin",
                          pixels=pixels, frame_pixels=len(path.stripes) * path.lines)
         self.path, self.byte = path, byte
-        self.offered = path.dwell + 2       # the first PIXEL marker (after the source's stage)
+        self.offered = path.dwell + 4       # the first PIXEL marker (after the source's stages)
         self.bank_free = 0                  # the histogrammer's other bank is free from then
         self.queue = simpy.Store(self.env)  # the transmitter's record queue
         self.arrivals, self.sent = [], 0    # (cycle, records so far) at each frame's end

@@ -5,8 +5,9 @@ Exactly :func:`golden.events.source_events`: a xorshift32 draw per slot; a pixel
 ``dwell`` slots, each a photon with probability ``rate / 256``, whose micro-time is an IRF
 jitter plus an exponential delay of its pixel's lifetime, both from inverse-CDF tables in block
 RAM (:func:`golden.events.source_tables`), modulo the laser period; then ``PIXEL``, and ``LINE`` or ``FRAME`` at the end
-of a line. Pixel ``x`` of every line has lifetime ``scene[x]``. Up to one event per clock; the
-source waits while its output is not taken, so it never drops a photon.
+of a line. Pixel ``x`` of every line has lifetime ``scene[x]``. Up to one event per clock, from
+a three-stage pipeline (draw and table reads, table outputs, micro-time) whose output is a
+register; the source waits while its output is not taken, so it never drops a photon.
 """
 from amaranth import Array, Cat, Module, Mux, Signal
 from amaranth.lib import stream, wiring
@@ -113,9 +114,17 @@ class PhotonSource(wiring.Component):
                              valid.eq(1), slot.eq(0),
                              y.eq(Mux(y == self.lines - 1, 0, y + 1))]
 
-        # stage 1: the event, its micro-time from the tables' outputs (each below a period)
-        total = spread.data + delay.data
+        # stage 1: the tables' outputs are registered; stage 2: the micro-time (each table's
+        # code is below a period, so their sum wraps once at most) into the output register
+        # (for Fmax: block RAM outputs, the add and the wrap would otherwise meet the next
+        # unit's table address in one cycle)
+        spread_q, delay_q = Signal(micro_bits), Signal(micro_bits)
+        kind_q, valid_q = Signal(Event), Signal()
+        total = spread_q + delay_q
         wrapped = Mux(total >= self.period_codes, total - self.period_codes, total)
-        m.d.comb += [out.valid.eq(valid), out.payload.kind.eq(kind),
-                     out.payload.micro.eq(Mux(kind == Event.PHOTON, wrapped, 0))]
+        with m.If(advance):
+            m.d.sync += [spread_q.eq(spread.data), delay_q.eq(delay.data), kind_q.eq(kind),
+                         valid_q.eq(valid),
+                         out.valid.eq(valid_q), out.payload.kind.eq(kind_q),
+                         out.payload.micro.eq(Mux(kind_q == Event.PHOTON, wrapped, 0))]
         return m
