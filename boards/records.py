@@ -70,15 +70,18 @@ class PhotonTally(wiring.Component):
         wr, rd = sums.write_port(), sums.read_port()
         wiring.connect(m, wiring.flipped(self.inp), wiring.flipped(self.out))
 
-        # the tap: a pixel's counts summed, the sum filed at its last count
+        # the tap: each count taken is registered (for Fmax: it comes straight from a block
+        # RAM), then summed; a pixel's sum is filed a cycle after its last count
         beat = self.inp.payload
-        taken = self.inp.valid & self.inp.ready & ~beat.flush
+        count, tag, last, taken = (Signal(unsigned(len(beat.count))), Signal.like(beat.tag),
+                                   Signal(), Signal())
+        m.d.sync += [count.eq(beat.count), tag.eq(beat.tag), last.eq(beat.last),
+                     taken.eq(self.inp.valid & self.inp.ready & ~beat.flush)]
         running = Signal(unsigned(PHOTON_BITS))
-        total = running + beat.count
-        m.d.comb += [wr.addr.eq(beat.tag[:index_bits]), wr.data.eq(total),
-                     wr.en.eq(taken & beat.last)]
+        total = running + count
+        m.d.comb += [wr.addr.eq(tag[:index_bits]), wr.data.eq(total), wr.en.eq(taken & last)]
         with m.If(taken):
-            m.d.sync += running.eq(Mux(beat.last, 0, total))
+            m.d.sync += running.eq(Mux(last, 0, total))
 
         # the join: a result's tag reads its sum; the record is offered the next cycle
         full = Signal()
