@@ -20,6 +20,8 @@ from rtl.histogrammer import Histogrammer
 from rtl.photon_source import PhotonSource
 from rtl.result import input_layout
 
+from .protocol import MAX_RECORDS
+
 __all__ = ["PhotonPath", "InputSelect"]
 
 
@@ -59,6 +61,20 @@ class PhotonPath:
     seed: int = 1
     records: int = 16
     tally: int = 64
+
+    def __post_init__(self):
+        if not self.lifetimes_ns or not all(t > 0 for t in self.lifetimes_ns):
+            raise ValueError(f"lifetimes_ns must be positive lifetimes, not {self.lifetimes_ns!r}")
+        if not self.stripes or not all(isinstance(k, int) and 0 <= k < len(self.lifetimes_ns)
+                                       for k in self.stripes):
+            raise ValueError(f"stripes must index the {len(self.lifetimes_ns)} lifetimes, "
+                             f"not {self.stripes!r}")
+        for name, low, high in (("lines", 1, None), ("dwell", 1, None), ("rate", 0, 256),
+                                ("micro_bits", 2, 16), ("records", 1, MAX_RECORDS)):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < low or (high and value > high):
+                span = f"in {low} .. {high}" if high else f"at least {low}"
+                raise ValueError(f"{name} must be an integer {span}, not {value!r}")
 
     def tdc_lsb_ns(self, qmodel):
         """The TDC code's width for ``qmodel``'s acquisition: whole picoseconds, so that a

@@ -1,5 +1,7 @@
 """The photon path's parts: the input choice between pixels, and the on-chip scene's one
 description (source, histogrammer and reference built from it agree)."""
+import re
+
 import pytest
 from amaranth.sim import Simulator
 
@@ -13,6 +15,20 @@ from rtl.result import pixel_beats
 def test_arguments_are_checked():
     with pytest.raises(ValueError, match=r"^count must be a positive integer, not 0$"):
         InputSelect(count=0, spec=FixedSpec())
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"lifetimes_ns": (1.0, 0.0)}, "lifetimes_ns must be positive lifetimes, not (1.0, 0.0)"),
+    ({"stripes": (0, 4)}, "stripes must index the 4 lifetimes, not (0, 4)"),
+    ({"lines": 0}, "lines must be an integer at least 1, not 0"),
+    ({"dwell": 2.5}, "dwell must be an integer at least 1, not 2.5"),
+    ({"rate": 257}, "rate must be an integer in 0 .. 256, not 257"),
+    ({"micro_bits": 17}, "micro_bits must be an integer in 2 .. 16, not 17"),
+    ({"records": 65}, "records must be an integer in 1 .. 64, not 65"),
+])
+def test_the_scene_is_checked(kwargs, message):
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        PhotonPath(**kwargs)
 
 
 def test_a_new_choice_waits_for_the_end_of_the_pixel(rng):
