@@ -148,7 +148,7 @@ BOARDS = {
         # 3 Mbaud, the FT231X's top rate: 20 clocks per bit at 60 MHz; 1 Mbaud where the PLL
         # clock is too far from a multiple of 3 MHz
         bauds=(3_000_000, 1_000_000),
-        # the iCEBreaker has no room for it (90 logic cells free)
+        # the iCEBreaker has no room for it (80 logic cells free)
         photons=PhotonPath()),
 }
 
