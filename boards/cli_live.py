@@ -40,12 +40,10 @@ from .platforms import BOARDS, board_named
 from .protocol import Source
 
 __all__ = ["add_arguments", "run", "Frame", "FrameAssembler", "frame_maps",
-           "stripe_medians", "LiveWindow", "open_window", "SOURCES", "RESULT_KEYS"]
+           "stripe_medians", "LiveWindow", "open_window", "SOURCES"]
 
 #: ``--source`` -> the core's input it selects.
 SOURCES = {"onchip": Source.ONCHIP}
-#: The per-pixel keys of :func:`golden.intref.run_counts` a record's result holds.
-RESULT_KEYS = ("tau_q", "fraction_q", "tau_defined", "fraction_defined", "valid")
 
 
 class Frame:
@@ -116,8 +114,8 @@ def frame_maps(frame, qmodel, shape):
               "fraction_defined": np.zeros(pixels, bool), "valid": np.zeros(pixels, bool)}
     photons = np.full(pixels, np.nan)
     for tag, (values, count) in frame.results.items():
-        for key in RESULT_KEYS:
-            result[key][tag] = values[key]
+        for key, value in values.items():
+            result[key][tag] = value
         if count is not None:
             photons[tag] = count
     maps = to_physical(result, qmodel.meta["acquisition"]["bin_width_ns"], qmodel.spec)

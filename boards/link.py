@@ -14,12 +14,12 @@ from amaranth.lib.wiring import In, Out
 
 from rtl.result import input_layout, result_layout
 
-from .protocol import (COUNTER_BITS, COUNTER_NAMES, COUNTERS_BYTES, HEADER_BYTES, MAX_RECORDS, RECORD_BYTES, RESULT_BYTES, STATUS_BYTES,
-                       SYNC, TAG_BITS, VERSION, Command, Source, Status, board_commands)
+from .protocol import (COUNTER_BITS, COUNTER_NAMES, COUNTERS_BYTES, HEADER_BYTES, MAX_RECORDS,
+                       RECORD_BYTES, RESULT_BYTES, STATUS_BYTES, SYNC, TAG_BITS, VERSION,
+                       Command, Source, Status, board_commands)
 from .records import record_layout
 
 __all__ = ["status_layout", "COUNTERS_LAYOUT", "FrameReceiver", "FrameTransmitter"]
-
 
 
 def status_layout(photons):
