@@ -163,6 +163,60 @@ class Host:
                 if found := protocol.results_of(frame):
                     yield found
 
+    def replay(self, kinds, codes, *, window=4, progress=None):
+        """Stream photon events into the board's histogrammer (SOURCE EVENTS, then EVENTS
+        frames of up to ``bins`` events, numbered from 0), yielding the records that arrive
+        meanwhile (lists of ``(tag, result, photons)``); returns once the board took every
+        frame. ``progress(k)`` after ``k`` more events were taken.
+
+        Up to ``window`` frames are in flight. The board takes them only in their order: a
+        frame it refuses (BUSY, a bad CRC, ...) is sent again with every frame after it,
+        from the number it expects (its SEQUENCE report) or, after a read timeout, from the
+        first frame not taken. Raises :class:`LinkError` when a frame fails ``retries + 1``
+        times.
+        """
+        kinds, codes = np.asarray(kinds), np.asarray(codes)
+        frames = [protocol.events(k % TAGS, kinds[at:at + self.bins], codes[at:at + self.bins])
+                  for k, at in enumerate(range(0, len(kinds), self.bins))]
+        self.source(protocol.Source.EVENTS)
+        base = sent = 0                 # first frame not taken; next frame to send
+        rewound, attempts, seen = None, [0] * len(frames), len(self.errors)
+
+        def number(tag):
+            """The frame in flight (or next) of sequence number ``tag``, or None."""
+            k = base + (tag - base) % TAGS
+            return k if k <= sent else None
+
+        while base < len(frames):
+            while sent < len(frames) and sent - base < window:
+                attempts[sent] += 1
+                if attempts[sent] > self.retries + 1:
+                    raise LinkError(f"EVENTS frame {sent} failed {attempts[sent] - 1} times; "
+                                    f"errors: {self.errors[-3:]}")
+                self.port.write(frames[sent])
+                sent += 1
+            received = self._events()
+            if received is None:                        # timeout: what is in flight was lost
+                sent = base
+                continue
+            taken = base
+            for frame in received:
+                if frame.command == Command.STATUS and (k := number(frame.tag)) is not None \
+                        and k < sent:
+                    taken = max(taken, k + 1)           # the board takes frames in order
+                elif found := protocol.results_of(frame):
+                    yield found
+            if taken > base:
+                if progress:
+                    progress(min(taken * self.bins, len(kinds)) - base * self.bins)
+                base, rewound = taken, None
+            for error in self.errors[seen:]:
+                if error.code in (Status.SEQUENCE, Status.BUSY):
+                    k = number(error.tag)
+                    if k is not None and k >= base and rewound != k:
+                        base = sent = rewound = k       # again from the frame it expects
+            seen = len(self.errors)
+
     def process(self, counts, *, first_tag=0):
         """Lifetimes of ``counts`` ``(..., T)`` in the format of :func:`golden.intref.run_counts`.
 

@@ -5,7 +5,7 @@ and status reports out, as frames.
 depends on the core's pace); :class:`FrameTransmitter` produces the bytes of
 :func:`boards.protocol.result` and :func:`boards.protocol.status`.
 """
-from amaranth import Array, Cat, Const, Module, Signal, Value, unsigned
+from amaranth import Array, Cat, Const, Module, Mux, Signal, Value, unsigned
 from amaranth.lib import data, stream, wiring
 from amaranth.lib.crc.catalog import CRC16_CCITT_FALSE
 from amaranth.lib.fifo import SyncFIFO
@@ -41,6 +41,17 @@ def _word(value):
     return Cat(value, Const(0, WORD_BITS - len(value)))
 
 
+def _wrong_length(length, allowed):
+    """A command's length check: ``allowed`` one length, or (EVENTS) every even length from 2
+    up."""
+    if isinstance(allowed, int):
+        return length != allowed
+    top = max(allowed)
+    if allowed != frozenset(range(2, top + 1, 2)):
+        raise NotImplementedError(f"lengths {sorted(allowed)} are not the even ones up to {top}")
+    return length[0] | (length == 0) | (length > top)
+
+
 def _check_bins(bins):
     if not isinstance(bins, int) or bins < 1:
         raise ValueError(f"bins must be a positive integer, not {bins!r}")
@@ -49,8 +60,9 @@ def _check_bins(bins):
 class FrameReceiver(wiring.Component):
     """Parses received bytes; buffers HISTOGRAMs (two slots) until their CRC checked, then
     streams them to the core; passes each FLUSH on as a flush token after the histograms
-    accepted before it (a FLUSH is never refused); sets the core's input on a SOURCE; queues
-    status reports (PING and SOURCE answers, errors).
+    accepted before it (a FLUSH is never refused); sets the core's input on a SOURCE; takes
+    EVENTS frames in sequence through the same slots to the histogrammer; queues status
+    reports (PING, SOURCE and EVENTS answers, errors).
 
     Parameters
     ----------
@@ -77,6 +89,9 @@ class FrameReceiver(wiring.Component):
         Status reports, from a 4-deep FIFO; reports that find it full are dropped.
     source : Out(range(sources))
         The core's input (:attr:`boards.protocol.Source.HISTOGRAMS` after reset).
+    events : Out(stream.Signature(unsigned(16)))
+        With ``sources``: the words of accepted EVENTS frames, in order (kind above
+        :data:`boards.protocol.EVENT_CODE_BITS` bits of TDC code).
     """
 
     def __init__(self, *, bins, timeout, spec, sources=1):
@@ -95,6 +110,7 @@ class FrameReceiver(wiring.Component):
             "pixels": Out(stream.Signature(input_layout(spec))),
             "status": Out(stream.Signature(status_layout(sources > 1))),
             "source": Out(range(sources)),
+            **({"events": Out(stream.Signature(WORD_BITS))} if sources > 1 else {}),
         })
 
     def elaborate(self, platform):
@@ -123,6 +139,13 @@ class FrameReceiver(wiring.Component):
         flush_now = Signal()
         wr_slot, rd_slot = Signal(), Signal()
         finishing = Signal()            # the drain sends a slot's last count
+        # with a photon path, a slot holds a HISTOGRAM or an EVENTS frame (its words up to
+        # slot_last); EVENTS frames are taken only in their sequence, counted from a SOURCE
+        events = self.sources > 1
+        if events:
+            slot_events = Array(Signal(name=f"slot_events{i}") for i in range(2))
+            slot_last = Array(Signal(range(T), name=f"slot_last{i}") for i in range(2))
+            expected = Signal(TAG_BITS)
 
         # ---- parser
         byte = self.inp.payload
@@ -189,8 +212,11 @@ class FrameReceiver(wiring.Component):
                             m.next = "HEADER"
                     with m.If(n >= HEADER_BYTES):
                         m.d.sync += low.eq(byte)
-                        m.d.comb += wr.en.eq((command == Command.HISTOGRAM) & ~busy &
-                                             (payload_at < length) & payload_at[0])
+                        buffered = command == Command.HISTOGRAM
+                        if events:
+                            buffered |= command == Command.EVENTS
+                        m.d.comb += wr.en.eq(buffered & ~busy & (payload_at < length) &
+                                             payload_at[0])
                     if self.sources > 1:
                         with m.If(n == HEADER_BYTES):
                             m.d.sync += argument.eq(byte)
@@ -206,7 +232,7 @@ class FrameReceiver(wiring.Component):
                 with m.Switch(command):
                     for code, size in board_commands(T, sources=self.sources).items():
                         with m.Case(code):
-                            with m.If(length != size):
+                            with m.If(_wrong_length(length, size)):
                                 error(Status.BAD_LENGTH)
                     with m.Default():
                         error(Status.UNKNOWN_COMMAND)
@@ -222,7 +248,7 @@ class FrameReceiver(wiring.Component):
                         with m.Elif(command == Command.SOURCE):
                             with m.If(argument < self.sources):
                                 emit(Status.OK, tag)
-                                m.d.sync += self.source.eq(argument)
+                                m.d.sync += [self.source.eq(argument), expected.eq(0)]
                             with m.Else():
                                 emit(Status.NO_SOURCE, tag)
                         with m.Elif(command == Command.COUNTERS):
@@ -232,11 +258,24 @@ class FrameReceiver(wiring.Component):
                             m.d.sync += flush_after[~wr_slot].eq(1)
                         with m.Else():
                             m.d.sync += flush_now.eq(1)
+                    if events:
+                        taking_events = command == Command.EVENTS
+                        with m.Elif(taking_events & (self.source != Source.EVENTS)):
+                            emit(Status.NO_SOURCE, tag)
+                        with m.Elif(taking_events & (tag != expected)):
+                            emit(Status.SEQUENCE, expected)
                     with m.Elif(busy):
                         emit(Status.BUSY, tag)
                     with m.Else():
                         m.d.sync += [full[wr_slot].eq(1), slot_tag[wr_slot].eq(tag),
                                      wr_slot.eq(~wr_slot)]
+                        if events:
+                            m.d.sync += [slot_events[wr_slot].eq(taking_events),
+                                         slot_last[wr_slot].eq(
+                                             Mux(taking_events, length[1:] - 1, T - 1))]
+                            with m.If(taking_events):
+                                emit(Status.OK, tag)
+                                m.d.sync += expected.eq(expected + 1)
 
         # ---- drain: FETCH (block-RAM read) / SEND each count of the oldest full slot; TOKEN
         index = Signal(range(T))
@@ -252,12 +291,21 @@ class FrameReceiver(wiring.Component):
             with m.State("FETCH"):
                 m.next = "SEND"
             with m.State("SEND"):
-                m.d.comb += [self.pixels.valid.eq(1),
-                             self.pixels.payload.tag.eq(slot_tag[rd_slot])]
-                with m.If(self.pixels.ready):
+                m.d.comb += self.pixels.payload.tag.eq(slot_tag[rd_slot])
+                if events:
+                    to_events = slot_events[rd_slot]
+                    m.d.comb += [self.events.payload.eq(rd.data),
+                                 self.events.valid.eq(to_events),
+                                 self.pixels.valid.eq(~to_events)]
+                    taken = Mux(to_events, self.events.ready, self.pixels.ready)
+                    last = index == slot_last[rd_slot]
+                else:
+                    m.d.comb += self.pixels.valid.eq(1)
+                    taken, last = self.pixels.ready, index == T - 1
+                with m.If(taken):
                     m.d.sync += index.eq(index + 1)
                     m.next = "FETCH"
-                    with m.If(index == T - 1):
+                    with m.If(last):
                         m.d.comb += finishing.eq(1)
                         m.d.sync += [index.eq(0), full[rd_slot].eq(0), rd_slot.eq(~rd_slot),
                                      flush_after[rd_slot].eq(0)]

@@ -1,8 +1,16 @@
 """Lifetime maps from a board's integer results: :func:`golden.pipeline.analyse`'s maps, with
-the integer reference replaced by the board (through :meth:`boards.host.Host.process`)."""
-from golden.pipeline import analyse
+the integer reference replaced by the board: histograms sent over its link
+(:meth:`boards.host.Host.process`), or a recording's single photons replayed into its
+histogrammer (:meth:`boards.host.Host.replay`)."""
+import numpy as np
 
-__all__ = ["board_maps", "CHUNK"]
+from golden.events import code_bins, image_events
+from golden.pipeline import analyse
+from golden.validate import COUNT_MAX, InputError
+
+from .host import TAGS, LinkError
+
+__all__ = ["board_maps", "replay_maps", "CHUNK"]
 
 CHUNK = 256
 """Pixels per :meth:`Host.process` call (the progress granularity)."""
@@ -13,3 +21,53 @@ def board_maps(counts, qmodel, process, *, progress=None):
     ``process(flat, first_tag=...)`` (``Host.process``: the results of
     :func:`golden.intref.run_counts` for ``(N, T)`` counts). ``progress(k)`` after each chunk."""
     return analyse(counts, qmodel, progress=progress, process=process, chunk=CHUNK)
+
+
+def replay_maps(prepared, qmodel, host, *, table, progress=None):
+    """Maps of a recording of single photons (:class:`golden.readers.Prepared` with ``codes``)
+    whose histograms the board makes: its photons replayed in scan order into the board's
+    event input (:func:`golden.events.image_events`), each pixel's result taken from the
+    RESULTS record of its number. The board's histograms, through its micro-time-to-bin
+    ``table``, are ``prepared.counts`` when the link is sound: each record's photon count is
+    checked against them. ``progress(k)`` after ``k`` more events were taken.
+
+    Raises :class:`~golden.validate.InputError` for an input that cannot be replayed as
+    mapped, :class:`~boards.host.LinkError` for pixels missing or with other photon counts.
+    """
+    if prepared.codes is None:
+        raise InputError("only single photons can be replayed: a T3 .ptu recording holds them")
+    photons, counts = prepared.recording.photons, prepared.counts
+    pixels = counts[..., 0].size
+    held = code_bins(prepared.codes, table) >= 0
+    if not np.array_equal(counts.sum(axis=-1).ravel(),
+                          np.bincount(photons.pixel[held], minlength=pixels)):
+        raise InputError("the replay sends each pixel its own photons: spatial binning "
+                         "(--bin) and counts scaled to fit the counters cannot be replayed")
+    if counts.max() > COUNT_MAX:
+        raise InputError(f"a bin holds {counts.max()} photons, past the board's "
+                         f"{COUNT_MAX}-count counters")
+    if pixels > TAGS:
+        raise InputError(f"the board numbers at most {TAGS} pixels a frame, not {pixels}")
+    kinds, micro = image_events(photons.pixel, prepared.codes, photons.shape)
+    records = {}
+    for found in host.replay(kinds, micro, progress=progress):
+        records.update((tag, (result, n)) for tag, result, n in found)
+    for found in host.records():
+        records.update((tag, (result, n)) for tag, result, n in found)
+        if len(records) >= pixels:
+            break
+    missing = pixels - len(records.keys() & set(range(pixels)))
+    if missing:
+        raise LinkError(f"{missing} of {pixels} pixels got no result")
+    sums = counts.reshape(pixels, -1).sum(axis=1)
+    wrong = [tag for tag in range(pixels) if records[tag][1] != sums[tag]]
+    if wrong:
+        raise LinkError(f"{len(wrong)} pixels came back with other photon counts than sent "
+                        f"(pixel {wrong[0]}: {records[wrong[0]][1]}, not {sums[wrong[0]]})")
+
+    def process(flat, first_tag):
+        found = [records[first_tag + k][0] for k in range(len(flat))]
+        return {key: np.array([r[key] for r in found]) for key in found[0]}
+
+    return analyse(counts, qmodel, process=process, chunk=CHUNK)
+

@@ -6,7 +6,6 @@ histogrammer, built for a model's acquisition, and the choice of the core's inpu
 the host and the tests compute what the board must answer from the same record
 (:meth:`PhotonPath.reference`).
 """
-import math
 from dataclasses import dataclass, replace
 
 from amaranth import Module, Mux, Signal
@@ -14,8 +13,8 @@ from amaranth.lib import stream, wiring
 from amaranth.lib.wiring import In, Out
 
 from golden.datasets import Instrument
-from golden.events import EventKind, bin_table, histogram_events, source_codes, source_events, \
-    source_tables
+from golden.events import MICRO_BITS, EventKind, bin_table, histogram_events, source_codes, \
+    source_events, source_tables, tdc_lsb_ns
 from rtl.histogrammer import Histogrammer
 from rtl.photon_source import PhotonSource
 from rtl.result import input_layout
@@ -57,7 +56,7 @@ class PhotonPath:
     lines: int = 32
     dwell: int = 3000
     rate: int = 85
-    micro_bits: int = 12
+    micro_bits: int = MICRO_BITS
     seed: int = 1
     records: int = 16
     tally: int = 64
@@ -77,10 +76,8 @@ class PhotonPath:
                 raise ValueError(f"{name} must be an integer {span}, not {value!r}")
 
     def tdc_lsb_ns(self, qmodel):
-        """The TDC code's width for ``qmodel``'s acquisition: whole picoseconds, so that a
-        laser period fits ``2 ** micro_bits`` codes."""
-        period_ps = Instrument.of(qmodel).acq.period_ns * 1000
-        return math.ceil(period_ps / (1 << self.micro_bits)) / 1000
+        """The TDC code's width for ``qmodel``'s acquisition (:func:`golden.events.tdc_lsb_ns`)."""
+        return tdc_lsb_ns(Instrument.of(qmodel).acq.period_ns, self.micro_bits)
 
     def _tables(self, qmodel, bins):
         """The source's tables, its period in TDC codes, and the histogrammer's table into the
@@ -100,10 +97,14 @@ class PhotonPath:
                             rate=self.rate, tables=tables, micro_bits=self.micro_bits,
                             period_codes=period, seed=self.seed)
 
+    def bin_table(self, qmodel, bins):
+        """The histogrammer's micro-time-to-bin table: TDC codes into the first ``bins`` of
+        ``qmodel``'s bins (:func:`golden.events.bin_table`)."""
+        return self._tables(qmodel, bins)[2]
+
     def histogrammer(self, qmodel, bins):
         """The histogrammer into ``qmodel``'s time bins."""
-        *_, table = self._tables(qmodel, bins)
-        return Histogrammer(table=table, bins=bins, spec=qmodel.spec)
+        return Histogrammer(table=self.bin_table(qmodel, bins), bins=bins, spec=qmodel.spec)
 
     def reference(self, qmodel, bins, *, frames):
         """What the board's histogrammer makes of the source's first ``frames`` frames: the

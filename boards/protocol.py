@@ -7,14 +7,15 @@ from amaranth.lib import enum
 from golden.fixed import FixedSpec
 
 __all__ = ["SYNC", "VERSION", "HEADER_BYTES", "TAG_BITS", "RESULT_BYTES", "STATUS_BYTES",
-           "RECORD_BYTES", "PHOTON_BITS", "MAX_RECORDS", "COUNTER_NAMES", "COUNTER_BITS", "Command", "Status", "Source", "Frame",
-           "Error", "crc16", "encode", "histogram", "ping", "flush", "source", "result",
+           "RECORD_BYTES", "PHOTON_BITS", "MAX_RECORDS", "COUNTER_NAMES", "COUNTER_BITS",
+           "EVENT_CODE_BITS", "Command", "Status", "Source", "Frame", "Error", "crc16",
+           "encode", "histogram", "ping", "flush", "source", "events", "result",
            "results", "counters", "counter_values", "status", "decode_result", "decode_results",
            "decode_counters", "decode_status",
            "results_of", "board_commands", "host_commands", "Parser"]
 
 SYNC = b"\xa5\x5a"
-VERSION = 3
+VERSION = 4
 HEADER_BYTES = 5                    # command, length (2), tag (2)
 #: The tag field of every frame (two bytes): a core behind the link carries tags this wide.
 TAG_BITS = 16
@@ -30,6 +31,8 @@ PHOTON_BITS = 24
 RECORD_BYTES = 2 + RESULT_BYTES + PHOTON_BITS // 8
 #: The most records a RESULTS frame may hold.
 MAX_RECORDS = 64
+#: An EVENTS word: the TDC code in its low bits, the event kind in the two above.
+EVENT_CODE_BITS = 14
 CHANNELS = FixedSpec.CHANNELS
 
 
@@ -40,6 +43,7 @@ class Command(enum.IntEnum, shape=8):
     FLUSH = 0x03
     SOURCE = 0x04
     COUNTERS = 0x05
+    EVENTS = 0x06
     RESULT = 0x81
     STATUS = 0x82
     RESULTS = 0x83
@@ -57,12 +61,14 @@ class Status(enum.IntEnum, shape=8):
     FRAMING = 6
     BUSY = 7
     NO_SOURCE = 8
+    SEQUENCE = 9
 
 
 class Source(enum.IntEnum, shape=8):
     """The core's input, chosen by a SOURCE frame."""
     HISTOGRAMS = 0      #: HISTOGRAM frames from the host (the input after reset)
     ONCHIP = 1          #: the on-chip photon source, histogrammed on the chip
+    EVENTS = 2          #: EVENTS frames from the host, histogrammed on the chip
 
 
 @dataclass(frozen=True)
@@ -109,6 +115,17 @@ def flush(tag=0):
 def source(code, tag=0):
     """A SOURCE frame: the core's input from now on (a :class:`Source`)."""
     return encode(Command.SOURCE, tag, bytes([code]))
+
+
+def events(sequence, kinds, codes):
+    """An EVENTS frame, number ``sequence`` since the SOURCE that chose EVENTS: photon events
+    (:class:`golden.events.EventKind`, their TDC codes; at most ``bins`` of them)."""
+    if any(not 0 <= c < 1 << EVENT_CODE_BITS for c in codes):
+        raise ValueError(f"TDC codes of an EVENTS frame must be in 0 .. "
+                         f"{(1 << EVENT_CODE_BITS) - 1}")
+    return encode(Command.EVENTS, sequence,
+                  b"".join((int(k) << EVENT_CODE_BITS | int(c)).to_bytes(2, "little")
+                           for k, c in zip(kinds, codes, strict=True)))
 
 
 def counters(tag=0):
@@ -199,18 +216,21 @@ def decode_status(payload):
 
 
 def board_commands(bins, *, sources=1):
-    """Payload length of each command the board accepts; SOURCE and COUNTERS only on a board
-    with more than one input (``sources``: a photon path)."""
+    """Payload length (or the set of lengths) of each command the board accepts; SOURCE,
+    COUNTERS and EVENTS only on a board with more than one input (``sources``: a photon
+    path)."""
     commands = {Command.HISTOGRAM: 2 * bins, Command.PING: 0, Command.FLUSH: 0}
     if sources > 1:
-        commands.update({Command.SOURCE: SOURCE_BYTES, Command.COUNTERS: 0})
+        commands.update({Command.SOURCE: SOURCE_BYTES, Command.COUNTERS: 0,
+                         Command.EVENTS: frozenset(range(2, 2 * bins + 1, 2))})
     return commands
 
 
 def host_commands():
     """Payload lengths each command the host accepts may have."""
     return {Command.RESULT: RESULT_BYTES, Command.STATUS: STATUS_BYTES,
-            Command.COUNTER_VALUES: COUNTERS_BYTES, Command.RESULTS: frozenset(RECORD_BYTES * n for n in range(1, MAX_RECORDS + 1))}
+            Command.COUNTER_VALUES: COUNTERS_BYTES,
+            Command.RESULTS: frozenset(RECORD_BYTES * n for n in range(1, MAX_RECORDS + 1))}
 
 
 class Parser:

@@ -1,14 +1,14 @@
 """Platform-independent top level: UART pins -> frame receiver -> core -> frame transmitter ->
 UART pins; with a photon path, the core's input is chosen by the host (SOURCE): the received
-histograms, or the on-chip photon source through the histogrammer; its results leave as
-records with their photons (RESULTS)."""
+histograms, or photon events through the histogrammer, from the on-chip photon source or from
+the host (EVENTS frames); its results leave as records with their photons (RESULTS)."""
 from amaranth import Module, Signal
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
 from .link import FrameReceiver, FrameTransmitter
 from .photons import InputSelect, PhotonPath
-from .protocol import Source
+from .protocol import EVENT_CODE_BITS, Source
 from .records import PhotonTally
 from .uart import BITS_PER_BYTE, MIN_DIVISOR, UARTRx, UARTTx
 
@@ -82,7 +82,7 @@ class LinkTop(wiring.Component):
         if photons:
             self.source = photons.source(core.qmodel, bins)
             self.histogrammer = photons.histogrammer(core.qmodel, bins)
-            self.select = InputSelect(count=len(Source), spec=spec)
+            self.select = InputSelect(count=2, spec=spec)
             self.tally = PhotonTally(bins=bins, depth=photons.tally, spec=spec)
         super().__init__({"rx": In(1, init=1), "tx": Out(1, init=1)})
 
@@ -106,14 +106,22 @@ class LinkTop(wiring.Component):
             m.submodules[name] = getattr(self, name)
         source, histogrammer, select, tally = (self.source, self.histogrammer, self.select,
                                                self.tally)
-        # the on-chip source runs while it is the core's input, and pauses otherwise
-        running = receiver.source == Source.ONCHIP
-        m.d.comb += [histogrammer.events.payload.eq(source.events.payload),
-                     histogrammer.events.valid.eq(source.events.valid & running),
-                     source.events.ready.eq(histogrammer.events.ready & running),
-                     select.select.eq(receiver.source)]
-        wiring.connect(m, receiver.pixels, select.inputs[Source.HISTOGRAMS])
-        wiring.connect(m, histogrammer.out, select.inputs[Source.ONCHIP])
+        # the histogrammer's events: the on-chip source's while it is the input (it pauses
+        # otherwise), or the words of the host's EVENTS frames
+        events, running = histogrammer.events, receiver.source == Source.ONCHIP
+        word = receiver.events.payload
+        with m.If(running):
+            m.d.comb += [events.payload.eq(source.events.payload),
+                         events.valid.eq(source.events.valid),
+                         source.events.ready.eq(events.ready)]
+        with m.Else():
+            m.d.comb += [events.payload.kind.eq(word[EVENT_CODE_BITS:]),
+                         events.payload.micro.eq(word),
+                         events.valid.eq(receiver.events.valid),
+                         receiver.events.ready.eq(events.ready)]
+        m.d.comb += select.select.eq(receiver.source != Source.HISTOGRAMS)
+        wiring.connect(m, receiver.pixels, select.inputs[0])
+        wiring.connect(m, histogrammer.out, select.inputs[1])
         wiring.connect(m, select.out, tally.inp)
         wiring.connect(m, tally.out, core.inp)
         wiring.connect(m, core.out, tally.results)

@@ -6,6 +6,7 @@ is complete), ``LINE`` (the line is complete: photons since the last ``PIXEL``, 
 belong to no pixel) or ``FRAME`` (as ``LINE``, and the frame is complete). A micro-time-to-bin
 table (:func:`bin_table`) puts each photon in a bin of a model's acquisition, or outside it.
 """
+import math
 from enum import IntEnum
 
 import numpy as np
@@ -14,8 +15,12 @@ from statistics import NormalDist
 
 from .physics import IRF, Acquisition
 
-__all__ = ["EventKind", "bin_table", "histogram_events", "xorshift32", "RATE_BITS",
+__all__ = ["EventKind", "MICRO_BITS", "tdc_lsb_ns", "bin_table", "histogram_events",
+           "photon_codes", "code_bins", "image_events", "xorshift32", "RATE_BITS",
            "JITTER_BITS", "DELAY_BITS", "source_codes", "source_tables", "source_events"]
+
+#: The event input's TDC code width (micro-time bits) unless a board states another.
+MICRO_BITS = 12
 
 
 class EventKind(IntEnum):
@@ -23,6 +28,12 @@ class EventKind(IntEnum):
     PIXEL = 1
     LINE = 2
     FRAME = 3
+
+
+def tdc_lsb_ns(period_ns, micro_bits=MICRO_BITS):
+    """The TDC code's width for a laser period of ``period_ns``: whole picoseconds, so that the
+    period fits ``2 ** micro_bits`` codes."""
+    return math.ceil(period_ns * 1000 / (1 << micro_bits)) / 1000
 
 
 def bin_table(acq, *, tdc_lsb_ns, micro_bits, start_ns=0.0):
@@ -69,6 +80,53 @@ def histogram_events(kinds, micro, table, bins, *, count_bits=16):
             pixel = 0
         open_bins = []
     return {"pixels": pixels, "frames": frames, "outside": outside, "saturated": saturated}
+
+
+def photon_codes(dtime, bin_width_ns, *, shift_ns=0.0, lsb_ns, micro_bits=MICRO_BITS, seed=0):
+    """The event input's TDC codes (``lsb_ns`` wide) of photons recorded in bins of
+    ``bin_width_ns`` (their ``dtime``): each photon at a uniformly drawn time inside its bin
+    (a generator seeded with ``seed``, one draw per photon in order), moved ``shift_ns``
+    earlier; ``-1`` where no ``micro_bits``-bit code holds that time. The draw spreads a
+    coarse bin's photons over the finer codes, so that the model's bins fill in proportion to
+    the time they share with it rather than in a comb."""
+    dtime = np.asarray(dtime, np.int64)
+    time = (dtime + np.random.default_rng(seed).random(dtime.size)) * bin_width_ns - shift_ns
+    codes = np.floor(time / lsb_ns).astype(np.int64)
+    codes[(codes < 0) | (codes >= 1 << micro_bits)] = -1
+    return codes
+
+
+def code_bins(codes, table):
+    """The bin of each TDC code in ``table`` (:func:`bin_table`); ``-1`` outside the window
+    (and for code ``-1``)."""
+    lookup = np.array([-1 if b is None else b for b in table] + [-1])
+    return lookup[np.asarray(codes)]
+
+
+def image_events(pixel, codes, shape):
+    """A scanned image's event stream (``(kinds, micro)``, as :func:`source_events`) from each
+    photon's ``pixel`` (``y * width + x`` of an image of ``shape``) and TDC code (``codes``
+    of ``-1``, which no code holds, are left out): a ``FRAME`` first (it starts the stream at
+    pixel 0 whatever came before), then each pixel's photons and ``PIXEL`` in scan order, a
+    ``LINE`` after each line but the last and a ``FRAME`` after it."""
+    height, width = shape
+    pixel, codes = np.asarray(pixel, np.int64), np.asarray(codes, np.int64)
+    keep = codes >= 0
+    order = np.argsort(pixel[keep], kind="stable")
+    pixel, codes = pixel[keep][order], codes[keep][order]
+    n = 1 + pixel.size + height * width + height
+    kinds = np.full(n, EventKind.PIXEL, np.int64)
+    micro = np.zeros(n, np.int64)
+    # every event is preceded by the FRAME, the markers of the pixels and lines before it
+    at = 1 + np.arange(pixel.size) + pixel + pixel // width
+    kinds[at], micro[at] = EventKind.PHOTON, codes
+    cells = np.arange(height * width)
+    before = np.searchsorted(pixel, cells, side="right")    # photons up to each pixel's end
+    ends = 1 + before + cells + cells // width                # each pixel's PIXEL marker
+    lines = ends[width - 1::width] + 1
+    kinds[0] = kinds[lines[-1]] = EventKind.FRAME
+    kinds[lines[:-1]] = EventKind.LINE
+    return kinds, micro
 
 
 #: Bits of the photon source's draws: a slot's photon test, its IRF jitter, its delay (the

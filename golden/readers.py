@@ -22,7 +22,8 @@ from .phantom import phantom
 from .phasors import Phasors, read_irf, recording_phasors
 from .physics import Acquisition
 from .pipeline import MIN_PHOTONS
-from .resample import Layout, to_model_axis, valid_bins
+from .resample import Layout, photons_to_model_axis, to_model_axis, valid_bins
+from .t3 import T3Photons, read_t3_photons
 from .validate import COUNT_MAX, InputError, check_counts
 
 __all__ = ["Recording", "Prepared", "read_input", "read_for_model", "add_input_arguments",
@@ -36,11 +37,14 @@ _LEGACY = {".pt3", ".ht3", ".t3r", ".pt2", ".ht2"}
 
 class Recording(NamedTuple):
     """Counts ``(H, W, T)`` int64 on their time axis ``layout``, ground-truth ``tau_m``
-    ``(H, W)`` (ns) or ``None``, and notes on what the reader chose (channel, frames)."""
+    ``(H, W)`` (ns) or ``None``, notes on what the reader chose (channel, frames), and, for a
+    T3 ``.ptu``, its single photons (:class:`golden.t3.T3Photons`; their histograms are
+    ``counts``)."""
     counts: np.ndarray
     layout: Layout
     tau_m: np.ndarray | None = None
     notes: tuple = ()
+    photons: T3Photons | None = None
 
 
 def _checked_size(shape, path):
@@ -78,7 +82,7 @@ def _read_sdt(path, options):
     if len(times) < 2 or not times[1] > times[0]:
         raise InputError(f"{path.name} has no usable time axis")
     # Becker & Hickl headers do not state the laser's rate
-    return counts, float(times[1] - times[0]) * 1e9, None, notes
+    return counts, float(times[1] - times[0]) * 1e9, None, notes, None
 
 
 def _read_ptu(path, options):
@@ -110,7 +114,7 @@ def _read_ptu(path, options):
         width_ns = ptu.tcspc_resolution * 1e9
     index, picked = _pick_channel([image[:, :, k] for k in range(channels)],
                                   options.get("channel"), path)
-    return image[:, :, index], width_ns, period, notes + picked
+    return image[:, :, index], width_ns, period, notes + picked, read_t3_photons(path, index)
 
 
 def _read_tif(path, options):
@@ -123,13 +127,13 @@ def _read_tif(path, options):
         counts = series.asarray()
     if counts.ndim != 3:
         raise InputError(f"{path.name}: a TIFF stack must have 3 axes, not shape {counts.shape}")
-    return np.moveaxis(counts, time_axis, -1), None, None, ()
+    return np.moveaxis(counts, time_axis, -1), None, None, (), None
 
 
 def _read_npy(path, _):
     counts = np.load(path, mmap_mode="r", allow_pickle=False)
     _checked_size(counts.shape, path)
-    return np.array(counts), None, None, ()
+    return np.array(counts), None, None, (), None
 
 
 _READERS = {".sdt": _read_sdt, ".ptu": _read_ptu, ".tif": _read_tif, ".tiff": _read_tif,
@@ -188,8 +192,8 @@ def read_input(source, *, bin_width_ns=None, laser_mhz=None, channel=None, time_
     if not path.is_file():
         raise InputError(f"input {source} does not exist")
     try:
-        counts, width, period, notes = reader(path, {"channel": channel,
-                                                     "time_axis": time_axis})
+        counts, width, period, notes, photons = reader(path, {"channel": channel,
+                                                              "time_axis": time_axis})
     except InputError:
         raise
     except Exception as err:  # noqa: BLE001 - the libraries raise anything on corrupt files
@@ -211,7 +215,7 @@ def read_input(source, *, bin_width_ns=None, laser_mhz=None, channel=None, time_
         period = 1e3 / laser_mhz
     decay = counts.reshape(-1, counts.shape[-1]).sum(axis=0)
     layout = Layout(float(width), counts.shape[-1], valid_bins(decay), period)
-    return Recording(counts, layout, None, notes)
+    return Recording(counts, layout, None, notes, photons)
 
 
 def add_input_arguments(p):
@@ -255,13 +259,15 @@ def _fit_counters(counts):
 
 class Prepared(NamedTuple):
     """An input ready to map: the recording (binned as asked) on its own axis, its counts on
-    the model's axis, how far its decay moved (``shift_ns``), what was done (``notes``) and its
-    phasors (:func:`golden.phasors.recording_phasors`)."""
+    the model's axis, how far its decay moved (``shift_ns``), what was done (``notes``), its
+    phasors (:func:`golden.phasors.recording_phasors`) and, for single photons, each one's TDC
+    code on the event input (``codes``, ``-1`` where none holds it; else ``None``)."""
     recording: Recording
     counts: np.ndarray
     shift_ns: float
     notes: tuple
     phasors: Phasors
+    codes: np.ndarray | None = None
 
 
 def _references(args):
@@ -289,11 +295,17 @@ def read_for_model(args, instrument):
     rec = rec._replace(counts=bin_pixels(rec.counts, args.bin))
     binned = (f"binned {args.bin}: each pixel sums its {2 * args.bin + 1} x "
               f"{2 * args.bin + 1} neighbourhood",) if args.bin else ()
-    counts, shift, mapped = to_model_axis(rec.counts, rec.layout, instrument)
+    codes = None
+    if rec.photons is None:
+        counts, shift, mapped = to_model_axis(rec.counts, rec.layout, instrument)
+    else:
+        counts, shift, mapped, codes = photons_to_model_axis(
+            rec.photons, rec.counts, rec.layout, instrument, seed=args.seed)
+        counts = bin_pixels(counts, args.bin)
     counts, scaled = _fit_counters(counts)
     notes = rec.notes + binned + tuple(mapped) + scaled
     for note in notes:
         print(f"note: {note}")
     phasors = recording_phasors(rec.counts, rec.layout, irf=irf, reference=reference,
                                 reference_lifetime_ns=args.reference_lifetime)
-    return Prepared(rec, counts, shift, notes, phasors)
+    return Prepared(rec, counts, shift, notes, phasors, codes)

@@ -18,6 +18,12 @@ A recording's time axis is a :class:`Layout`: its bin width and count, the bins 
 3. **Missing time.** Model bins, or parts of them, where the file holds no data (TAC-cut bins,
    or past the end of its window) get the pixel's own background: its photons per ns before the
    rise, rounded the same way. The core then finds a real baseline in its first bins.
+
+A recording of single photons (a T3 ``.ptu``) is aligned the same way but binned photon by
+photon instead (:func:`photons_to_model_axis`), as the board's histogrammer bins them: each
+photon's time becomes a TDC code of the event input (:func:`golden.events.photon_codes`) and
+its bin comes from the micro-time-to-bin table (:func:`golden.events.bin_table`), so that a
+replay of its photons through a board gives the same histograms.
 """
 from dataclasses import dataclass
 
@@ -26,11 +32,12 @@ import numpy as np
 from dataclasses import replace
 
 from .datasets import Instrument
+from .events import MICRO_BITS, bin_table, code_bins, photon_codes, tdc_lsb_ns
 from .physics import expected_tpsf
 from .validate import InputError
 
 __all__ = ["Layout", "valid_bins", "rise_ns", "trained_rises_ns", "resample",
-           "to_model_axis", "MIN_DECAY_NS", "PRE_RISE_GAP_NS"]
+           "to_model_axis", "photons_to_model_axis", "MIN_DECAY_NS", "PRE_RISE_GAP_NS"]
 
 #: The shortest stretch of data after the rise that can be mapped: the model's lifetimes come
 #: from the shape of the decay's tail.
@@ -177,12 +184,20 @@ def to_model_axis(counts, layout, instrument=Instrument()):
     counts = np.asarray(counts, np.int64)
     shape = counts.shape[:-1]
     flat = counts.reshape(-1, counts.shape[-1])
-    decay = flat.sum(axis=0)
-    rise = rise_ns(decay, layout.bin_width_ns, layout.valid)
+    rise, shift = _alignment(flat, layout, instrument)
+    acq = instrument.acq
+    background, span = _background_per_ns(flat, layout, rise)
+    out = resample(flat, layout, acq, shift, background)
+    note = _describe(layout, acq, rise, shift, span)
+    return out.reshape(*shape, acq.bins), shift, [note] if note else []
+
+
+def _alignment(flat, layout, instrument):
+    """``(rise, shift)`` in ns of histograms ``(N, T)`` (module docstring, step 1)."""
+    rise = rise_ns(flat.sum(axis=0), layout.bin_width_ns, layout.valid)
     if rise is None:
         raise InputError("the summed decay has no rising edge to align the model on "
                          "(no photons, or the rise is cut off at the window's start)")
-    acq = instrument.acq
     low, high, default = trained_rises_ns(instrument)
     shift = 0.0 if low <= rise <= high else rise - default
     after = layout.valid[1] * layout.bin_width_ns - rise
@@ -190,10 +205,56 @@ def to_model_axis(counts, layout, instrument=Instrument()):
         raise InputError(f"the file holds {after:.2f} ns of decay after its rise at {rise:.2f} "
                          f"ns; mapping needs {MIN_DECAY_NS:g} ns: train an instrument model "
                          f"for this layout instead (golden calibrate)")
-    background, span = _background_per_ns(flat, layout, rise)
-    out = resample(flat, layout, acq, shift, background)
-    note = _describe(layout, acq, rise, shift, span)
-    return out.reshape(*shape, acq.bins), shift, [note] if note else []
+    return rise, shift
+
+
+def photons_to_model_axis(photons, counts, layout, instrument=Instrument(), *, seed=0,
+                          micro_bits=MICRO_BITS):
+    """Map single photons onto the time axis of the model trained for ``instrument``, as the
+    board's event input and histogrammer do (module docstring).
+
+    Parameters
+    ----------
+    photons : golden.t3.T3Photons
+        Each photon's ``pixel`` and ``dtime`` (a bin of ``layout``).
+    counts : ndarray ``(H, W, T)``
+        The photons' histograms on ``layout`` (or binned ones): they place the rise.
+    seed : int
+        Seeds each photon's draw inside its bin (:func:`golden.events.photon_codes`).
+    micro_bits : int
+        The event input's TDC code width.
+
+    Returns
+    -------
+    counts : ndarray of int64, ``(H, W, acq.bins)``
+    shift_ns : float
+    notes : list of str
+    codes : ndarray of int64
+        Each photon's TDC code on the event input (``-1``: none holds it).
+    """
+    acq = instrument.acq
+    rise, shift = _alignment(np.asarray(counts).reshape(-1, layout.bins), layout, instrument)
+    lsb = tdc_lsb_ns(acq.period_ns, micro_bits)
+    codes = photon_codes(photons.dtime, layout.bin_width_ns, shift_ns=shift, lsb_ns=lsb,
+                         micro_bits=micro_bits, seed=seed)
+    bins = code_bins(codes, bin_table(acq, tdc_lsb_ns=lsb, micro_bits=micro_bits))
+    inside = bins >= 0
+    height, width = photons.shape
+    out = np.bincount(photons.pixel[inside] * acq.bins + bins[inside],
+                      minlength=height * width * acq.bins).reshape(height, width, acq.bins)
+    first, stop = layout.valid
+    missing = (max(first * layout.bin_width_ns - shift, 0)
+               + max(shift + acq.window_ns - stop * layout.bin_width_ns, 0))
+    notes = [f"{photons.pixel.size} photons binned one by one into {acq.bins} bins of "
+             f"{acq.bin_width_ns:g} ns through {lsb * 1000:g} ps TDC codes (as the board's "
+             f"event input does), rise at {rise:.2f} ns"
+             + (f", moved {abs(shift):.2f} ns {'earlier' if shift > 0 else 'later'}"
+                if shift else "")
+             + f"; {int((~inside).sum())} outside the model's window"]
+    if missing > 0:
+        notes.append(f"{missing:.2f} ns of the model's window hold no data of the file and "
+                     f"stay empty (single photons get no background filled in)")
+    return out.astype(np.int64), shift, notes, codes
 
 
 def _describe(layout, acq, rise, shift, span):

@@ -52,10 +52,11 @@ def test_transmitter_checks_its_arguments(qmodel):
 # ---- receiver: a script of bytes, idle gaps and framing errors, for the RTL and the model
 
 def run_receiver(script, *, bins, timeout, ready_after=0, sources=1, final_source=None):
-    """Returns ``(pixels, reports)``: ``[(tag, counts)]`` with ``"flush"`` for flush tokens, and
-    ``[(code, tag)]`` (code ``"counters"`` for a COUNTERS answer); the pixel stream is ready
-    after ``ready_after`` cycles (never if None). ``final_source``: a list that gets the
-    receiver's ``source`` at the end."""
+    """Returns ``(pixels, reports)``: ``[(tag, counts)]`` with ``"flush"`` for flush tokens and
+    ``("events", words)`` for the words of EVENTS frames (each frame's run of words, in
+    order), and ``[(code, tag)]`` (code ``"counters"`` for a COUNTER answer); the pixel and
+    event streams are ready after ``ready_after`` cycles (never if None). ``final_source``: a
+    list that gets the receiver's ``source`` at the end."""
     dut = FrameReceiver(bins=bins, timeout=timeout, spec=FixedSpec(), sources=sources)
     beats, reports = [], []
 
@@ -85,10 +86,14 @@ def run_receiver(script, *, bins, timeout, ready_after=0, sources=1, final_sourc
         for _ in range(ready_after):
             await ctx.tick()
         ctx.set(dut.pixels.ready, 1)
+        if sources > 1:
+            ctx.set(dut.events.ready, 1)
         while True:
             _, _, valid, p = await ctx.tick().sample(dut.pixels.valid, dut.pixels.payload)
             if valid:
                 beats.append((p.tag, p.count, p.last, p.flush))
+            if sources > 1 and ctx.get(dut.events.valid):
+                beats.append(("events", ctx.get(dut.events.payload)))
 
     async def status_consumer(ctx):
         ctx.set(dut.status.ready, 1)
@@ -104,7 +109,13 @@ def run_receiver(script, *, bins, timeout, ready_after=0, sources=1, final_sourc
     sim.add_testbench(status_consumer, background=True)
     sim.run()
     pixels, counts = [], []
-    for tag, count, last, flush in beats:
+    for beat in beats:
+        if beat[0] == "events":
+            if not pixels or pixels[-1][0] != "events":
+                pixels.append(("events", []))
+            pixels[-1][1].append(beat[1])
+            continue
+        tag, count, last, flush = beat
         if flush:
             pixels.append("flush")
             continue
@@ -112,14 +123,22 @@ def run_receiver(script, *, bins, timeout, ready_after=0, sources=1, final_sourc
         if last:
             pixels.append((tag, counts))
             counts = []
-    assert counts == [] and all(len(p[1]) == bins for p in pixels if p != "flush")
+    assert counts == [] and all(len(p[1]) == bins for p in pixels if p != "flush"
+                                and p[0] != "events")
     return pixels, reports
 
 
 def model(script, bins, sources=1):
-    """What the receiver must do, from the :class:`Parser`: ``(pixels, reports, source)``."""
+    """What the receiver must do, from the :class:`Parser`: ``(pixels, reports, source)``;
+    EVENTS frames taken in their sequence (from 0 at a SOURCE), the others answered with the
+    number expected."""
+    return run_model(script, bins, sources)[:3]
+
+
+def run_model(script, bins, sources):
+    """:func:`model`, and the EVENTS frame number expected next."""
     parser = Parser(lengths=protocol.board_commands(bins, sources=sources))
-    pixels, reports, source = [], [], 0
+    pixels, reports, source, expected = [], [], 0, 0
     for kind, value in script:
         events = {"bytes": lambda: parser.feed(value), "idle": parser.idle,
                   "framing": parser.lost}[kind]()
@@ -136,9 +155,24 @@ def model(script, bins, sources=1):
                 known = event.payload[0] < sources
                 reports.append((Status.OK if known else Status.NO_SOURCE, event.tag))
                 source = event.payload[0] if known else source
+                expected = 0 if known else expected
+            elif event.command == Command.EVENTS:
+                if source != protocol.Source.EVENTS:
+                    reports.append((Status.NO_SOURCE, event.tag))
+                    continue
+                if event.tag != expected:
+                    reports.append((Status.SEQUENCE, expected))
+                    continue
+                reports.append((Status.OK, event.tag))
+                expected = (expected + 1) % 2 ** 16
+                words = np.frombuffer(event.payload, "<u2").tolist()
+                if pixels and pixels[-1][0] == "events":
+                    pixels[-1][1].extend(words)
+                else:
+                    pixels.append(("events", words))
             else:
                 pixels.append((event.tag, np.frombuffer(event.payload, "<u2").tolist()))
-    return pixels, reports, source
+    return pixels, reports, source, expected
 
 
 def random_script(rng, bins, pieces, sources=1):
@@ -146,13 +180,23 @@ def random_script(rng, bins, pieces, sources=1):
     with one corrupted byte, frames cut by an idle gap or a framing error, noise (sync bytes
     included), idle gaps and framing errors."""
     script = []
+
+    def events():
+        """An EVENTS frame, most often numbered as the receiver expects."""
+        number = (run_model(script, bins, sources)[3] if rng.random() < 0.8
+                  else int(rng.integers(0, 4)))
+        size = int(rng.integers(1, bins + 1))
+        return protocol.events(number, rng.integers(0, 4, size),
+                               rng.integers(0, 2 ** protocol.EVENT_CODE_BITS, size))
+
     for _ in range(pieces):
         tag = int(rng.integers(0, 2 ** 16))
         kinds = [lambda: protocol.histogram(tag, rng.integers(0, 2 ** 16, bins)),
                  lambda: protocol.ping(tag), lambda: protocol.flush(tag),
-                 lambda: protocol.source(int(rng.integers(0, sources + 1)), tag),
-                 lambda: protocol.counters(tag)]
-        p = [0.6, 0.2, 0.2, 0, 0] if sources == 1 else [0.5, 0.1, 0.1, 0.2, 0.1]
+                 lambda: protocol.source(int(rng.integers(0, sources + 1)) if rng.random() < 0.4
+                                         else sources - 1, tag),
+                 lambda: protocol.counters(tag), events]
+        p = [0.6, 0.2, 0.2, 0, 0, 0] if sources == 1 else [0.3, 0.1, 0.1, 0.1, 0.1, 0.3]
         frame = rng.choice(kinds, p=p)()
         kind = rng.choice(["good", "corrupt", "truncated", "noise", "idle", "framing"],
                           p=[0.45, 0.2, 0.1, 0.15, 0.05, 0.05])
@@ -185,20 +229,23 @@ def test_receiver_matches_the_parser(rng):
 
 
 def test_receiver_with_sources_matches_the_parser(rng):
-    """A photon path's receiver (two inputs), 150 random pieces with SOURCE (of an input it
-    has or not) and COUNTERS frames among them: pixels, reports and the chosen input as the
-    model says; a board without sources calls them unknown commands."""
+    """A photon path's receiver (its inputs), 150 random pieces with SOURCE (of an input it
+    has or not), COUNTERS and EVENTS frames (in sequence or not) among them: pixels, event
+    words, reports and the chosen input as the model says; a board without sources calls them
+    unknown commands."""
     bins, sources = 20, len(protocol.Source)
     script = random_script(rng, bins, 150, sources=sources) + [("idle", None)]
     final = []
     got = run_receiver(script, bins=bins, timeout=30, sources=sources, final_source=final)
     pixels, reports, source = model(script, bins, sources=sources)
     codes = {code for code, _ in reports}
-    assert {Status.NO_SOURCE, "counters", Status.OK} <= codes
+    assert {Status.NO_SOURCE, Status.SEQUENCE, "counters", Status.OK} <= codes
+    assert sum(len(p[1]) for p in pixels if p[0] == "events") > 50
     assert got == (pixels, reports) and final == [source]
-    tagged = [("bytes", protocol.source(1, 4)), ("bytes", protocol.counters(5))]
+    tagged = [("bytes", protocol.source(1, 4)), ("bytes", protocol.counters(5)),
+              ("bytes", protocol.events(0, [0], [1]))]
     assert run_receiver(tagged, bins=bins, timeout=30)[1] == [
-        (Status.UNKNOWN_COMMAND, 4), (Status.UNKNOWN_COMMAND, 5)]
+        (Status.UNKNOWN_COMMAND, 4), (Status.UNKNOWN_COMMAND, 5), (Status.UNKNOWN_COMMAND, 0)]
 
 
 def test_receiver_reports_busy_when_both_buffers_are_full(rng):

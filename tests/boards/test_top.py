@@ -8,6 +8,7 @@ from boards.photons import PhotonPath
 from boards.protocol import Source, Status
 from boards.simulation import SimulatedPort
 from boards.top import LinkTop
+from golden.events import histogram_events, image_events
 from golden.intref import run_counts
 from golden.pipeline import load_default
 from rtl.config import CoreConfig
@@ -46,8 +47,8 @@ def test_onchip_photons_to_result_records_bit_exact():
     top = LinkTop(core=core, clk_freq=4e6, baud=1e6, timeout_bytes=4, photons=SCENE)
     host = Host(SimulatedPort(top, timeout=4 * (400 * bins + 600)), bins=bins)
     assert host.ping()["lanes"] == 4
-    with pytest.raises(LinkError, match="^the board has no input 2: build it with a photon path"):
-        host.source(2)
+    with pytest.raises(LinkError, match="^the board has no input 3: build it with a photon path"):
+        host.source(3)
     host.source(Source.ONCHIP)
     ref = SCENE.reference(qmodel, bins, frames=2)
     want = run_counts(qmodel, np.array([counts for _, counts in ref["pixels"]]))
@@ -72,3 +73,36 @@ def test_divisor_and_timeout_from_clock_and_baud():
     core = MultiPixelCore(qmodel=load_default(), bins=135, config=CoreConfig(rows=32, slots=1))
     top = LinkTop(core=core, clk_freq=12e6, baud=115200)
     assert (top.divisor, top.receiver.timeout) == (104, 64 * 10 * 104)
+
+
+def test_replayed_events_to_result_records_bit_exact(rng):
+    """Photon events from the host (T = 20): SOURCE EVENTS, then EVENTS frames of a 3 x 2
+    image's photons (numpy's, some outside the window) in scan order, through the UART pins.
+    Every record is the integer reference of the reference histogrammer's pixel of the same
+    events, with its tag and its photons; the photons outside the window are counted."""
+    qmodel, bins = load_default(), 20
+    core = MultiPixelCore(qmodel=qmodel, bins=bins, config=CoreConfig(rows=32, batch=2, slots=2))
+    top = LinkTop(core=core, clk_freq=4e6, baud=1e6, timeout_bytes=4, photons=SCENE)
+    host = Host(SimulatedPort(top, timeout=4 * (400 * bins + 600)), bins=bins)
+    host.ping()
+    table = SCENE.bin_table(qmodel, bins)
+    inside = [code for code, b in enumerate(table) if b is not None]
+    photons = 150
+    pixel = rng.integers(0, 6, photons)
+    codes = np.where(rng.random(photons) < 0.9, rng.choice(inside, photons),
+                     rng.integers(0, len(table), photons))
+    kinds, micro = image_events(pixel, codes, (2, 3))
+    ref = histogram_events(kinds, micro, table, bins, count_bits=qmodel.spec.count_bits)
+    want = run_counts(qmodel, np.array([counts for _, counts in ref["pixels"]]))
+    got = [record for records in host.replay(kinds, micro, window=3) for record in records]
+    for records in host.records():
+        got += records
+        if len(got) >= 6:
+            break
+    assert [tag for tag, *_ in got] == list(range(6)) and ref["outside"] > 0
+    for k, ((tag, result, photons), (want_tag, counts)) in enumerate(zip(got, ref["pixels"])):
+        assert (tag, photons) == (want_tag, counts.sum())
+        for key, value in result.items():
+            assert np.array_equal(value, want[key][k]), (k, key)
+    assert host.counters()["outside"] == ref["outside"]
+    assert host.errors == []

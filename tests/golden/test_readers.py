@@ -73,16 +73,47 @@ def test_tac_cut_bins_lie_outside_the_data(tmp_path, counts):
 
 
 def test_read_for_model_puts_a_file_on_the_models_axis(tmp_path, rng, capsys):
-    """A PicoQuant file of 0.045-ns bins maps to 135 bins of 0.09 ns, every photon kept."""
+    """A file of 0.045-ns bins maps to 135 bins of 0.09 ns, every photon kept."""
+    from golden.physics import IRF, Acquisition, simulate_counts
+    acq = Acquisition(bins=270, bin_width_ns=0.045)
+    decays = simulate_counts(np.full(12, 2.0), 2.0, 1.0, 2000, acq=acq, irf=IRF(), rng=rng)
+    WRITERS[".sdt"](tmp_path / "in.sdt", decays.reshape(3, 4, 270), 0.045)
+    prepared = read_for_model(_args(tmp_path / "in.sdt"), Instrument())
+    assert prepared.counts.shape == (3, 4, 135) and prepared.shift_ns == 0
+    assert prepared.codes is None
+    assert np.array_equal(prepared.counts.sum(axis=-1), decays.sum(axis=-1).reshape(3, 4))
+    assert "270 bins of 0.045 ns (data in bins 0-269) resampled to 135 of 0.09 ns" in \
+        prepared.notes[0]
+    assert capsys.readouterr().out.startswith("note: 270 bins of 0.045 ns")
+
+
+def test_a_t3_image_is_binned_photon_by_photon(tmp_path, rng):
+    """A PicoQuant T3 image of 0.045-ns bins: each photon's TDC code on the event input lies
+    in its own bin of the file (shifted by nothing); the model's histograms are those codes'
+    bins, counted per pixel, and hold every photon the table keeps; the file's own counts and
+    phasors stay on its axis."""
+    from golden.events import MICRO_BITS, bin_table, code_bins, tdc_lsb_ns
     from golden.physics import IRF, Acquisition, simulate_counts
     acq = Acquisition(bins=270, bin_width_ns=0.045)
     decays = simulate_counts(np.full(12, 2.0), 2.0, 1.0, 2000, acq=acq, irf=IRF(), rng=rng)
     WRITERS[".ptu"](tmp_path / "in.ptu", decays.reshape(3, 4, 270), 0.045)
-    rec, mapped, shift, notes, _ = read_for_model(_args(tmp_path / "in.ptu"), Instrument())
-    assert mapped.shape == (3, 4, 135) and shift == 0
-    assert np.array_equal(mapped.sum(axis=-1), decays.sum(axis=-1).reshape(3, 4))
-    assert "270 bins of 0.045 ns (data in bins 0-269) resampled to 135 of 0.09 ns" in notes[0]
-    assert capsys.readouterr().out.startswith("note: 270 bins of 0.045 ns")
+    prepared = read_for_model(_args(tmp_path / "in.ptu"), Instrument())
+    photons = prepared.recording.photons
+    assert prepared.shift_ns == 0 and photons.shape == (3, 4)
+    assert np.array_equal(np.bincount(photons.pixel, minlength=12), decays.sum(axis=-1))
+    model = Instrument().acq
+    lsb = tdc_lsb_ns(model.period_ns)
+    codes = prepared.codes
+    assert codes.shape == photons.dtime.shape and codes.min() >= 0
+    start = photons.dtime * photons.bin_width_ns          # each photon's bin in the file
+    assert np.all((start - lsb < codes * lsb) & (codes * lsb < start + photons.bin_width_ns))
+    bins = code_bins(codes, bin_table(model, tdc_lsb_ns=lsb, micro_bits=MICRO_BITS))
+    want = np.zeros((12, 135), np.int64)
+    np.add.at(want, (photons.pixel[bins >= 0], bins[bins >= 0]), 1)
+    assert np.array_equal(prepared.counts.reshape(12, 135), want)
+    assert (bins < 0).sum() < 0.01 * bins.size
+    assert "photons binned one by one into 135 bins of 0.09 ns through 4 ps TDC codes" in \
+        prepared.notes[0]
 
 
 def _npy(array):
@@ -179,7 +210,7 @@ def test_bins_past_the_counters_are_scaled_down_with_a_note(tmp_path, capsys):
     shape = expected_tpsf(2.0, 2.0, 1.0, acq=acq, irf=IRF())[0]
     decay = np.round(shape / shape.max() * 40000).astype(np.int64)
     np.save(tmp_path / "bright.npy", np.stack([decay, decay // 8]).reshape(1, 2, 270))
-    _, mapped, _, notes, _ = read_for_model(_args(tmp_path / "bright.npy", "--bin-width-ns",
+    _, mapped, _, notes, *_ = read_for_model(_args(tmp_path / "bright.npy", "--bin-width-ns",
                                                   "0.045"), Instrument())
     assert notes[-1] == "1 pixels scaled down by up to 2^1 to fit the 65,536-count counters"
     assert np.array_equal(mapped[0, 0], decay.reshape(135, 2).sum(-1) >> 1)
