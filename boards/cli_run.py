@@ -1,6 +1,9 @@
-"""``python -m boards run BOARD INPUT --port PORT --out DIR``: the lifetime map of a recording
-(the inputs of ``python -m sim run``), every pixel computed on the board over its UART; the same
-outputs as ``python -m sim run``."""
+"""``python -m boards run BOARD INPUT --port PORT --out DIR [--events]``: the lifetime map of a
+recording (the inputs of ``python -m sim run``), every pixel computed on the board over its UART;
+the same outputs as ``python -m sim run``. The host sends each pixel's histogram; or, with
+``--events``, a T3 ``.ptu``'s photons, one event each, into the board's histogrammer
+(``boards/PHOTONS.md``), so that only photons go in and only results come out: the map is
+``sim run``'s, bit for bit (``sim run`` bins the photons as the board does)."""
 import json
 import time
 
@@ -10,6 +13,7 @@ import serial
 from golden.commands import positive_int
 from golden.outputs import add_output_arguments, output_dir, write_outputs
 from golden.datasets import Instrument
+from golden.events import MICRO_BITS
 from golden.pipeline import add_weights_argument, load_model, withhold_dim
 from golden.progress import progress_bar
 from golden.validate import InputError
@@ -17,7 +21,7 @@ from golden.readers import add_input_arguments, read_for_model
 from sim.run import summary
 
 from .host import Host
-from .maps import board_maps
+from .maps import board_maps, replay_maps
 from .platforms import BOARDS, board_named
 
 __all__ = ["add_arguments", "run", "open_port", "READ_TIMEOUT"]
@@ -43,6 +47,22 @@ def add_arguments(p):
     p.add_argument("--baud", type=positive_int,
                    help="the rate the bitstream was built for (its report.json's baud; "
                         "default: the board's default build's)")
+    p.add_argument("--events", action="store_true",
+                   help="replay a T3 .ptu's photons into the board's histogrammer instead of "
+                        "sending histograms (a board with a photon path)")
+
+
+def _check_replay(args, board):
+    """``--events`` needs a board with a photon path whose TDC codes are ``sim run``'s, and
+    each pixel's own photons."""
+    if board.photons is None:
+        raise InputError(f"--events: the {board.name} has no photon path (boards/PHOTONS.md)")
+    if board.photons.micro_bits != MICRO_BITS:
+        raise InputError(f"--events: the {board.name}'s TDC codes have "
+                         f"{board.photons.micro_bits} bits, the replay's {MICRO_BITS}")
+    if args.bin:
+        raise InputError("--events sends each pixel its own photons: --bin needs the "
+                         "histogram link")
 
 
 def run(args):
@@ -50,9 +70,12 @@ def run(args):
         raise InputError("--port is required: the board's serial device, e.g. /dev/ttyUSB0")
     qmodel = load_model(args.weights)
     instrument = Instrument.of(qmodel)
+    board = board_named(args.board)
+    if args.events:
+        _check_replay(args, board)
     prepared = read_for_model(args, instrument)
     rec, counts = prepared.recording, prepared.counts
-    rate = args.baud or board_named(args.board).bauds[0]
+    rate = args.baud or board.bauds[0]
     port = open_port(args.port, rate)
     try:
         host = Host(port, bins=instrument.acq.bins)
@@ -60,16 +83,27 @@ def run(args):
         with output_dir(args.out, force=args.force) as tmp:
             began = time.perf_counter()
             with progress_bar() as bar:
-                task = bar.add_task(f"{args.board} over {args.port}",
-                                    total=int(np.prod(counts.shape[:-1])), status="")
-                maps = board_maps(counts, qmodel, host.process,
-                                  progress=lambda k: bar.update(task, advance=k))
+                if args.events:
+                    photons = int((prepared.codes >= 0).sum())
+                    task = bar.add_task(f"photons to {args.board} over {args.port}",
+                                        total=photons + counts[..., 0].size + counts.shape[0] + 1,
+                                        status="")
+                    maps = replay_maps(prepared, qmodel, host,
+                                       table=board.photons.bin_table(qmodel, instrument.acq.bins),
+                                       progress=lambda k: bar.update(task, advance=k))
+                else:
+                    task = bar.add_task(f"{args.board} over {args.port}",
+                                        total=int(np.prod(counts.shape[:-1])), status="")
+                    maps = board_maps(counts, qmodel, host.process,
+                                      progress=lambda k: bar.update(task, advance=k))
             seconds = time.perf_counter() - began
             maps = withhold_dim(maps, args.min_photons)
             report = {"backend": "board", "board": args.board, "port": args.port,
                       "baud": rate,
                       "board_status": {k: int(v) for k, v in status.items()},
-                      "map_by": f"the {args.board} over its UART (boards.host.Host)",
+                      "map_by": f"the {args.board} over its UART (boards.host.Host)"
+                                + (", from the photons replayed into its histogrammer"
+                                   if args.events else ""),
                       **summary(args.input, prepared, maps, seconds,
                                 min_photons=args.min_photons),
                       "seconds": round(seconds, 2), "link_errors": len(host.errors),

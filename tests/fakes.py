@@ -4,6 +4,7 @@ import numpy as np
 
 from boards import protocol
 from boards.protocol import Command, Error, Status
+from golden.events import histogram_events
 from golden.intref import run_counts
 
 BINS = 135
@@ -58,6 +59,59 @@ class ClosingFakeBoard(FakeBoard):
 
     def close(self):
         self.closed = True
+
+
+class FakePhotonBoard(ClosingFakeBoard):
+    """A :class:`FakeBoard` with a photon path's EVENTS input: SOURCE chooses the input (and
+    restarts the EVENTS count), EVENTS frames are taken in their sequence (else SEQUENCE with
+    the number expected) and their events histogrammed through ``table``
+    (:func:`golden.events.histogram_events`); each completed pixel's result leaves at once as
+    a RESULTS record with its photons."""
+
+    def __init__(self, qmodel, *, table, **kwargs):
+        super().__init__(qmodel, **kwargs)
+        self.parser = protocol.Parser(
+            lengths=protocol.board_commands(self.bins, sources=len(protocol.Source)))
+        self.table, self.expected, self.words, self.done = table, 0, [], 0
+
+    def write(self, data):
+        fault = self.faults.get(self.frames)
+        if not data.startswith(protocol.SYNC) or data[2] not in (Command.SOURCE,
+                                                                 Command.EVENTS):
+            return super().write(data)
+        self.faults.pop(self.frames, None)
+        self.frames += 1
+        if fault == "corrupt":
+            data = data[:-1] + bytes([data[-1] ^ 1])
+        for event in self.parser.feed(data):
+            if isinstance(event, Error):
+                self.outgoing += protocol.status(event.code, event.tag, self.bins, self.lanes)
+            elif event.command == Command.SOURCE:
+                self.expected = 0
+                self.outgoing += protocol.status(Status.OK, event.tag, self.bins, self.lanes)
+            elif event.tag != self.expected:
+                self.outgoing += protocol.status(Status.SEQUENCE, self.expected, self.bins,
+                                                 self.lanes)
+            else:
+                self.expected += 1
+                self.outgoing += protocol.status(Status.OK, event.tag, self.bins, self.lanes)
+                self.words += np.frombuffer(event.payload, "<u2").tolist()
+                self._histogram()
+        return len(data)
+
+    def _histogram(self):
+        words = np.array(self.words)
+        found = histogram_events(words >> protocol.EVENT_CODE_BITS,
+                                 words & ((1 << protocol.EVENT_CODE_BITS) - 1), self.table,
+                                 self.bins)["pixels"][self.done:]
+        if not found:
+            return
+        ref = run_counts(self.qmodel, np.array([counts for _, counts in found]))
+        records = [{"tag": tag, "photons": counts.sum(), **{k: ref[k][i] for k in KEYS}}
+                   for i, (tag, counts) in enumerate(found)]
+        for at in range(0, len(records), protocol.MAX_RECORDS):
+            self.outgoing += protocol.results(records[at:at + protocol.MAX_RECORDS])
+        self.done += len(found)
 
 
 def build_entry(board, fmax):

@@ -22,7 +22,10 @@ from golden.physics import Acquisition, simulate_counts
 from golden.pipeline import MAP_KEYS, MIN_PHOTONS, analyse, load_default, withhold_dim
 from rtl.config import CoreConfig
 from rtl.multipixel import MultiPixelCore
-from fakes import ClosingFakeBoard
+from boards.platforms import BOARDS
+from fakes import ClosingFakeBoard, FakePhotonBoard
+from formats import write_ptu
+from sim.__main__ import main as sim_main
 
 
 @pytest.fixture(scope="module")
@@ -112,3 +115,54 @@ def test_run_command_maps_the_phantom_at_the_baud_given(tmp_path, qmodel, monkey
     assert (report["board"], report["pixels"], report["baud"]) == ("icebreaker", 64, 2_000_000)
     assert report["command"].startswith("python -m boards run icebreaker phantom")
     assert 0 < report["tau_m_mae_ns"] < 0.5
+
+
+def _t3_image(path):
+    """A small PicoHarp T3 image (3 x 4 pixels, 0.045-ns bins) of 2-ns decays."""
+    rng = np.random.default_rng(5)
+    acq = Acquisition(bins=270, bin_width_ns=0.045)
+    counts = simulate_counts(np.full(12, 2.0), 2.0, 1.0, 1500, acq=acq, rng=rng)
+    write_ptu(path, counts.reshape(3, 4, 270), 0.045)
+
+
+def test_replayed_photons_map_as_sim_run(tmp_path, qmodel, monkeypatch):
+    """``--events``: a T3 image's photons through a pure-Python photon-path board (one EVENTS
+    frame corrupted on the way: the host sends it and those after it again); the maps equal
+    ``python -m sim run``'s of the same file, bit for bit."""
+    _t3_image(tmp_path / "in.ptu")
+    table = BOARDS["ulx3s-85f"].photons.bin_table(qmodel, 135)
+    board = FakePhotonBoard(qmodel, table=table, faults={4: "corrupt"})
+    monkeypatch.setattr(boards.cli_run, "open_port", lambda name, baud: board)
+    assert main(["run", "ulx3s-85f", str(tmp_path / "in.ptu"), "--port", "/dev/fake",
+                 "--events", "--out", str(tmp_path / "board")]) == 0
+    assert sim_main(["run", str(tmp_path / "in.ptu"), "--out", str(tmp_path / "sim")]) == 0
+    got, want = (tifffile.imread(tmp_path / out / "lifetimes.tif") for out in ("board", "sim"))
+    np.testing.assert_array_equal(got, want)
+    assert np.isfinite(got[3]).sum() == 12 and board.closed
+    report = json.loads((tmp_path / "board" / "report.json").read_text())
+    assert report["map_by"].endswith("from the photons replayed into its histogrammer")
+    assert report["link_errors"] > 0        # the corrupted frame's report, and SEQUENCE ones
+
+
+@pytest.mark.parametrize("board, extra, message", [
+    ("icebreaker", (), "--events: the icebreaker has no photon path (boards/PHOTONS.md)"),
+    ("ulx3s-85f", ("--bin", "1"), "--events sends each pixel its own photons: --bin needs the "
+                                  "histogram link"),
+])
+def test_replay_is_refused_where_it_cannot_be(tmp_path, qmodel, board, extra, message,
+                                              monkeypatch, capsys):
+    _t3_image(tmp_path / "in.ptu")
+    monkeypatch.setattr(boards.cli_run, "open_port", lambda name, baud: ClosingFakeBoard(qmodel))
+    assert main(["run", board, str(tmp_path / "in.ptu"), "--port", "/dev/fake", "--events",
+                 "--out", str(tmp_path / "o"), *extra]) == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1] == f"error: {message}"
+    assert not (tmp_path / "o").exists()
+
+
+def test_replay_needs_single_photons(tmp_path, qmodel, monkeypatch, capsys):
+    monkeypatch.setattr(boards.cli_run, "open_port", lambda name, baud: ClosingFakeBoard(qmodel))
+    assert main(["run", "ulx3s-85f", "phantom", "--size", "8", "--port", "/dev/fake",
+                 "--events", "--out", str(tmp_path / "o")]) == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1] == (
+        "error: only single photons can be replayed: a T3 .ptu recording holds them")
+    assert not (tmp_path / "o").exists()

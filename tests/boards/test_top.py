@@ -1,4 +1,6 @@
+import argparse
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -8,9 +10,11 @@ from boards.photons import PhotonPath
 from boards.protocol import Source, Status
 from boards.simulation import SimulatedPort
 from boards.top import LinkTop
+from golden.datasets import Instrument
 from golden.events import histogram_events, image_events
 from golden.intref import run_counts
 from golden.pipeline import load_default
+from golden.readers import add_input_arguments, read_for_model
 from rtl.config import CoreConfig
 from rtl.multipixel import MultiPixelCore
 
@@ -105,4 +109,46 @@ def test_replayed_events_to_result_records_bit_exact(rng):
         for key, value in result.items():
             assert np.array_equal(value, want[key][k]), (k, key)
     assert host.counters()["outside"] == ref["outside"]
+    assert host.errors == []
+
+
+DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "flim"
+
+
+@pytest.mark.skipif(not DATA.is_dir(), reason=f"no real recordings here ({DATA} is absent)")
+def test_a_real_ptu_replayed_through_the_board_is_sim_runs_map():
+    """A real PicoHarp T3 image (hazelnut_z10.ptu, 5 frames): its photons as ``sim run``
+    prepares them (:func:`golden.readers.read_for_model`: each photon's TDC code on the event
+    input), six of its pixels (2 x 3, the brightest corner of the crop) replayed through the
+    board's UART pins at T = 20: every record is the integer reference of ``sim run``'s own
+    histogram of that pixel (its first 20 bins), with its photons."""
+    qmodel, bins = load_default(), 20
+    parser = argparse.ArgumentParser()
+    add_input_arguments(parser)
+    prepared = read_for_model(parser.parse_args([str(DATA / "hazelnut_z10.ptu")]),
+                              Instrument.of(qmodel))
+    photons, codes = prepared.recording.photons, prepared.codes
+    width = photons.shape[1]
+    y0, x0 = np.unravel_index(np.argmax(prepared.counts[:-1, :-2].sum(axis=-1)),
+                              (photons.shape[0] - 1, width - 2))
+    y, x = np.divmod(photons.pixel, width)
+    crop = (y >= y0) & (y < y0 + 2) & (x >= x0) & (x < x0 + 3)
+    pixel = (y[crop] - y0) * 3 + (x[crop] - x0)
+    kinds, micro = image_events(pixel, codes[crop], (2, 3))
+    core = MultiPixelCore(qmodel=qmodel, bins=bins, config=CoreConfig(rows=32, batch=2, slots=2))
+    top = LinkTop(core=core, clk_freq=4e6, baud=1e6, timeout_bytes=4, photons=SCENE)
+    host = Host(SimulatedPort(top, timeout=4 * (400 * bins + 600)), bins=bins)
+    host.ping()
+    got = [record for records in host.replay(kinds, micro) for record in records]
+    for records in host.records():
+        got += records
+        if len(got) >= 6:
+            break
+    histograms = prepared.counts[y0:y0 + 2, x0:x0 + 3, :bins].reshape(6, bins)
+    want = run_counts(qmodel, histograms)
+    assert [tag for tag, *_ in got] == list(range(6)) and histograms.sum(axis=1).min() > 20
+    for k, (tag, result, n) in enumerate(got):
+        assert n == histograms[k].sum()
+        for key, value in result.items():
+            assert np.array_equal(value, want[key][k]), (k, key)
     assert host.errors == []
