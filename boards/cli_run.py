@@ -21,7 +21,7 @@ from golden.readers import add_input_arguments, read_for_model
 from sim.run import summary
 
 from .host import Host
-from .maps import board_maps, replay_maps
+from .maps import board_maps, replay_events, replay_maps
 from .platforms import BOARDS, board_named
 
 __all__ = ["add_arguments", "run", "open_port", "READ_TIMEOUT"]
@@ -74,6 +74,8 @@ def run(args):
     if args.events:
         _check_replay(args, board)
     prepared = read_for_model(args, instrument)
+    if args.events:
+        events = replay_events(prepared, board.photons.bin_table(qmodel, instrument.acq.bins))
     rec, counts = prepared.recording, prepared.counts
     rate = args.baud or board.bauds[0]
     port = open_port(args.port, rate)
@@ -84,12 +86,9 @@ def run(args):
             began = time.perf_counter()
             with progress_bar() as bar:
                 if args.events:
-                    photons = int((prepared.codes >= 0).sum())
                     task = bar.add_task(f"photons to {args.board} over {args.port}",
-                                        total=photons + counts[..., 0].size + counts.shape[0] + 1,
-                                        status="")
-                    maps = replay_maps(prepared, qmodel, host,
-                                       table=board.photons.bin_table(qmodel, instrument.acq.bins),
+                                        total=len(events[0]), status="")
+                    maps = replay_maps(prepared, qmodel, host, events,
                                        progress=lambda k: bar.update(task, advance=k))
                 else:
                     task = bar.add_task(f"{args.board} over {args.port}",

@@ -6,11 +6,11 @@ import numpy as np
 
 from golden.events import code_bins, image_events
 from golden.pipeline import analyse
-from golden.validate import COUNT_MAX, InputError
+from golden.validate import InputError
 
 from .host import TAGS, LinkError
 
-__all__ = ["board_maps", "replay_maps", "CHUNK"]
+__all__ = ["board_maps", "replay_events", "replay_maps", "CHUNK"]
 
 CHUNK = 256
 """Pixels per :meth:`Host.process` call (the progress granularity)."""
@@ -23,16 +23,12 @@ def board_maps(counts, qmodel, process, *, progress=None):
     return analyse(counts, qmodel, progress=progress, process=process, chunk=CHUNK)
 
 
-def replay_maps(prepared, qmodel, host, *, table, progress=None):
-    """Maps of a recording of single photons (:class:`golden.readers.Prepared` with ``codes``)
-    whose histograms the board makes: its photons replayed in scan order into the board's
-    event input (:func:`golden.events.image_events`), each pixel's result taken from the
-    RESULTS record of its number. The board's histograms, through its micro-time-to-bin
-    ``table``, are ``prepared.counts`` when the link is sound: each record's photon count is
-    checked against them. ``progress(k)`` after ``k`` more events were taken.
+def replay_events(prepared, table):
+    """The event stream of a recording of single photons (:class:`golden.readers.Prepared`
+    with ``codes``), in scan order (:func:`golden.events.image_events`), for a board whose
+    micro-time-to-bin ``table`` gives ``prepared.counts``: ``(kinds, micro)``.
 
-    Raises :class:`~golden.validate.InputError` for an input that cannot be replayed as
-    mapped, :class:`~boards.host.LinkError` for pixels missing or with other photon counts.
+    Raises :class:`~golden.validate.InputError` for an input that cannot be replayed as mapped.
     """
     if prepared.codes is None:
         raise InputError("only single photons can be replayed: a T3 .ptu recording holds them")
@@ -43,14 +39,23 @@ def replay_maps(prepared, qmodel, host, *, table, progress=None):
                           np.bincount(photons.pixel[held], minlength=pixels)):
         raise InputError("the replay sends each pixel its own photons: spatial binning "
                          "(--bin) and counts scaled to fit the counters cannot be replayed")
-    if counts.max() > COUNT_MAX:
-        raise InputError(f"a bin holds {counts.max()} photons, past the board's "
-                         f"{COUNT_MAX}-count counters")
     if pixels > TAGS:
         raise InputError(f"the board numbers at most {TAGS} pixels a frame, not {pixels}")
-    kinds, micro = image_events(photons.pixel, prepared.codes, photons.shape)
+    return image_events(photons.pixel, prepared.codes, photons.shape)
+
+
+def replay_maps(prepared, qmodel, host, events, *, progress=None):
+    """Maps of a recording of single photons whose histograms the board makes: its
+    :func:`replay_events` ``events`` streamed into the board's event input
+    (:meth:`boards.host.Host.replay`), each pixel's result taken from the RESULTS record of its
+    number. The board's histograms are ``prepared.counts`` when the link is sound: each
+    record's photon count is checked against them. ``progress(k)`` after ``k`` more events
+    were taken. Raises :class:`~boards.host.LinkError` for pixels missing or with other photon
+    counts."""
+    counts = prepared.counts
+    pixels = counts[..., 0].size
     records = {}
-    for found in host.replay(kinds, micro, progress=progress):
+    for found in host.replay(*events, progress=progress):
         records.update((tag, (result, n)) for tag, result, n in found)
     for found in host.records():
         records.update((tag, (result, n)) for tag, result, n in found)
@@ -70,4 +75,3 @@ def replay_maps(prepared, qmodel, host, *, table, progress=None):
         return {key: np.array([r[key] for r in found]) for key in found[0]}
 
     return analyse(counts, qmodel, process=process, chunk=CHUNK)
-
