@@ -64,7 +64,8 @@ class ClosingFakeBoard(FakeBoard):
 class FakePhotonBoard(ClosingFakeBoard):
     """A :class:`FakeBoard` with a photon path's EVENTS input: SOURCE chooses the input (and
     restarts the EVENTS count), EVENTS frames are taken in their sequence (else SEQUENCE with
-    the number expected) and their events histogrammed through ``table``
+    the number expected; ``faults`` as for HISTOGRAMs) and their events histogrammed through
+    ``table``
     (:func:`golden.events.histogram_events`); each completed pixel's result leaves at once as
     a RESULTS record with its photons."""
 
@@ -92,7 +93,9 @@ class FakePhotonBoard(ClosingFakeBoard):
             elif event.tag != self.expected:
                 self.outgoing += protocol.status(Status.SEQUENCE, self.expected, self.bins,
                                                  self.lanes)
-            else:
+            elif fault == "busy":
+                self.outgoing += protocol.status(Status.BUSY, event.tag, self.bins, self.lanes)
+            elif fault != "drop":
                 self.expected += 1
                 self.outgoing += protocol.status(Status.OK, event.tag, self.bins, self.lanes)
                 self.words += np.frombuffer(event.payload, "<u2").tolist()

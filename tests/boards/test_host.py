@@ -6,11 +6,12 @@ import pytest
 from boards.host import BufferedPort, Host, LinkError
 from boards import protocol
 from boards.protocol import Status
+from golden.events import histogram_events, image_events
 from golden.export import golden_counts
 from golden.intref import run_counts
 from golden.pipeline import load_default
 
-from fakes import BINS, KEYS, FakeBoard
+from fakes import BINS, KEYS, FakeBoard, FakePhotonBoard
 
 
 
@@ -98,3 +99,34 @@ def test_buffered_port_reads_what_is_waiting_at_once():
     buffered = BufferedPort(port)
     assert [buffered.read(1) for _ in range(7)] == [b"a", b"b", b"c", b"d", b"e", b"f", b""]
     assert port.reads == [6, 1]
+
+
+def test_replay_sends_events_in_sequence_through_lost_and_refused_frames(qmodel, rng):
+    """A 4 x 5 image's events in 20-event frames to a photon-path board that refuses one frame
+    (BUSY), loses one (a read timeout) and gets one corrupted: the host sends each again with
+    those after it, the board takes every event once, in order, and every pixel's record is
+    the reference histogrammer's pixel through the integer reference."""
+    table = list(range(20)) + [None] * 12
+    board = FakePhotonBoard(qmodel, table=table, bins=20,
+                            faults={3: "busy", 6: "drop", 9: "corrupt"})
+    pixel, codes = rng.integers(0, 20, 300), rng.integers(0, len(table), 300)
+    kinds, micro = image_events(pixel, codes, (4, 5))
+    host, done = Host(board, bins=20), []
+    got = [r for records in host.replay(kinds, micro, window=3, progress=done.append)
+           for r in records]
+    got += [r for records in host.records() for r in records]
+    ref = histogram_events(kinds, micro, table, 20)
+    assert board.words == [int(k) << protocol.EVENT_CODE_BITS | int(c)
+                           for k, c in zip(kinds, micro)]
+    assert [(tag, n) for tag, _, n in got] == [(tag, c.sum()) for tag, c in ref["pixels"]]
+    want = run_counts(qmodel, np.array([c for _, c in ref["pixels"]]))
+    for k, (_, result, _) in enumerate(got):
+        assert all(np.array_equal(v, want[key][k]) for key, v in result.items())
+    assert sum(done) == len(kinds)
+    assert {e.code for e in host.errors} >= {Status.BUSY, Status.SEQUENCE, Status.BAD_CRC}
+
+
+def test_replay_gives_up_after_the_retries(qmodel):
+    board = FakePhotonBoard(qmodel, table=[0, 1], bins=20, faults={k: "busy" for k in range(1, 9)})
+    with pytest.raises(LinkError, match="^EVENTS frame 0 failed 3 times"):
+        list(Host(board, bins=20, retries=2).replay([0, 1], [1, 0]))
