@@ -29,20 +29,28 @@ class FakeBoard:
             data = data[:-1] + bytes([data[-1] ^ 1])
         for event in self.parser.feed(data):
             if isinstance(event, Error):
-                self.outgoing += protocol.status(event.code, event.tag, self.bins, self.lanes)
-            elif event.command == Command.PING:
-                self.outgoing += protocol.status(Status.OK, event.tag, self.bins, self.lanes)
-            elif event.command == Command.FLUSH:
-                self.flushes += 1
-                self._release()
-            elif fault == "busy":
-                self.outgoing += protocol.status(Status.BUSY, event.tag, self.bins, self.lanes)
-            elif fault != "drop":
-                ref = run_counts(self.qmodel, np.frombuffer(event.payload, "<u2")[None])
-                self.held.append(protocol.result(event.tag, **{k: ref[k][0] for k in KEYS}))
-                if len(self.held) == self.lanes:
-                    self._release()
+                self._status(event.code, event.tag)
+            else:
+                self._answer(event, fault)
         return len(data)
+
+    def _status(self, code, tag):
+        self.outgoing += protocol.status(code, tag, self.bins, self.lanes)
+
+    def _answer(self, frame, fault):
+        """What the board does with a good ``frame`` that met ``fault``."""
+        if frame.command == Command.PING:
+            self._status(Status.OK, frame.tag)
+        elif frame.command == Command.FLUSH:
+            self.flushes += 1
+            self._release()
+        elif fault == "busy":
+            self._status(Status.BUSY, frame.tag)
+        elif fault != "drop":
+            ref = run_counts(self.qmodel, np.frombuffer(frame.payload, "<u2")[None])
+            self.held.append(protocol.result(frame.tag, **{k: ref[k][0] for k in KEYS}))
+            if len(self.held) == self.lanes:
+                self._release()
 
     def _release(self):
         self.outgoing += b"".join(self.held)
@@ -75,32 +83,21 @@ class FakePhotonBoard(ClosingFakeBoard):
             lengths=protocol.board_commands(self.bins, sources=len(protocol.Source)))
         self.table, self.expected, self.words, self.done = table, 0, [], 0
 
-    def write(self, data):
-        fault = self.faults.get(self.frames)
-        if not data.startswith(protocol.SYNC) or data[2] not in (Command.SOURCE,
-                                                                 Command.EVENTS):
-            return super().write(data)
-        self.faults.pop(self.frames, None)
-        self.frames += 1
-        if fault == "corrupt":
-            data = data[:-1] + bytes([data[-1] ^ 1])
-        for event in self.parser.feed(data):
-            if isinstance(event, Error):
-                self.outgoing += protocol.status(event.code, event.tag, self.bins, self.lanes)
-            elif event.command == Command.SOURCE:
-                self.expected = 0
-                self.outgoing += protocol.status(Status.OK, event.tag, self.bins, self.lanes)
-            elif event.tag != self.expected:
-                self.outgoing += protocol.status(Status.SEQUENCE, self.expected, self.bins,
-                                                 self.lanes)
-            elif fault == "busy":
-                self.outgoing += protocol.status(Status.BUSY, event.tag, self.bins, self.lanes)
-            elif fault != "drop":
-                self.expected += 1
-                self.outgoing += protocol.status(Status.OK, event.tag, self.bins, self.lanes)
-                self.words += np.frombuffer(event.payload, "<u2").tolist()
-                self._histogram()
-        return len(data)
+    def _answer(self, frame, fault):
+        if frame.command == Command.SOURCE:
+            self.expected = 0
+            self._status(Status.OK, frame.tag)
+        elif frame.command != Command.EVENTS:
+            super()._answer(frame, fault)
+        elif frame.tag != self.expected:
+            self._status(Status.SEQUENCE, self.expected)
+        elif fault == "busy":
+            self._status(Status.BUSY, frame.tag)
+        elif fault != "drop":
+            self.expected += 1
+            self._status(Status.OK, frame.tag)
+            self.words += np.frombuffer(frame.payload, "<u2").tolist()
+            self._histogram()
 
     def _histogram(self):
         words = np.array(self.words)
