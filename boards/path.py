@@ -3,9 +3,15 @@ histogrammer, the core and the RESULTS link; measured in Amaranth simulation of
 :class:`boards.top.LinkTop` through its UART pins (:func:`measure_path`), and predicted by the
 discrete-event model of the core fed and drained by models of the rest (:func:`simulate_path`).
 """
+from pathlib import Path
+
+import numpy as np
 import simpy
 
 from rtl.multipixel import MultiPixelCore
+from sim.cocotb_run import run_cocotb
+from sim.cocotb_uart import TIMED_BYTES
+from sim.netlist import CELL_MODELS, DEFINES
 from sim.des import CoreModel
 
 from .performance import CRC_BYTES
@@ -97,9 +103,11 @@ def simulate_path(core, path, *, bins=135, hidden=32, divisor, pixels=None):
     return {**_steady(model.arrivals, core.lanes), "frame_latency": ends}
 
 
-def measure_path(qmodel, config, path, *, bins, divisor, pixels):
+def measure_path(qmodel, config, path, *, bins, divisor, pixels, verilator=None):
     """Switch the board top (core ``config``, photon path ``path``, ``divisor`` clocks per
-    UART bit) to its on-chip source and read ``pixels`` results off its ``tx`` pin.
+    UART bit) to its on-chip source and read ``pixels`` results off its ``tx`` pin: in
+    Amaranth's simulator, or, with ``verilator`` (a build folder), the top converted to
+    Verilog under Verilator and cocotb (:func:`sim.cocotb_uart.timed_bytes_through_the_pins`).
 
     Returns ``cycles_per_pixel`` (steady state: from the first RESULTS frame that ends after a
     round of the core's lanes to the last, per record; cycles are counted in UART byte times),
@@ -110,20 +118,55 @@ def measure_path(qmodel, config, path, *, bins, divisor, pixels):
         raise TypeError(f"path must be a PhotonPath, not {path!r}")
     core = MultiPixelCore(qmodel=qmodel, bins=bins, config=config)
     top = LinkTop(core=core, clk_freq=divisor * 1e6, baud=1e6, photons=path)
+    command = source(Source.ONCHIP)
+    timed = (_verilator_bytes(top, command, verilator, divisor=divisor, pixels=pixels,
+                              family=config.family)
+             if verilator else _amaranth_bytes(top, command, divisor=divisor, pixels=pixels))
+    parser = Parser(lengths=host_commands())
+    frames, records = [], []                    # (cycle, records so far) at each frame's end
+    for cycle, byte in timed:
+        for frame in parser.feed(bytes([byte])):
+            if frame.command == Command.RESULTS:
+                records += [(tag, photons) for tag, _, photons in results_of(frame)]
+                frames.append((cycle, len(records)))
+        if len(records) >= pixels:
+            break
+    return {**_steady(frames, config.lanes), "records": records}
+
+
+def _amaranth_bytes(top, command, *, divisor, pixels):
+    """``(cycle, byte)`` of what ``top`` sends after ``command``, in Amaranth's simulator,
+    cycles from the command's end; enough for ``pixels`` records."""
     byte = BITS_PER_BYTE * divisor
     port = SimulatedPort(top, timeout=byte)
-    command = source(Source.ONCHIP)
     port.write(command)
     port.run(len(command) * byte)
     began = port.cycles
-    parser = Parser(lengths=host_commands())
-    frames, records = [], []                    # (cycle, records so far) at each frame's end
-    while len(records) < pixels:
-        for frame in parser.feed(port.read(1)):
-            if frame.command == Command.RESULTS:
-                records += [(tag, photons) for tag, _, photons in results_of(frame)]
-                frames.append((port.cycles - began, len(records)))
-    return {**_steady(frames, config.lanes), "records": records}
+    for _ in range(_bytes_for(pixels)):
+        while not (data := port.read(1)):       # the board computes; the link is idle
+            pass
+        yield port.cycles - began, data[0]
+
+
+def _verilator_bytes(top, command, build_dir, *, divisor, pixels, family):
+    """The same, from ``top`` converted to Verilog and run under Verilator in ``build_dir``
+    (with the models of the ``family``'s multipliers it instantiates)."""
+    build_dir = Path(build_dir)
+    vectors = {"divisor": divisor, "send": np.frombuffer(command, np.uint8),
+               "count": _bytes_for(pixels), "idle_limit": 1 << 24}
+    tests, failed = run_cocotb(top, name="link_top", test_module="sim.cocotb_uart",
+                               testcase="timed_bytes_through_the_pins", build_dir=build_dir,
+                               vectors=vectors, simulator="verilator",
+                               models=CELL_MODELS.get(family, ()), defines=DEFINES)
+    if failed or not tests:
+        raise RuntimeError(f"the Verilator run failed: see {build_dir / 'test.log'}")
+    timed = np.load(build_dir / TIMED_BYTES)
+    return zip(timed["cycles"].tolist(), timed["data"].tolist())
+
+
+def _bytes_for(pixels):
+    """Bytes that carry ``pixels`` records in RESULTS frames of one record or more."""
+    return pixels * (len(SYNC) + HEADER_BYTES + CRC_BYTES + RECORD_BYTES)
 
 
 def _steady(frames, lanes):

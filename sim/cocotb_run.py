@@ -55,7 +55,7 @@ class PortsOnlyVerilator(Verilator):
 
 
 def run_cocotb(design, *, name, test_module, build_dir, vectors, simulator="icarus",
-               models=(), defines=None, ports_only=False):
+               models=(), defines=None, ports_only=False, testcase=None):
     """Elaborate ``design`` as module ``name``, run ``test_module`` on it.
 
     Parameters
@@ -73,6 +73,8 @@ def run_cocotb(design, *, name, test_module, build_dir, vectors, simulator="icar
     ports_only : bool
         Under Verilator, let the testbench see only the top level's ports
         (:class:`PortsOnlyVerilator`): for netlists.
+    testcase : str, optional
+        The one test of ``test_module`` to run (default: all).
 
     Returns
     -------
@@ -96,6 +98,7 @@ def run_cocotb(design, *, name, test_module, build_dir, vectors, simulator="icar
     results = build_dir / "results.xml"
     try:
         runner.test(test_module=test_module, hdl_toplevel=name, build_dir=build_dir,
+                    testcase=testcase,
                     test_dir=build_dir, log_file=build_dir / "test.log", results_xml=str(results),
                     extra_env={VECTORS_ENV: str(build_dir / "vectors.npz")})
     except SystemExit:      # the runner exits on failed tests; the results file says which

@@ -1,16 +1,22 @@
-"""cocotb testbench for a whole board netlist through its UART pins: frames in as a host sends
-them (8N1, ``divisor`` clocks per bit), every byte the board sends back decoded and compared with
-the expected frames."""
+"""cocotb testbenches for a whole board (a netlist, or a converted board top) through its UART
+pins: frames in as a host sends them (8N1, ``divisor`` clocks per bit), every byte the board
+sends back decoded; compared with the expected frames (:func:`frames_through_the_pins`), or
+saved with the cycle each ended at (:func:`timed_bytes_through_the_pins`)."""
 import os
 
 import cocotb
 import numpy as np
 from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles, FallingEdge, First
+from cocotb.utils import get_sim_time
 
 from sim.cocotb_run import VECTORS_ENV
 
-__all__ = ["frames_through_the_pins"]
+__all__ = ["frames_through_the_pins", "timed_bytes_through_the_pins", "TIMED_BYTES"]
+
+#: The file (in the vectors' folder) that :func:`timed_bytes_through_the_pins` writes.
+TIMED_BYTES = "timed_bytes.npz"
+PERIOD_NS = 10
 
 
 async def _send(dut, data, divisor):
@@ -20,8 +26,10 @@ async def _send(dut, data, divisor):
             await ClockCycles(dut.clk, divisor)
 
 
-async def _receive(dut, count, divisor, limit):
-    """``count`` bytes from ``tx``, each bit sampled in its middle; ``None`` on timeout."""
+async def _receive(dut, count, divisor, limit, clock=None):
+    """``count`` bytes from ``tx``, each bit sampled in its middle, and whether all came before
+    an idle gap of ``limit`` cycles; with a :class:`_Clock`, its ``stamps`` get the cycle each
+    byte's stop bit was sampled at."""
     received = bytearray()
     while len(received) < count:
         edge = FallingEdge(dut.tx)
@@ -36,17 +44,53 @@ async def _receive(dut, count, divisor, limit):
         await ClockCycles(dut.clk, divisor)
         assert int(dut.tx.value) == 1, f"no stop bit after byte {len(received)}"
         received.append(byte)
+        if clock is not None:
+            clock.stamps.append(clock.cycles)
     return bytes(received), True
+
+
+class _Clock:
+    """Cycles of the :data:`PERIOD_NS` clock since this was made, from the simulator's time."""
+
+    def __init__(self):
+        self.start, self.stamps = get_sim_time(unit="ns"), []
+
+    @property
+    def cycles(self):
+        return round((get_sim_time(unit="ns") - self.start) / PERIOD_NS)
+
+
+async def _start(dut):
+    dut.rx.value = 1
+    cocotb.start_soon(Clock(dut.clk, PERIOD_NS, unit="ns").start())
+    if hasattr(dut, "rst"):                         # a converted top's synchronous reset
+        dut.rst.value = 0
+    await ClockCycles(dut.clk, 64)                  # PLL lock and the reset synchroniser
 
 
 @cocotb.test()
 async def frames_through_the_pins(dut):
     data = np.load(os.environ[VECTORS_ENV])
     divisor, expected = int(data["divisor"]), bytes(data["expected"].tolist())
-    dut.rx.value = 1
-    cocotb.start_soon(Clock(dut.clk, 10, unit="ns").start())
-    await ClockCycles(dut.clk, 64)                  # PLL lock and the reset synchroniser
+    await _start(dut)
     cocotb.start_soon(_send(dut, data["send"].tolist(), divisor))
     got, complete = await _receive(dut, len(expected), divisor, int(data["idle_limit"]))
     assert complete, f"{len(got)} of {len(expected)} bytes before the board fell silent"
     assert got == expected, f"received {got.hex()}, expected {expected.hex()}"
+
+
+@cocotb.test()
+async def timed_bytes_through_the_pins(dut):
+    """Sends ``send``, then saves the first ``count`` bytes the board sends and the cycle
+    (from the end of ``send``) each ended at, to :data:`TIMED_BYTES`."""
+    path = os.environ[VECTORS_ENV]
+    data = np.load(path)
+    divisor = int(data["divisor"])
+    await _start(dut)
+    await _send(dut, data["send"].tolist(), divisor)
+    clock = _Clock()
+    got, complete = await _receive(dut, int(data["count"]), divisor, int(data["idle_limit"]),
+                                   clock)
+    np.savez(os.path.join(os.path.dirname(path), TIMED_BYTES),
+             data=np.frombuffer(got, np.uint8), cycles=np.array(clock.stamps, np.int64))
+    assert complete, f"{len(got)} of {int(data['count'])} bytes before the board fell silent"
