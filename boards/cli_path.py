@@ -2,9 +2,13 @@
 of the board top, RTL simulation against the discrete-event model on small configurations, then
 the model's prediction for each board with a photon path, into results/ (BENCHMARKS.md's
 source)."""
+import time
+from pathlib import Path
+
 import numpy as np
 
 from golden.benchmarks import command_line, table, update_section
+from golden.intref import run_counts
 from golden.pipeline import load_default
 from golden.progress import progress_bar
 from rtl.config import CoreConfig
@@ -36,6 +40,11 @@ def add_arguments(p):
     p.add_argument("--pixels", type=int, default=24, help="results read per case")
     p.add_argument("--frames", type=int, default=3,
                    help="scene frames of each board's prediction")
+    p.add_argument("--full", type=int, default=0, metavar="PIXELS",
+                   help="also measure each board's default top, full size, under Verilator "
+                        "over PIXELS results (a compile of some minutes, then about a minute "
+                        "a hundred pixels)")
+    p.add_argument("--build-dir", default="build/path", help="the Verilator builds' folder")
     p.add_argument("--no-benchmarks", action="store_true")
 
 
@@ -67,11 +76,50 @@ def run(args):
         print(f"{b['board']}: {b['pixels_per_s']:,.0f} pixels/s, {b['photons_per_s']:,.0f} "
               f"photons/s, {b['frames_per_s']:.2f} frames/s, frame latency "
               f"{b['frame_latency_frames']:.3f} frames")
+    full = []
+    for board in (b for b in BOARDS.values() if b.photons and args.full):
+        full.append(measure_full(board, qmodel, pixels=args.full,
+                                 build_dir=Path(args.build_dir) / board.name))
+        f = full[-1]
+        print(f"{f['board']}, full size under Verilator: {f['pixels_per_s']:,.0f} pixels/s "
+              f"measured over {f['records']} records (model {f['des_pixels_per_s']:,.0f}, "
+              f"{100 * f['error']:+.2f} %); {f['wrong']} records not the reference's")
     if not args.no_benchmarks:
         update_section("photon-path", "Photon path: on-chip photons to RESULTS records",
-                       command_line("boards"), {"cases": cases, "boards": boards},
+                       command_line("boards"), {"cases": cases, "boards": boards,
+                                                "full": full},
                        renderer=__name__)
-    return 0
+    return 0 if not any(f["wrong"] for f in full) else 1
+
+
+def measure_full(board, qmodel, *, pixels, build_dir):
+    """``board``'s default top (core, clock, UART rate, scene) at full size under Verilator:
+    ``pixels`` records off its ``tx`` pin, each checked against the reference (its tag in
+    scan order, its photons and result those of :meth:`PhotonPath.reference`'s histogram
+    through the integer reference), the rate against the model's over the same records."""
+    path, bins = board.photons, qmodel.meta["acquisition"]["bins"]
+    clock = board.clock_mhz * 1e6
+    divisor = uart_divisor(clock, board.bauds[0])
+    began = time.perf_counter()
+    rtl = measure_path(qmodel, board.core, path, bins=bins, divisor=divisor, pixels=pixels,
+                       verilator=build_dir)
+    seconds = time.perf_counter() - began
+    scene = len(path.stripes) * path.lines
+    ref = path.reference(qmodel, bins, frames=-(-pixels // scene))["pixels"]
+    want = run_counts(qmodel, np.array([counts for _, counts in ref[:len(rtl["records"])]]))
+    wrong = sum(
+        (tag, photons) != (ref[k][0], ref[k][1].sum())
+        or any(not np.array_equal(value, want[key][k]) for key, value in result.items())
+        for k, (tag, result, photons) in enumerate(rtl["records"]))
+    des = simulate_path(board.core, path, bins=bins, hidden=qmodel.hidden_size,
+                        divisor=divisor, pixels=len(rtl["records"]))
+    return {"board": board.name, "core": board.core.label(), "clock_mhz": board.clock_mhz,
+            "baud": board.bauds[0], "records": len(rtl["records"]), "wrong": int(wrong),
+            "cycles_per_pixel": rtl["cycles_per_pixel"],
+            "pixels_per_s": clock / rtl["cycles_per_pixel"], "latency": rtl["latency"],
+            "des_pixels_per_s": clock / des["cycles_per_pixel"], "des_latency": des["latency"],
+            "error": des["cycles_per_pixel"] / rtl["cycles_per_pixel"] - 1,
+            "seconds": round(seconds)}
 
 
 def predict(board, qmodel, *, frames):
@@ -109,6 +157,11 @@ def section_body(data):
                f"{b['photons_per_s'] / 1e6:.2f} M", f"{b['frames_per_s']:.2f}",
                f"{b['frame_latency_cycles']:,} ({b['frame_latency_frames']:.3f} frames)"]
               for b in data["boards"]]
+    full = [[f["board"], f["core"], f["clock_mhz"], f"{f['baud']:,}", f["records"],
+             f"{f['cycles_per_pixel']:,.1f}", f"{f['pixels_per_s']:,.0f}",
+             f"{f['des_pixels_per_s']:,.0f}", f"{100 * f['error']:+.2f} %",
+             f"{f['latency']:,} / {f['des_latency']:,}", f["wrong"], f["seconds"]]
+            for f in data.get("full", [])]
     return ("The board top with its photon path (`boards/top.py`, `boards/PHOTONS.md`): the "
             "on-chip photon source through the histogrammer into the core, results as "
             "RESULTS records on the UART. Measured in Amaranth simulation of `LinkTop` "
@@ -132,4 +185,15 @@ def section_body(data):
             + table(["board", "core", "clock (MHz)", "baud", "scene", "dwell",
                      "cycles/pixel", "pixels/s", "source ceiling (pixels/s)",
                      "photons/pixel", "photons/s", "frames/s", "frame latency (cycles)"],
-                    boards))
+                    boards)
+            + ("\n\nEach board's default top at full size, measured: converted to Verilog and "
+               "run under Verilator (`boards.path.measure_path(..., verilator=...)`, cocotb "
+               "on its UART pins, each byte stamped to the cycle); every record checked "
+               "against the reference (tag in scan order, photons, and the integer "
+               "reference's result of `PhotonPath.reference`'s histogram: 'not the "
+               "reference's' counts the records that differ); the model's rate over the same "
+               "records beside it.\n\n"
+               + table(["board", "core", "clock (MHz)", "baud", "records", "cycles/pixel",
+                        "pixels/s (measured)", "pixels/s (model)", "model error",
+                        "latency, measured / model (cycles)", "not the reference's",
+                        "seconds"], full) if full else ""))

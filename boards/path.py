@@ -112,7 +112,7 @@ def measure_path(qmodel, config, path, *, bins, divisor, pixels, verilator=None)
     Returns ``cycles_per_pixel`` (steady state: from the first RESULTS frame that ends after a
     round of the core's lanes to the last, per record; cycles are counted in UART byte times),
     ``latency`` (cycles from the SOURCE frame's end to the first frame's end) and ``records``
-    (``(tag, photons)`` in arrival order).
+    (``(tag, result, photons)`` in arrival order, as :func:`boards.protocol.results_of`).
     """
     if not isinstance(path, PhotonPath):
         raise TypeError(f"path must be a PhotonPath, not {path!r}")
@@ -127,7 +127,7 @@ def measure_path(qmodel, config, path, *, bins, divisor, pixels, verilator=None)
     for cycle, byte in timed:
         for frame in parser.feed(bytes([byte])):
             if frame.command == Command.RESULTS:
-                records += [(tag, photons) for tag, _, photons in results_of(frame)]
+                records += results_of(frame)
                 frames.append((cycle, len(records)))
         if len(records) >= pixels:
             break

@@ -85,7 +85,7 @@ def _write_large(path, side, seed=0):
 
 def _time_large(side):
     """``sim run`` of a :func:`_write_large` image in a fresh process (imports, reading,
-    resampling, mapping, outputs): its size, photons, file size, wall time and pixels/s."""
+    putting on the model's axis, mapping, outputs): its size, photons, file size, wall time and pixels/s."""
     with tempfile.TemporaryDirectory() as tmp:
         path, out = Path(tmp) / f"simulated_{side}x{side}.ptu", Path(tmp) / "out"
         photons = _write_large(path, side)
@@ -138,7 +138,9 @@ def section_body(data):
     return (f"Every recording of `{data['folder']}` (made on real instruments by others; its "
             f"README says what each is) mapped with `python -m sim run FILE`'s defaults: the "
             f"shipped 8-bit Lite on the integer reference, pixels with fewer than "
-            f"{data['min_photons']} photons get no lifetime. Pixels/s is the integer "
+            f"{data['min_photons']} photons get no lifetime; histograms are resampled onto "
+            f"the model's axis, T3 `.ptu` photons binned one by one as the board's "
+            f"histogrammer bins them. Pixels/s is the integer "
             f"reference's alone. {data['seconds']} s in all.\n\n"
             + table(["file", "bins", "mapped", "shift (ns)", "pixels with a lifetime",
                      "median tau_m (ns)", f"median tau_m, >= {bright} photons",
@@ -148,7 +150,7 @@ def section_body(data):
             + "\n\nA large image: simulated bi-exponential decays (50-300 photons per pixel) "
               "written as a PicoHarp T3 image by `ptufile.imwrite`, then `python -m sim run "
               "FILE --out DIR` in a fresh process, timed from start to exit (imports, "
-              "reading, resampling, mapping, outputs); the issue's target for 512 x 512 x 256 "
+              "reading, putting on the model's axis, mapping, outputs); the issue's target for 512 x 512 x 256 "
               "is under 20 s:\n\n"
             + table(["image", "photons", "file (MB)", "sim run, wall (s)",
                      "pixels/s (mapping alone)"],
