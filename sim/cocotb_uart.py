@@ -81,16 +81,19 @@ async def frames_through_the_pins(dut):
 
 @cocotb.test()
 async def timed_bytes_through_the_pins(dut):
-    """Sends ``send``, then saves the first ``count`` bytes the board sends and the cycle
-    (from the end of ``send``) each ended at, to :data:`TIMED_BYTES`."""
+    """Sends ``send`` and saves the first ``count`` bytes the board sends and the cycle (from
+    the end of ``send``) each ended at, to :data:`TIMED_BYTES`."""
     path = os.environ[VECTORS_ENV]
     data = np.load(path)
     divisor = int(data["divisor"])
     await _start(dut)
-    await _send(dut, data["send"].tolist(), divisor)
     clock = _Clock()
-    got, complete = await _receive(dut, int(data["count"]), divisor, int(data["idle_limit"]),
-                                   clock)
+    # listening from the start: the board may answer within the last bit's second half
+    receiving = cocotb.start_soon(_receive(dut, int(data["count"]), divisor,
+                                           int(data["idle_limit"]), clock))
+    await _send(dut, data["send"].tolist(), divisor)
+    clock.start = get_sim_time(unit="ns")
+    got, complete = await receiving
     np.savez(os.path.join(os.path.dirname(path), TIMED_BYTES),
              data=np.frombuffer(got, np.uint8), cycles=np.array(clock.stamps, np.int64))
     assert complete, f"{len(got)} of {int(data['count'])} bytes before the board fell silent"

@@ -27,6 +27,22 @@ def test_mult18x18d_model_follows_the_documented_registers(tmp_path):
     assert (tests, failed) == (2, 0), (tmp_path / "test.log").read_text()[-3000:]
 
 
+@pytest.mark.parametrize("simulator", ["icarus", "verilator"])
+def test_a_build_of_the_same_design_is_run_again_unbuilt(simulator, tmp_path):
+    """:func:`sim.cocotb_run.run_cocotb` reuses a build: the MULT18X18D model's testbench twice
+    in one folder, the second run passes without a build; a changed define builds again."""
+    args = dict(name="mult18", test_module="sim.cocotb_mult18", build_dir=tmp_path,
+                vectors={}, models=CELL_MODELS["ecp5"], simulator=simulator)
+    assert run_cocotb(WRAPPER, **args) == (2, 0)
+    log = tmp_path / "build.log"
+    built = log.stat().st_mtime_ns
+    assert run_cocotb(WRAPPER, **args) == (2, 0)
+    assert log.stat().st_mtime_ns == built
+    assert run_cocotb(WRAPPER, **args, defines={"UNUSED": 1}) == (2, 0)
+    assert log.stat().st_mtime_ns > built
+
+
+
 def _initvals():
     """Every INITVAL_xx of the DP16KD wrapper: :func:`sim.cocotb_dp16kd.init_word`, with the
     two pad bits of every word set (a model that reads them fails)."""
