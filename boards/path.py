@@ -16,8 +16,8 @@ from sim.des import CoreModel
 
 from .performance import CRC_BYTES
 from .photons import PhotonPath
-from .protocol import (HEADER_BYTES, RECORD_BYTES, SYNC, Command, Parser, Source, host_commands,
-                       results_of, source)
+from .protocol import (HEADER_BYTES, RECORD_BYTES, STATUS_BYTES, SYNC, Command, Parser,
+                       Source, host_commands, results_of, source)
 from .simulation import SimulatedPort
 from .top import LinkTop
 from .uart import BITS_PER_BYTE
@@ -165,8 +165,10 @@ def _verilator_bytes(top, command, build_dir, *, divisor, pixels, family):
 
 
 def _bytes_for(pixels):
-    """Bytes that carry ``pixels`` records in RESULTS frames of one record or more."""
-    return pixels * (len(SYNC) + HEADER_BYTES + CRC_BYTES + RECORD_BYTES)
+    """Bytes that carry the SOURCE frame's STATUS answer and ``pixels`` records in RESULTS
+    frames of one record or more."""
+    frame = len(SYNC) + HEADER_BYTES + CRC_BYTES
+    return frame + STATUS_BYTES + pixels * (frame + RECORD_BYTES)
 
 
 def _steady(frames, lanes):
