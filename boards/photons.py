@@ -79,20 +79,17 @@ class PhotonPath:
         """The TDC code's width for ``qmodel``'s acquisition (:func:`golden.events.tdc_lsb_ns`)."""
         return tdc_lsb_ns(Instrument.of(qmodel).acq.period_ns, self.micro_bits)
 
-    def _tables(self, qmodel, bins):
-        """The source's tables, its period in TDC codes, and the histogrammer's table into the
-        first ``bins`` of the model's bins."""
+    def _source_tables(self, qmodel):
+        """The source's tables and its period in TDC codes."""
         instrument = Instrument.of(qmodel)
-        lsb = self.tdc_lsb_ns(qmodel)
-        acq = replace(instrument.acq, bins=bins)
+        lsb, period = self.tdc_lsb_ns(qmodel), instrument.acq.period_ns
         return (source_tables(self.lifetimes_ns, irf=instrument.irf, tdc_lsb_ns=lsb,
-                              period_ns=acq.period_ns, micro_bits=self.micro_bits),
-                source_codes(acq.period_ns, lsb),
-                bin_table(acq, tdc_lsb_ns=lsb, micro_bits=self.micro_bits))
+                              period_ns=period, micro_bits=self.micro_bits),
+                source_codes(period, lsb))
 
-    def source(self, qmodel, bins):
+    def source(self, qmodel):
         """The on-chip photon source of this scene."""
-        tables, period, _ = self._tables(qmodel, bins)
+        tables, period = self._source_tables(qmodel)
         return PhotonSource(scene=self.stripes, lines=self.lines, dwell=self.dwell,
                             rate=self.rate, tables=tables, micro_bits=self.micro_bits,
                             period_codes=period, seed=self.seed)
@@ -100,7 +97,8 @@ class PhotonPath:
     def bin_table(self, qmodel, bins):
         """The histogrammer's micro-time-to-bin table: TDC codes into the first ``bins`` of
         ``qmodel``'s bins (:func:`golden.events.bin_table`)."""
-        return self._tables(qmodel, bins)[2]
+        acq = replace(Instrument.of(qmodel).acq, bins=bins)
+        return bin_table(acq, tdc_lsb_ns=self.tdc_lsb_ns(qmodel), micro_bits=self.micro_bits)
 
     def histogrammer(self, qmodel, bins):
         """The histogrammer into ``qmodel``'s time bins."""
@@ -109,7 +107,8 @@ class PhotonPath:
     def reference(self, qmodel, bins, *, frames):
         """What the board's histogrammer makes of the source's first ``frames`` frames: the
         dict of :func:`golden.events.histogram_events`, cut after the last of them."""
-        tables, period, table = self._tables(qmodel, bins)
+        tables, period = self._source_tables(qmodel)
+        table = self.bin_table(qmodel, bins)
         most = frames * self.lines * (len(self.stripes) * (self.dwell + 1) + 1)
         kinds, micro = source_events(self.stripes, self.lines, dwell=self.dwell,
                                      rate=self.rate, tables=tables, period_codes=period,

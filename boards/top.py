@@ -80,7 +80,7 @@ class LinkTop(wiring.Component):
         self.transmitter = FrameTransmitter(bins=bins, lanes=core.config.lanes, spec=spec,
                                             records=photons.records if photons else 0)
         if photons:
-            self.source = photons.source(core.qmodel, bins)
+            self.source = photons.source(core.qmodel)
             self.histogrammer = photons.histogrammer(core.qmodel, bins)
             self.select = InputSelect(count=2, spec=spec)
             self.tally = PhotonTally(bins=bins, depth=photons.tally, spec=spec)

@@ -98,7 +98,7 @@ def test_the_scene_is_described_once():
     qmodel = load_default()
     path = PhotonPath(lifetimes_ns=(0.5, 2.0), stripes=(0, 1), lines=2, dwell=30, rate=200)
     assert path.tdc_lsb_ns(qmodel) == 0.004
-    source = path.source(qmodel, 135)
+    source = path.source(qmodel)
     assert source.period_codes == 3125 and source.scene == [0, 1]
     histogrammer = path.histogrammer(qmodel, 135)
     assert len(histogrammer.table) == 4096
