@@ -127,11 +127,20 @@ class Histogrammer(wiring.Component):
         with m.If(photon1 & ~lookup.data.inside & (self.outside != status_top)):
             m.d.sync += self.outside.eq(self.outside + 1)
 
-        # stage 2: the counter plus one is written back, unless it is at its ceiling (the
-        # read port is transparent: a photon of the same bin a cycle behind reads the new
-        # value); the other bank's port pair belongs to the readout
-        value = Mux(bank2, reads[1].data, reads[0].data)
-        with m.If(photon2 & (value == ceiling) & (self.saturated != status_top)):
+        # stage 2: the counter's value is registered; a photon of the same bank and bin one
+        # stage ahead has not written yet, so its new value is taken instead
+        photon3, bank3, bin3, value3 = Signal(), Signal(), Signal(bin_bits), \
+            Signal(spec.count_bits)
+        new = Mux(value3 == ceiling, ceiling, value3 + 1)
+        read = Mux(bank2, reads[1].data, reads[0].data)
+        ahead = photon3 & (bank3 == bank2) & (bin3 == bin2)
+        m.d.sync += [photon3.eq(photon2), bank3.eq(bank2), bin3.eq(bin2),
+                     value3.eq(Mux(ahead, new, read))]
+
+        # stage 3: the counter plus one is written back, held at its ceiling (the read port is
+        # transparent: a photon of the same bin two stages behind reads the new value); the
+        # other bank's port pair belongs to the readout
+        with m.If(photon3 & (value3 == ceiling) & (self.saturated != status_top)):
             m.d.sync += self.saturated.eq(self.saturated + 1)
         clear = Signal()
         for k in range(2):
@@ -139,9 +148,9 @@ class Histogrammer(wiring.Component):
                 m.d.comb += reads[k].addr.eq(lookup.data.bin)
             with m.Else():
                 m.d.comb += reads[k].addr.eq(index)
-            with m.If(photon2 & (bank2 == k)):
-                m.d.comb += [writes[k].addr.eq(bin2), writes[k].data.eq(value + 1),
-                             writes[k].en.eq(value != ceiling)]
+            with m.If(photon3 & (bank3 == k)):
+                m.d.comb += [writes[k].addr.eq(bin3), writes[k].data.eq(new),
+                             writes[k].en.eq(1)]
             with m.Elif(clear & (counting != k)):
                 m.d.comb += [writes[k].addr.eq(index), writes[k].en.eq(1)]
 

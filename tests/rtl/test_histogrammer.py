@@ -102,6 +102,21 @@ def test_a_full_counter_saturates_and_counts(rng):
     assert as_lists(got) == as_lists(want)
 
 
+def test_photons_crowded_into_two_bins_count_right(rng):
+    """Photons of two bins in random order, one a clock: each reads the count a photon one or
+    two clocks ahead of it has just made (forwarded, or through the transparent read port)."""
+    codes = [TABLE.index(3), TABLE.index(4)]
+    kinds, micro = [], []
+    for _ in range(6):
+        n = int(rng.integers(1, 40))
+        kinds += [EventKind.PHOTON] * n + [EventKind.PIXEL]
+        micro += [codes[b] for b in rng.integers(0, 2, n)] + [0]
+    kinds[-1] = EventKind.FRAME
+    dut = Histogrammer(table=TABLE, bins=BINS, spec=FixedSpec())
+    got, _ = run(dut, kinds, micro, rng, 0.0)
+    assert as_lists(got) == as_lists(histogram_events(kinds, micro, TABLE, BINS))
+
+
 def test_the_table_must_suit_the_histogram():
     with pytest.raises(ValueError, match="power-of-two length of at least 2, not 3"):
         Histogrammer(table=[0, 1, 2], bins=BINS, spec=FixedSpec())
