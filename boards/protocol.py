@@ -15,7 +15,7 @@ __all__ = ["SYNC", "VERSION", "HEADER_BYTES", "TAG_BITS", "RESULT_BYTES", "STATU
            "results_of", "board_commands", "host_commands", "Parser"]
 
 SYNC = b"\xa5\x5a"
-VERSION = 4
+VERSION = 5
 HEADER_BYTES = 5                    # command, length (2), tag (2)
 #: The tag field of every frame (two bytes): a core behind the link carries tags this wide.
 TAG_BITS = 16
@@ -23,7 +23,7 @@ RESULT_BYTES = 9
 STATUS_BYTES = 6
 SOURCE_BYTES = 1
 #: The counters a COUNTER_VALUES frame reports, u32 each, in this order.
-COUNTER_NAMES = ("outside", "saturated", "dropped")
+COUNTER_NAMES = ("outside", "saturated", "dropped", "lost")
 COUNTER_BITS = 32
 COUNTERS_BYTES = len(COUNTER_NAMES) * COUNTER_BITS // 8
 #: A RESULTS record: tag, a RESULT payload, the pixel's photons (24 bits).
@@ -69,6 +69,7 @@ class Source(enum.IntEnum, shape=8):
     HISTOGRAMS = 0      #: HISTOGRAM frames from the host (the input after reset)
     ONCHIP = 1          #: the on-chip photon source, histogrammed on the chip
     EVENTS = 2          #: EVENTS frames from the host, histogrammed on the chip
+    PINS = 3            #: photon events on the board's event pins, histogrammed on the chip
 
 
 @dataclass(frozen=True)

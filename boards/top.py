@@ -1,13 +1,14 @@
 """Platform-independent top level: UART pins -> frame receiver -> core -> frame transmitter ->
 UART pins; with a photon path, the core's input is chosen by the host (SOURCE): the received
-histograms, or photon events through the histogrammer, from the on-chip photon source or from
-the host (EVENTS frames); its results leave as records with their photons (RESULTS)."""
+histograms, or photon events through the histogrammer, from the on-chip photon source, the host
+(EVENTS frames) or the event pins; its results leave as records with their photons (RESULTS)."""
 from amaranth import Module, Signal
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
 from .link import FrameReceiver, FrameTransmitter
 from .photons import InputSelect, PhotonPath
+from .pins import EventPins, pins_layout
 from .protocol import EVENT_CODE_BITS, Source
 from .records import PhotonTally
 from .uart import BITS_PER_BYTE, MIN_DIVISOR, UARTRx, UARTTx
@@ -59,6 +60,8 @@ class LinkTop(wiring.Component):
         UART line from the host.
     tx : Out(1), idle high
         UART line to the host.
+    pins : In(boards.pins.pins_layout(photons.micro_bits))
+        The event pins (with a photon path only).
     """
 
     def __init__(self, *, core, clk_freq, baud, timeout_bytes=64, photons=None):
@@ -84,7 +87,9 @@ class LinkTop(wiring.Component):
             self.histogrammer = photons.histogrammer(core.qmodel, bins)
             self.select = InputSelect(count=2, spec=spec)
             self.tally = PhotonTally(bins=bins, depth=photons.tally, spec=spec)
-        super().__init__({"rx": In(1, init=1), "tx": Out(1, init=1)})
+            self.event_pins = EventPins(micro_bits=photons.micro_bits, depth=photons.queue)
+        super().__init__({"rx": In(1, init=1), "tx": Out(1, init=1),
+                          **({"pins": In(pins_layout(photons.micro_bits))} if photons else {})})
 
     def elaborate(self, platform):
         m = Module()
@@ -102,23 +107,25 @@ class LinkTop(wiring.Component):
             wiring.connect(m, receiver.pixels, core.inp)
             wiring.connect(m, core.out, transmitter.results)
             return m
-        for name in ("source", "histogrammer", "select", "tally"):
+        for name in ("source", "histogrammer", "select", "tally", "event_pins"):
             m.submodules[name] = getattr(self, name)
-        source, histogrammer, select, tally = (self.source, self.histogrammer, self.select,
-                                               self.tally)
+        source, histogrammer, select, tally, pins = (self.source, self.histogrammer, self.select,
+                                                     self.tally, self.event_pins)
         # the histogrammer's events: the on-chip source's while it is the input (it pauses
-        # otherwise), or the words of the host's EVENTS frames
-        events, running = histogrammer.events, receiver.source == Source.ONCHIP
-        word = receiver.events.payload
-        with m.If(running):
-            m.d.comb += [events.payload.eq(source.events.payload),
-                         events.valid.eq(source.events.valid),
-                         source.events.ready.eq(events.ready)]
-        with m.Else():
-            m.d.comb += [events.payload.kind.eq(word[EVENT_CODE_BITS:]),
-                         events.payload.micro.eq(word),
-                         events.valid.eq(receiver.events.valid),
-                         receiver.events.ready.eq(events.ready)]
+        # otherwise), the event pins' (taken only then), or the words of the host's EVENTS
+        # frames
+        events, word = histogrammer.events, receiver.events.payload
+        m.d.comb += [pins.pins.eq(self.pins), pins.enable.eq(receiver.source == Source.PINS)]
+        with m.Switch(receiver.source):
+            with m.Case(Source.ONCHIP):
+                wiring.connect(m, source.events, events)
+            with m.Case(Source.PINS):
+                wiring.connect(m, pins.events, events)
+            with m.Default():
+                m.d.comb += [events.payload.kind.eq(word[EVENT_CODE_BITS:]),
+                             events.payload.micro.eq(word),
+                             events.valid.eq(receiver.events.valid),
+                             receiver.events.ready.eq(events.ready)]
         m.d.comb += select.select.eq(receiver.source != Source.HISTOGRAMS)
         wiring.connect(m, receiver.pixels, select.inputs[0])
         wiring.connect(m, histogrammer.out, select.inputs[1])
@@ -127,11 +134,12 @@ class LinkTop(wiring.Component):
         wiring.connect(m, core.out, tally.results)
         wiring.connect(m, tally.records, transmitter.results)
         # what is lost, counted (saturating) for COUNTERS: photons outside the window or past a
-        # counter's ceiling, and malformed pixels the core dropped
+        # counter's ceiling, malformed pixels the core dropped, events the pins could not queue
         dropped = Signal.like(transmitter.counters.dropped)
         with m.If(core.dropped & (dropped != (1 << len(dropped)) - 1)):
             m.d.sync += dropped.eq(dropped + 1)
         m.d.comb += [transmitter.counters.outside.eq(histogrammer.outside),
                      transmitter.counters.saturated.eq(histogrammer.saturated),
-                     transmitter.counters.dropped.eq(dropped)]
+                     transmitter.counters.dropped.eq(dropped),
+                     transmitter.counters.lost.eq(pins.lost)]
         return m

@@ -1,5 +1,5 @@
-"""The board top level: PLL -> core clock domain, :class:`boards.top.LinkTop` on the FTDI UART,
-and two status LEDs (a 1 Hz heartbeat once the PLL locked; UART activity)."""
+"""The board top level: PLL -> core clock domain, :class:`boards.top.LinkTop` on the FTDI UART
+(and, with a photon path, on the board's event pins), and two status LEDs (a 1 Hz heartbeat once the PLL locked; UART activity)."""
 from amaranth import ClockDomain, Elaboratable, Module, Signal
 from amaranth.lib import io
 from amaranth.lib.cdc import ResetSynchronizer
@@ -78,6 +78,12 @@ class BoardTop(Elaboratable):
         m.submodules.rx_buffer = rx = io.Buffer("i", uart.rx)
         m.submodules.tx_buffer = tx = io.Buffer("o", uart.tx)
         m.d.comb += [link.rx.eq(rx.i), tx.o.eq(link.tx)]
+        if self.board.photons:
+            platform.add_resources([self.board.event_pins(self.board.photons.micro_bits)])
+            pins = platform.request("photon_events", 0, dir="-")
+            for name in ("strobe", "kind", "micro"):
+                m.submodules[f"{name}_buffer"] = buffer = io.Buffer("i", getattr(pins, name))
+                m.d.comb += getattr(link.pins, name).eq(buffer.i)
 
         clock = round(self.pll.f_out * 1e6)
         heartbeat = Signal(range(clock // 2))

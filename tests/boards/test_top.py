@@ -8,7 +8,8 @@ import pytest
 from boards.host import Host, LinkError
 from boards.photons import PhotonPath
 from boards.protocol import Source, Status
-from boards.simulation import SimulatedPort
+from boards.pins import MIN_CLOCKS_APART
+from boards.simulation import CLOCK_PERIOD, SimulatedPort
 from boards.top import LinkTop
 from golden.datasets import Instrument
 from golden.events import histogram_events, image_events
@@ -47,25 +48,15 @@ def test_onchip_photons_to_result_records_bit_exact():
     events, with its tag and its photons; COUNTERS reports the photons outside the window and
     no dropped pixel; SOURCE of an input the board lacks is refused."""
     qmodel, bins = load_default(), 20
-    core = MultiPixelCore(qmodel=qmodel, bins=bins, config=CoreConfig(rows=32, batch=2, slots=2))
-    top = LinkTop(core=core, clk_freq=4e6, baud=1e6, timeout_bytes=4, photons=SCENE)
-    host = Host(SimulatedPort(top, timeout=4 * (400 * bins + 600)), bins=bins)
+    _, _, host = small_board(qmodel, bins)
     assert host.ping()["lanes"] == 4
-    with pytest.raises(LinkError, match="^the board has no input 3: build it with a photon path"):
-        host.source(3)
+    with pytest.raises(LinkError, match="^the board has no input 4: build it with a photon path"):
+        host.source(4)
     host.source(Source.ONCHIP)
     ref = SCENE.reference(qmodel, bins, frames=2)
-    want = run_counts(qmodel, np.array([counts for _, counts in ref["pixels"]]))
-    got = []
-    for records in host.records():
-        got += records
-        if len(got) >= len(ref["pixels"]):
-            break
+    got = records(host, len(ref["pixels"]))
     assert ref["frames"] == [6, 12] and len(got) == 12
-    for k, ((tag, result, photons), (want_tag, counts)) in enumerate(zip(got, ref["pixels"])):
-        assert (tag, photons) == (want_tag, counts.sum())
-        for key, value in result.items():
-            assert np.array_equal(value, want[key][k]), (k, key)
+    assert_records_are_the_reference(got, ref, qmodel)
     counters = host.counters(tag=5)
     assert counters["outside"] >= ref["outside"] > 0
     assert counters["saturated"] == counters["dropped"] == 0
@@ -79,16 +70,9 @@ def test_divisor_and_timeout_from_clock_and_baud():
     assert (top.divisor, top.receiver.timeout) == (104, 64 * 10 * 104)
 
 
-def test_replayed_events_to_result_records_bit_exact(rng):
-    """Photon events from the host (T = 20): SOURCE EVENTS, then EVENTS frames of a 3 x 2
-    image's photons (numpy's, some outside the window) in scan order, through the UART pins.
-    Every record is the integer reference of the reference histogrammer's pixel of the same
-    events, with its tag and its photons; the photons outside the window are counted."""
-    qmodel, bins = load_default(), 20
-    core = MultiPixelCore(qmodel=qmodel, bins=bins, config=CoreConfig(rows=32, batch=2, slots=2))
-    top = LinkTop(core=core, clk_freq=4e6, baud=1e6, timeout_bytes=4, photons=SCENE)
-    host = Host(SimulatedPort(top, timeout=4 * (400 * bins + 600)), bins=bins)
-    host.ping()
+def image_of_photons(rng, qmodel, bins):
+    """Events of a 3 x 2 image's photons (numpy's, some outside the window) in scan order, and
+    what the reference histogrammer makes of them."""
     table = SCENE.bin_table(qmodel, bins)
     inside = [code for code, b in enumerate(table) if b is not None]
     photons = 150
@@ -96,19 +80,83 @@ def test_replayed_events_to_result_records_bit_exact(rng):
     codes = np.where(rng.random(photons) < 0.9, rng.choice(inside, photons),
                      rng.integers(0, len(table), photons))
     kinds, micro = image_events(pixel, codes, (2, 3))
-    ref = histogram_events(kinds, micro, table, bins, count_bits=qmodel.spec.count_bits)
+    return kinds, micro, histogram_events(kinds, micro, table, bins,
+                                          count_bits=qmodel.spec.count_bits)
+
+
+def assert_records_are_the_reference(got, ref, qmodel):
+    """Each record is the integer reference of the reference's pixel, with its tag and photons."""
     want = run_counts(qmodel, np.array([counts for _, counts in ref["pixels"]]))
-    got = [record for records in host.replay(kinds, micro, window=3) for record in records]
-    for records in host.records():
-        got += records
-        if len(got) >= 6:
-            break
-    assert [tag for tag, *_ in got] == list(range(6)) and ref["outside"] > 0
+    assert len(got) == len(ref["pixels"])
     for k, ((tag, result, photons), (want_tag, counts)) in enumerate(zip(got, ref["pixels"])):
         assert (tag, photons) == (want_tag, counts.sum())
         for key, value in result.items():
             assert np.array_equal(value, want[key][k]), (k, key)
+
+
+def small_board(qmodel, bins):
+    """The board top at T = ``bins`` (two slots of two lanes) and a host on its UART pins."""
+    core = MultiPixelCore(qmodel=qmodel, bins=bins, config=CoreConfig(rows=32, batch=2, slots=2))
+    top = LinkTop(core=core, clk_freq=4e6, baud=1e6, timeout_bytes=4, photons=SCENE)
+    port = SimulatedPort(top, timeout=4 * (400 * bins + 600))
+    return top, port, Host(port, bins=bins)
+
+
+def records(host, count, got=()):
+    """``got`` and the board's records until there are ``count``."""
+    got = list(got)
+    for batch in host.records():
+        got += batch
+        if len(got) >= count:
+            return got
+
+
+def test_replayed_events_to_result_records_bit_exact(rng):
+    """Photon events from the host (T = 20): SOURCE EVENTS, then EVENTS frames of a 3 x 2
+    image's photons in scan order, through the UART pins. Every record is the integer reference
+    of the reference histogrammer's pixel of the same events, with its tag and its photons; the
+    photons outside the window are counted."""
+    qmodel, bins = load_default(), 20
+    _, _, host = small_board(qmodel, bins)
+    host.ping()
+    kinds, micro, ref = image_of_photons(rng, qmodel, bins)
+    got = records(host, 6, [r for batch in host.replay(kinds, micro, window=3) for r in batch])
+    assert ref["outside"] > 0
+    assert_records_are_the_reference(got, ref, qmodel)
     assert host.counters()["outside"] == ref["outside"]
+    assert host.errors == []
+
+
+def test_events_on_the_pins_to_result_records_bit_exact(rng):
+    """Photon events on the event pins (T = 20): SOURCE PINS, then a 3 x 2 image's events
+    driven at random phases of the clock, a strobe toggle every 3 to 5 clocks
+    (:data:`boards.pins.MIN_CLOCKS_APART`). Every record is the reference's, no event is lost,
+    and the events offered before SOURCE PINS are not taken."""
+    qmodel, bins = load_default(), 20
+    top, port, host = small_board(qmodel, bins)
+    kinds, micro, ref = image_of_photons(rng, qmodel, bins)
+    start = []
+
+    async def pins(ctx):
+        strobe = 0
+        for k, (kind, code) in enumerate([(0, 0)] * 3 + list(zip(kinds, micro))):
+            while k >= 3 and not start:
+                await ctx.tick()
+            ctx.set(top.pins.kind, int(kind))
+            ctx.set(top.pins.micro, int(code))
+            await ctx.delay((1 + rng.random() / 2) * CLOCK_PERIOD)
+            strobe ^= 1
+            ctx.set(top.pins.strobe, strobe)
+            await ctx.delay((MIN_CLOCKS_APART - 1.5 + rng.integers(0, 3)) * CLOCK_PERIOD)
+
+    port.sim.add_testbench(pins, background=True)
+    host.ping()
+    host.source(Source.PINS)
+    start.append(True)
+    got = records(host, 6)
+    assert_records_are_the_reference(got, ref, qmodel)
+    counters = host.counters()
+    assert (counters["outside"], counters["lost"]) == (ref["outside"], 0)
     assert host.errors == []
 
 
@@ -135,15 +183,9 @@ def test_a_real_ptu_replayed_through_the_board_is_sim_runs_map():
     crop = (y >= y0) & (y < y0 + 2) & (x >= x0) & (x < x0 + 3)
     pixel = (y[crop] - y0) * 3 + (x[crop] - x0)
     kinds, micro = image_events(pixel, codes[crop], (2, 3))
-    core = MultiPixelCore(qmodel=qmodel, bins=bins, config=CoreConfig(rows=32, batch=2, slots=2))
-    top = LinkTop(core=core, clk_freq=4e6, baud=1e6, timeout_bytes=4, photons=SCENE)
-    host = Host(SimulatedPort(top, timeout=4 * (400 * bins + 600)), bins=bins)
+    _, _, host = small_board(qmodel, bins)
     host.ping()
-    got = [record for records in host.replay(kinds, micro) for record in records]
-    for records in host.records():
-        got += records
-        if len(got) >= 6:
-            break
+    got = records(host, 6, [r for batch in host.replay(kinds, micro) for r in batch])
     histograms = prepared.counts[y0:y0 + 2, x0:x0 + 3, :bins].reshape(6, bins)
     want = run_counts(qmodel, histograms)
     assert [tag for tag, *_ in got] == list(range(6)) and histograms.sum(axis=1).min() > 20
