@@ -181,7 +181,8 @@ def section_body(data):
             "pixel in the window (`PhotonPath.reference`); frame latency = cycles from a "
             "frame's last photon to the end of the RESULTS frame with its last result "
             "(the worst frame), also in frame times. The histogrammer takes one photon per "
-            "clock (`tests/rtl/test_histogrammer.py`), 60 M photons/s at 60 MHz.\n\n"
+            "clock (`tests/rtl/test_histogrammer.py`): as many photons/s as the clock has "
+            "cycles.\n\n"
             + table(["board", "core", "clock (MHz)", "baud", "scene", "dwell",
                      "cycles/pixel", "pixels/s", "source ceiling (pixels/s)",
                      "photons/pixel", "photons/s", "frames/s", "frame latency (cycles)"],

@@ -194,7 +194,7 @@ def random_script(rng, bins, pieces, sources=1):
         kinds = [lambda: protocol.histogram(tag, rng.integers(0, 2 ** 16, bins)),
                  lambda: protocol.ping(tag), lambda: protocol.flush(tag),
                  lambda: protocol.source(int(rng.integers(0, sources + 1)) if rng.random() < 0.4
-                                         else sources - 1, tag),
+                                         else protocol.Source.EVENTS, tag),
                  lambda: protocol.counters(tag), events]
         p = [0.6, 0.2, 0.2, 0, 0, 0] if sources == 1 else [0.3, 0.1, 0.1, 0.1, 0.1, 0.3]
         frame = rng.choice(kinds, p=p)()
@@ -229,12 +229,12 @@ def test_receiver_matches_the_parser(rng):
 
 
 def test_receiver_with_sources_matches_the_parser(rng):
-    """A photon path's receiver (its inputs), 150 random pieces with SOURCE (of an input it
+    """A photon path's receiver (its inputs), 200 random pieces with SOURCE (of an input it
     has or not), COUNTERS and EVENTS frames (in sequence or not) among them: pixels, event
     words, reports and the chosen input as the model says; a board without sources calls them
     unknown commands."""
     bins, sources = 20, len(protocol.Source)
-    script = random_script(rng, bins, 150, sources=sources) + [("idle", None)]
+    script = random_script(rng, bins, 200, sources=sources) + [("idle", None)]
     final = []
     got = run_receiver(script, bins=bins, timeout=30, sources=sources, final_source=final)
     pixels, reports, source = model(script, bins, sources=sources)
@@ -357,7 +357,7 @@ def test_transmitter_records_and_counters(rng, qmodel):
     dut = FrameTransmitter(bins=135, lanes=6, spec=qmodel.spec, records=4)
     results = random_results(rng, 40)
     reports = [(Status.OK, 1, 0), (Status.BUSY, 2, 0), (Status.OK, 3, 1), (Status.OK, 4, 1)]
-    values = {"outside": 0x12345678, "saturated": 7, "dropped": 0xFFFFFFFF}
+    values = {"outside": 0x12345678, "saturated": 7, "dropped": 0xFFFFFFFF, "lost": 3}
 
     def put(ctx, r):
         ctx.set(dut.counters, values)
