@@ -1,10 +1,12 @@
 """``python -m boards live BOARD --port PORT --out DIR``: lifetime images of the board's on-chip
-photon source (``boards/PHOTONS.md``), histogrammed and computed on the chip, only the results
-crossing the UART; a live mean-lifetime window while the frames arrive.
+photon source, or of the photon events on its event pins (``--source pins``; ``boards/PHOTONS.md``),
+histogrammed and computed on the chip, only the results crossing the UART; a live
+mean-lifetime window while the frames arrive.
 
-The board's scene is its catalogue record's :class:`boards.photons.PhotonPath`: ``len(stripes)``
-columns x ``lines`` lines, pixel ``y * width + x`` of a frame (its tag) with the lifetime
-``lifetimes_ns[stripes[x]]``. The results arrive in scan order; a frame is complete when its last
+The on-chip scene is the board's catalogue record's :class:`boards.photons.PhotonPath`:
+``len(stripes)`` columns x ``lines`` lines, pixel ``y * width + x`` of a frame (its tag) with the
+lifetime ``lifetimes_ns[stripes[x]]``. The pins' frames are the instrument's: ``--size WIDTH
+LINES`` says their shape, and there is no known lifetime to compare with. The results arrive in scan order; a frame is complete when its last
 pixel arrived or the next frame began (the tags went back down; the same tag again is a
 duplicate). A frame already under way when the source was switched on (the source pauses,
 mid-frame, while it is not the core's input) is skipped. Integer results become lifetimes as in
@@ -14,7 +16,8 @@ counters in the report are the board's since its reset, read after the last fram
 
 Outputs (written only on success): ``frames.tif`` (float32, frames x planes tau1, tau2,
 fraction, tau_m in ns, photons x lines x width; NaN where a pixel has no lifetime or was
-missing), ``tau_m.png`` (the last frame beside the scene's lifetimes) and ``report.json``.
+missing), ``tau_m.png`` (the last frame, beside the scene's lifetimes for the on-chip source) and
+``report.json``.
 """
 import contextlib
 import json
@@ -43,7 +46,7 @@ __all__ = ["add_arguments", "run", "Frame", "FrameAssembler", "frame_maps",
            "stripe_medians", "LiveWindow", "open_window", "SOURCES"]
 
 #: ``--source`` -> the core's input it selects.
-SOURCES = {"onchip": Source.ONCHIP}
+SOURCES = {"onchip": Source.ONCHIP, "pins": Source.PINS}
 
 
 class Frame:
@@ -85,8 +88,8 @@ class FrameAssembler:
     def feed(self, tag, result, photons):
         """One record; returns the frames it completes (zero, one or two)."""
         if not 0 <= tag < self.pixels:
-            raise LinkError(f"the board sent pixel {tag} of a frame of {self.pixels}: "
-                            f"is its bitstream built for another scene (photon path)?")
+            raise LinkError(f"the board sent pixel {tag} of a frame of {self.pixels}: are the "
+                            f"frames larger (--size, or a bitstream built for another scene)?")
         done = []
         if (self._last is None or tag < self._last
                 or (tag == self._last and self.pixels == 1)):
@@ -205,7 +208,11 @@ def add_arguments(p):
     p.add_argument("--frames", type=positive_int, default=4,
                    help="complete frames to read (default 4)")
     p.add_argument("--source", choices=sorted(SOURCES), default="onchip",
-                   help="the photons: the on-chip photon source (default; boards/PHOTONS.md)")
+                   help="the photons: the on-chip photon source (default) or the board's "
+                        "event pins (boards/PHOTONS.md)")
+    p.add_argument("--size", type=positive_int, nargs=2, metavar=("WIDTH", "LINES"),
+                   help="the frames' pixels a line and lines (--source pins: required, the "
+                        "instrument's scan; the on-chip source: its scene's)")
     p.add_argument("--baud", type=positive_int,
                    help="the rate the bitstream was built for (its report.json's baud; "
                         "default: the board's default build's)")
@@ -220,8 +227,8 @@ def _sig(value, digits=4):
 
 
 def _colour_range(args, path):
-    """The live window's colours: ``--tau-range``, else 0 to 1.5 times the scene's longest
-    lifetime (fixed, so that frames compare)."""
+    """The live window's colours: ``--tau-range``, else 0 to 1.5 times the on-chip scene's
+    longest lifetime, whatever the source (fixed, so that frames compare)."""
     if args.tau_range is not None:
         return tuple(args.tau_range)
     return 0.0, 1.5 * max(path.lifetimes_ns)
@@ -235,10 +242,18 @@ def run(args):
     if path is None:
         raise InputError(f"the {args.board} has no on-chip photon source (its catalogue record "
                          f"has no photon path, boards/PHOTONS.md): use `python -m boards run`")
+    onchip = args.source == "onchip"
+    scene = (len(path.stripes), path.lines)
+    if not onchip and args.size is None:
+        raise InputError("--size WIDTH LINES is required with --source pins: the shape of "
+                         "the instrument's frames")
+    if onchip and args.size is not None and tuple(args.size) != scene:
+        raise InputError(f"--size {args.size[0]} {args.size[1]} is not the on-chip scene's "
+                         f"{scene[0]} x {scene[1]}: leave it out")
     check_output(args.out, args.force)
     qmodel = load_model(args.weights)
     bins = qmodel.meta["acquisition"]["bins"]
-    width, lines = len(path.stripes), path.lines
+    width, lines = scene if onchip else args.size
     shape, pixels = (lines, width), width * lines
     colour_range = _colour_range(args, path)
     rate = args.baud or board.bauds[0]
@@ -252,7 +267,7 @@ def run(args):
                                  f"{args.board}: {args.source} source, {width} x {lines}")
         host.source(SOURCES[args.source])
         try:
-            frames, skipped, seconds = _acquire(host, args, path, qmodel, window)
+            frames, skipped, seconds = _acquire(host, args, shape, qmodel, window)
         except BaseException:           # a lost link, Ctrl-C: the host's input again, if it can
             with contextlib.suppress(LinkError):
                 host.source(Source.HISTOGRAMS)
@@ -272,8 +287,6 @@ def run(args):
     report = {
         "board": args.board, "port": args.port, "baud": rate, "source": args.source,
         "board_status": {k: int(v) for k, v in status.items()},
-        "scene": {"lifetimes_ns": list(path.lifetimes_ns), "stripes": list(path.stripes),
-                  "lines": lines, "dwell": path.dwell, "rate": path.rate, "seed": path.seed},
         "width": width, "lines": lines, "frames": len(frames), "pixels_per_frame": pixels,
         "pixels": total, "seconds": round(seconds, 3),
         "frames_per_s": _sig(len(frames) / seconds), "pixels_per_s": _sig(total / seconds),
@@ -284,11 +297,16 @@ def run(args):
         "skipped_pixels": skipped,
         "counters": {k: int(v) for k, v in counters.items()},
         "link_errors": len(host.errors),
-        "stripes": stripe_medians(stack[:, MAP_KEYS.index("tau_m")], path),
         "timing": "seconds from the source switched on to the last frame complete "
                   "(a skipped partial frame and the window's drawing included)",
         "command": args.invocation}
-    truth = np.broadcast_to(np.asarray(path.lifetimes_ns)[np.asarray(path.stripes)], shape)
+    truth = None
+    if onchip:
+        report["scene"] = {"lifetimes_ns": list(path.lifetimes_ns), "stripes": list(path.stripes),
+                           "lines": lines, "dwell": path.dwell, "rate": path.rate,
+                           "seed": path.seed}
+        report["stripes"] = stripe_medians(stack[:, MAP_KEYS.index("tau_m")], path)
+        truth = np.broadcast_to(np.asarray(path.lifetimes_ns)[np.asarray(path.stripes)], shape)
     with output_dir(args.out, force=args.force) as tmp:
         labels = [f"{k} {i}" for i in range(len(frames)) for k in MAP_KEYS]
         tifffile.imwrite(Path(tmp) / "frames.tif", stack.astype(np.float32), imagej=True,
@@ -302,11 +320,11 @@ def run(args):
     return 0
 
 
-def _acquire(host, args, path, qmodel, window):
-    """Read ``args.frames`` complete frames from ``host.records()``: a list of ``(maps,
-    frame)``, the records skipped (:class:`FrameAssembler`) and the seconds it took."""
-    width, lines = len(path.stripes), path.lines
-    assembler = FrameAssembler(width * lines)
+def _acquire(host, args, shape, qmodel, window):
+    """Read ``args.frames`` complete frames of ``shape`` (lines, width) from ``host.records()``:
+    a list of ``(maps, frame)``, the records skipped (:class:`FrameAssembler`) and the seconds
+    it took."""
+    assembler = FrameAssembler(shape[0] * shape[1])
     frames = []
     began = time.perf_counter()
     with progress_bar() as bar:
@@ -315,7 +333,7 @@ def _acquire(host, args, path, qmodel, window):
         for records in host.records():
             for record in records:
                 for frame in assembler.feed(*record):
-                    maps = frame_maps(frame, qmodel, (lines, width))
+                    maps = frame_maps(frame, qmodel, shape)
                     frames.append((maps, frame))
                     values = maps["tau_m"][np.isfinite(maps["tau_m"])]
                     caption = (f"frame {len(frames)} of {args.frames}: median τm "

@@ -1,8 +1,10 @@
 """Photon events from pins (``boards/PHOTONS.md``, "Event pins"): an external TDC or scanner
 front end, asynchronous to the board's clock, drives an event's kind and micro-time and then
-toggles a strobe. The event is taken when the synchronised strobe changes; a queue absorbs the
-histogrammer's waits, and since the pins cannot wait, an event that finds the queue full is
-counted in ``lost``, never dropped silently.
+toggles a strobe. The event is taken when the synchronised strobe changes, from the first
+``FRAME`` marker after the pins became the input on (a frame under way then is not taken, so
+pixel numbers start at 0 with a whole frame); a queue absorbs the histogrammer's waits, and
+since the pins cannot wait, an event that finds the queue full is counted in ``lost``, never
+dropped silently.
 """
 from amaranth import Module, ResetInserter, Signal, unsigned
 from amaranth.lib import data, stream, wiring
@@ -10,7 +12,7 @@ from amaranth.lib.cdc import FFSynchronizer
 from amaranth.lib.fifo import SyncFIFOBuffered
 from amaranth.lib.wiring import In, Out
 
-from rtl.histogrammer import STATUS_BITS, event_layout
+from rtl.histogrammer import STATUS_BITS, Event, event_layout
 
 __all__ = ["SYNC_STAGES", "MIN_CLOCKS_APART", "pins_layout", "EventPins"]
 
@@ -42,7 +44,8 @@ class EventPins(wiring.Component):
     pins : In(pins_layout(micro_bits))
         Asynchronous inputs.
     enable : In(1)
-        Events are taken only while it is high; low empties the queue.
+        Events are taken only while it is high, from the first ``FRAME`` on; low empties the
+        queue.
     events : Out(stream.Signature(rtl.histogrammer.event_layout(micro_bits)))
     lost : Out(STATUS_BITS)
         Events that found the queue full (saturating).
@@ -61,14 +64,19 @@ class EventPins(wiring.Component):
         synced = Signal.like(self.pins)
         m.submodules.sync = FFSynchronizer(self.pins.as_value(), synced.as_value(),
                                            stages=SYNC_STAGES)
-        last = Signal()
+        last, started = Signal(), Signal()
+        toggled, frame = synced.strobe != last, synced.kind == Event.FRAME
         m.d.sync += last.eq(synced.strobe)
+        with m.If(~self.enable):
+            m.d.sync += started.eq(0)
+        with m.Elif(toggled & frame):
+            m.d.sync += started.eq(1)
         width = len(self.events.payload.as_value())
         fifo = SyncFIFOBuffered(width=width, depth=self.depth)
         m.submodules.queue = ResetInserter(~self.enable)(fifo)
         event = Signal(event_layout(len(synced.micro)))
         m.d.comb += [event.kind.eq(synced.kind), event.micro.eq(synced.micro),
-                     fifo.w_data.eq(event), fifo.w_en.eq(self.enable & (synced.strobe != last)),
+                     fifo.w_data.eq(event), fifo.w_en.eq(self.enable & toggled & (started | frame)),
                      self.events.payload.eq(fifo.r_data), self.events.valid.eq(fifo.r_rdy),
                      fifo.r_en.eq(self.events.ready)]
         with m.If(fifo.w_en & ~fifo.w_rdy & (self.lost != (1 << STATUS_BITS) - 1)):

@@ -1,7 +1,7 @@
 """The event pins: events driven asynchronously (at random phases of the board's clock, set up a
 clock before their strobe toggles, held two after, toggles three clocks apart or more) come out
-in order, each once; events that find the queue full are counted as lost and the rest come out
-in order; nothing is taken while the pins are not the input."""
+in order, each once, from the first FRAME marker on; events that find the queue full are counted
+as lost and the rest come out in order; nothing is taken while the pins are not the input."""
 import pytest
 from amaranth.sim import Simulator
 
@@ -47,8 +47,13 @@ def drive(dut, events, rng, *, ready, enable=1):
     return got, lost[0]
 
 
+FRAME = (3, 0)
+
+
 def random_events(rng, n):
-    return [(int(k), int(c)) for k, c in zip(rng.integers(0, 4, n), rng.integers(0, 4096, n))]
+    """A FRAME marker, then ``n - 1`` events of any kind."""
+    return [FRAME] + [(int(k), int(c)) for k, c in zip(rng.integers(0, 4, n - 1),
+                                                       rng.integers(0, 4096, n - 1))]
 
 
 def test_asynchronous_events_come_out_in_order_each_once(rng):
@@ -66,6 +71,16 @@ def test_events_that_find_the_queue_full_are_counted_lost(rng):
                       ready=lambda clock: clock >= 400)
     assert lost > 50 and len(got) + lost == len(events)
     assert got[:16] == events[:16] and got[16:] == events[16 + lost:]
+
+
+def test_events_before_the_first_frame_marker_are_not_taken(rng):
+    """A frame under way when the pins became the input: its events are neither taken nor
+    lost."""
+    before = [(int(k), int(c)) for k, c in zip(rng.integers(0, 3, 40), rng.integers(0, 4096, 40))]
+    events = random_events(rng, 60)
+    got, lost = drive(EventPins(micro_bits=12, depth=4), before + events, rng,
+                      ready=lambda clock: True)
+    assert (got, lost) == (events, 0)
 
 
 def test_nothing_is_taken_while_the_pins_are_not_the_input(rng):
