@@ -1,6 +1,8 @@
-"""Stand-ins shared by tests of several packages: a pure-Python board behind the host link and a
-board build's report."""
+"""Stand-ins shared by tests of several packages: a pure-Python board behind the host link, a
+board build's report, and an instrument on a board's event pins."""
 import numpy as np
+
+from boards.pins import MIN_CLOCKS_APART
 
 from boards import protocol
 from boards.protocol import Command, Error, Status
@@ -121,3 +123,16 @@ def build_entry(board, fmax):
             "fmax_mhz": fmax, "clock_mhz": 40.0, "cycles_per_pixel": 8908.3,
             "pixels_per_s": 40e6 / 8908.3, "uart_pixels_per_s": 358.4, "baud": 1_000_000,
             "build_seconds": 600.0}
+
+
+async def drive_event_pins(ctx, pins, events, rng, *, period):
+    """An instrument on the event pins ``pins`` (:func:`boards.pins.pins_layout`), its clock
+    unrelated to the board's (``period`` seconds): each of ``events`` ((kind, micro) pairs) set
+    up 1 to 1.5 clocks before its strobe toggles and held 1.5 to 3.5 clocks after, so toggles
+    come :data:`boards.pins.MIN_CLOCKS_APART` to 5 clocks apart."""
+    for kind, micro in events:
+        ctx.set(pins.kind, int(kind))
+        ctx.set(pins.micro, int(micro))
+        await ctx.delay((1 + rng.random() / 2) * period)
+        ctx.set(pins.strobe, 1 - ctx.get(pins.strobe))
+        await ctx.delay((MIN_CLOCKS_APART - 1.5 + rng.integers(0, 3)) * period)

@@ -16,13 +16,14 @@ from boards.__main__ import main
 from boards.cli_live import FrameAssembler, LiveWindow, open_window, \
     stripe_medians
 from boards.photons import PhotonPath
-from boards.simulation import SimulatedPort
+from boards.simulation import CLOCK_PERIOD, SimulatedPort
 from boards.top import LinkTop
+from golden.events import histogram_events, image_events
 from golden.intref import run_counts, to_physical
 from golden.pipeline import MAP_KEYS, load_default
 from rtl.config import CoreConfig
 from rtl.multipixel import MultiPixelCore
-from fakes import ClosingFakeBoard
+from fakes import ClosingFakeBoard, drive_event_pins
 
 BINS = 20
 PATH = PhotonPath(lifetimes_ns=(0.3, 1.0), stripes=(0, 1, 1), lines=2, dwell=40, rate=120,
@@ -40,11 +41,9 @@ def one_line_error(capsys):
     return err[0]
 
 
-def test_live_frames_equal_the_source_reference(tmp_path, qmodel, monkeypatch, capsys):
-    """Two frames of a 3 x 2 scene at T = 20, bit by bit on the UART pins: every plane of
-    frames.tif is the integer reference's of the source's own histograms, exactly."""
-    small = copy.copy(qmodel)
-    small.meta = {"acquisition": {**qmodel.meta["acquisition"], "bins": BINS}}
+def simulated_board(qmodel, small, monkeypatch):
+    """The ULX3S-like top at T = 20 behind ``--port sim`` (the ports opened are listed), its
+    model ``small``."""
     core = MultiPixelCore(qmodel=qmodel, bins=BINS, config=CoreConfig(rows=32, batch=2, slots=2))
     top = LinkTop(core=core, clk_freq=4e6, baud=1e6, timeout_bytes=4, photons=PATH)
     port = SimulatedPort(top, timeout=4 * (400 * BINS + 600))
@@ -55,6 +54,20 @@ def test_live_frames_equal_the_source_reference(tmp_path, qmodel, monkeypatch, c
     monkeypatch.setattr(boards.cli_live, "load_model", lambda path: small)
     monkeypatch.setitem(platforms.BOARDS, "ulx3s-85f",
                         dataclasses.replace(platforms.BOARDS["ulx3s-85f"], photons=PATH))
+    return top, port, opened
+
+
+def small_model(qmodel):
+    small = copy.copy(qmodel)
+    small.meta = {"acquisition": {**qmodel.meta["acquisition"], "bins": BINS}}
+    return small
+
+
+def test_live_frames_equal_the_source_reference(tmp_path, qmodel, monkeypatch, capsys):
+    """Two frames of a 3 x 2 scene at T = 20, bit by bit on the UART pins: every plane of
+    frames.tif is the integer reference's of the source's own histograms, exactly."""
+    small = small_model(qmodel)
+    top, port, opened = simulated_board(qmodel, small, monkeypatch)
     out = tmp_path / "o"
     assert main(["live", "ulx3s-85f", "--port", "sim", "--out", str(out), "--frames", "2",
                  "--no-window"]) == 0
@@ -91,6 +104,40 @@ def test_live_frames_equal_the_source_reference(tmp_path, qmodel, monkeypatch, c
     assert report["stripes"] == stripe_medians(got[:, MAP_KEYS.index("tau_m")], PATH)
     assert [s["columns"] for s in report["stripes"]] == [[0], [1, 2]]
     assert port.framing_errors == 0 and "outputs in" in capsys.readouterr().out
+
+
+def test_live_frames_of_the_event_pins(tmp_path, qmodel, monkeypatch):
+    """``--source pins --size 2 2``: an instrument on the event pins repeats one 2 x 2 frame of
+    photons from the start, at a frame rate the core keeps up with; the board takes them from the first FRAME after SOURCE PINS, and
+    both frames read are the integer reference's of that frame's histograms; nothing lost."""
+    small = small_model(qmodel)
+    top, port, _ = simulated_board(qmodel, small, monkeypatch)
+    rng = np.random.default_rng(7)
+    table = PATH.bin_table(qmodel, BINS)
+    inside = [code for code, b in enumerate(table) if b is not None]
+    kinds, micro = image_events(rng.integers(0, 4, 100), rng.choice(inside, 100), (2, 2))
+    ref = histogram_events(kinds, micro, table, BINS)
+
+    async def instrument(ctx):
+        while True:
+            await drive_event_pins(ctx, top.pins, zip(kinds, micro), rng, period=CLOCK_PERIOD)
+            await ctx.delay(4 * 2500 * CLOCK_PERIOD)    # a frame rate the core keeps up with
+
+    port.sim.add_testbench(instrument, background=True)
+    out = tmp_path / "o"
+    assert main(["live", "ulx3s-85f", "--port", "sim", "--out", str(out), "--frames", "2",
+                 "--source", "pins", "--size", "2", "2", "--no-window"]) == 0
+    counts = np.stack([c for _, c in ref["pixels"]])
+    maps = to_physical(run_counts(qmodel, counts), small.meta["acquisition"]["bin_width_ns"],
+                       qmodel.spec)
+    maps["photons"] = counts.sum(axis=1)
+    want = np.stack([maps[k] for k in MAP_KEYS]).astype(np.float32).reshape(5, 2, 2)
+    got = tifffile.imread(out / "frames.tif")
+    assert got.shape == (2, 5, 2, 2)
+    np.testing.assert_array_equal(got, np.stack([want, want]))
+    report = json.loads((out / "report.json").read_text())
+    assert report["source"] == "pins" and "scene" not in report and "stripes" not in report
+    assert report["counters"]["lost"] == 0 and report["missing_pixels"] == 0
 
 
 def record(tag):
@@ -135,7 +182,8 @@ def test_no_display_falls_back_with_a_note(monkeypatch, capsys):
 
 
 def test_bad_input_and_a_board_without_a_photon_path(tmp_path, qmodel, monkeypatch, capsys):
-    """No --port, a catalogued board without a photon path (exit 2), a bitstream without one
+    """No --port, a catalogued board without a photon path, --source pins without --size, a
+    --size that is not the on-chip scene's (exit 2), a bitstream without one
     (the board refuses SOURCE: exit 1); nothing written."""
     monkeypatch.chdir(tmp_path)
     assert main(["live", "ulx3s-85f", "--out", "x"]) == 2
@@ -144,6 +192,14 @@ def test_bad_input_and_a_board_without_a_photon_path(tmp_path, qmodel, monkeypat
     assert main(["live", "icebreaker", "--port", "/dev/fake", "--out", "x"]) == 2
     assert one_line_error(capsys).startswith("error: the icebreaker has no on-chip photon "
                                              "source")
+    assert main(["live", "ulx3s-85f", "--port", "/dev/fake", "--out", "x", "--source",
+                 "pins"]) == 2
+    assert one_line_error(capsys) == ("error: --size WIDTH LINES is required with --source "
+                                      "pins: the shape of the instrument's frames")
+    assert main(["live", "ulx3s-85f", "--port", "/dev/fake", "--out", "x", "--size", "4",
+                 "4"]) == 2
+    assert one_line_error(capsys) == ("error: --size 4 4 is not the on-chip scene's 32 x 32: "
+                                      "leave it out")
     board = ClosingFakeBoard(qmodel)
     monkeypatch.setattr(boards.cli_run, "open_port", lambda name, baud: board)
     assert main(["live", "ulx3s-85f", "--port", "/dev/fake", "--out", "x", "--no-window"]) == 1

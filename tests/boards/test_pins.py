@@ -5,7 +5,8 @@ as lost and the rest come out in order; nothing is taken while the pins are not 
 import pytest
 from amaranth.sim import Simulator
 
-from boards.pins import MIN_CLOCKS_APART, SYNC_STAGES, EventPins
+from boards.pins import SYNC_STAGES, EventPins
+from fakes import drive_event_pins
 
 PERIOD = 1e-8
 
@@ -18,14 +19,7 @@ def drive(dut, events, rng, *, ready, enable=1):
     async def pins(ctx):
         ctx.set(dut.enable, enable)
         await ctx.delay((5 + rng.random()) * PERIOD)
-        strobe = 0
-        for kind, micro in events:
-            ctx.set(dut.pins.kind, kind)
-            ctx.set(dut.pins.micro, micro)
-            await ctx.delay((1 + rng.random() / 2) * PERIOD)       # set up
-            strobe ^= 1
-            ctx.set(dut.pins.strobe, strobe)
-            await ctx.delay((MIN_CLOCKS_APART - 1.5 + rng.integers(0, 3)) * PERIOD)
+        await drive_event_pins(ctx, dut.pins, events, rng, period=PERIOD)
         await ctx.delay((SYNC_STAGES + 4) * PERIOD)
         done[0] = True
 

@@ -8,7 +8,6 @@ import pytest
 from boards.host import Host, LinkError
 from boards.photons import PhotonPath
 from boards.protocol import Source, Status
-from boards.pins import MIN_CLOCKS_APART
 from boards.simulation import CLOCK_PERIOD, SimulatedPort
 from boards.top import LinkTop
 from golden.datasets import Instrument
@@ -18,6 +17,7 @@ from golden.pipeline import load_default
 from golden.readers import add_input_arguments, read_for_model
 from rtl.config import CoreConfig
 from rtl.multipixel import MultiPixelCore
+from fakes import drive_event_pins
 
 #: A small scene for simulation: two lifetimes in three columns, two lines, 40 slots a pixel.
 SCENE = PhotonPath(lifetimes_ns=(0.3, 1.0), stripes=(0, 1, 1), lines=2, dwell=40, rate=120,
@@ -129,25 +129,18 @@ def test_replayed_events_to_result_records_bit_exact(rng):
 
 def test_events_on_the_pins_to_result_records_bit_exact(rng):
     """Photon events on the event pins (T = 20): SOURCE PINS, then a 3 x 2 image's events
-    driven at random phases of the clock, a strobe toggle every 3 to 5 clocks
-    (:data:`boards.pins.MIN_CLOCKS_APART`). Every record is the reference's, no event is lost,
-    and the events offered before SOURCE PINS are not taken."""
+    driven at random phases of the clock (:func:`fakes.drive_event_pins`). Every record is the
+    reference's, no event is lost, and the events offered before SOURCE PINS are not taken."""
     qmodel, bins = load_default(), 20
     top, port, host = small_board(qmodel, bins)
     kinds, micro, ref = image_of_photons(rng, qmodel, bins)
     start = []
 
     async def pins(ctx):
-        strobe = 0
-        for k, (kind, code) in enumerate([(0, 0)] * 3 + list(zip(kinds, micro))):
-            while k >= 3 and not start:
-                await ctx.tick()
-            ctx.set(top.pins.kind, int(kind))
-            ctx.set(top.pins.micro, int(code))
-            await ctx.delay((1 + rng.random() / 2) * CLOCK_PERIOD)
-            strobe ^= 1
-            ctx.set(top.pins.strobe, strobe)
-            await ctx.delay((MIN_CLOCKS_APART - 1.5 + rng.integers(0, 3)) * CLOCK_PERIOD)
+        await drive_event_pins(ctx, top.pins, [(0, 0)] * 3, rng, period=CLOCK_PERIOD)
+        while not start:
+            await ctx.tick()
+        await drive_event_pins(ctx, top.pins, zip(kinds, micro), rng, period=CLOCK_PERIOD)
 
     port.sim.add_testbench(pins, background=True)
     host.ping()
