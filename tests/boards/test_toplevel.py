@@ -34,14 +34,19 @@ def test_arguments_are_checked(qmodel):
      {"DIVR": "0", "DIVF": "79", "DIVQ": "5"}, 30),
     ("ulx3s-85f", {"rows": 1, "batch": 1, "slots": 1},
      ['LOCATE COMP "uart_0__rx__io" SITE "M1";', 'LOCATE COMP "uart_0__tx__io" SITE "L4";',
-      'LOCATE COMP "led_0__io" SITE "B2";', 'FREQUENCY PORT "clk25_0__io" 25000000.0 HZ;'],
-     {"CLKI_DIV": "5", "CLKFB_DIV": "12", "CLKOP_DIV": "10"}, 20),
+      'LOCATE COMP "led_0__io" SITE "B2";', 'FREQUENCY PORT "clk25_0__io" 25000000.0 HZ;',
+      'LOCATE COMP "photon_events_0__strobe__io" SITE "B11";',
+      'LOCATE COMP "photon_events_0__kind__io[1]" SITE "A10";',
+      'LOCATE COMP "photon_events_0__micro__io[11]" SITE "A6";',
+      'IOBUF PORT "photon_events_0__micro__io[11]" IO_TYPE=LVCMOS33 PULLMODE=DOWN;'],
+     {"CLKI_DIV": "2", "CLKFB_DIV": "5", "CLKOP_DIV": "10"}, 21),
 ])
 def test_plan(qmodel, board, core, constraints, pll, divisor):
     """UART on the FTDI pins, two LEDs, the board clock into the PLL (iCE40 30 MHz =
-    12 * 80 / 32; ECP5 60 MHz = 25 * 12 / 5, VCO 600 MHz), the UART divisor from the PLL
+    12 * 80 / 32; ECP5 62.5 MHz = 25 * 5 / 2, VCO 625 MHz), the UART divisor from the PLL
     clock (the board's baud, the nearest whole number of clocks per bit: 1 Mbaud at 30 MHz,
-    3 Mbaud at 60 MHz)."""
+    3 Mbaud at 62.5 MHz: 21); the ULX3S's event pins on J1 (gp0 the strobe, gp1 the kind's
+    bit 1, gp7 the TDC code's bit 11), 3.3 V with pull-downs."""
     spec = BOARDS[board]
     top = BoardTop(board=spec,
                    core=MultiPixelCore(qmodel=qmodel, bins=20, config=CoreConfig(**core)),
