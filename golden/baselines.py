@@ -127,6 +127,19 @@ def _fit_chunk(padded, starts, instr, pad, bin_width_ns, noise):
     return best
 
 
+def _unstick(param, padded, starts, instr, pad, bin_width_ns):
+    """FLIMLib's MLE can return a rough start unchanged (tau0 = 1 ns for a 0.5 ns decay): the
+    pixels whose ``param`` is one of ``starts`` are fitted again, in place, from their Poisson
+    chi-square fit."""
+    stuck = np.any([np.all(param == s, axis=1) for s in starts], axis=0)
+    if not stuck.any():
+        return
+    lsq = _fit_chunk(padded[stuck], [s[stuck] for s in starts], instr, pad, bin_width_ns,
+                     "NOISE_POISSON_FIT")
+    start = np.where(np.isfinite(lsq), lsq, starts[0][stuck]).astype(np.float32)
+    param[stuck] = _fit_chunk(padded[stuck], [start], instr, pad, bin_width_ns, "NOISE_MLE")
+
+
 def flimlib_lma(counts, *, irf, bin_width_ns, period_ns=12.5, components=2,
                 noise="NOISE_POISSON_FIT", progress=None):
     """Levenberg-Marquardt fit with the IRF (FLIMLib), per pixel, of one or two exponentials.
@@ -136,7 +149,8 @@ def flimlib_lma(counts, *, irf, bin_width_ns, period_ns=12.5, components=2,
     model to binned data, plus a copy of it one laser period earlier for the previous pulse's
     wrap-around (see ``_instrument``), and fitted over every bin of the window with ``noise``:
     FLIMLib's Poisson chi-square (``NOISE_POISSON_FIT``) or its Poisson maximum likelihood
-    (``NOISE_MLE``); its default restraints (``A >= 0``, ``0.001 <= tau <= 1000``) and a reduced
+    (``NOISE_MLE``; a pixel whose MLE returned its start unchanged is fitted again from its
+    chi-square fit); its default restraints (``A >= 0``, ``0.001 <= tau <= 1000``) and a reduced
     chi-square target of :data:`REDUCED_CHISQ_TARGET`. Starts: ``Z`` = mean of the first
     ``BACKGROUND_BINS`` bins, ``tau`` = :data:`STARTS` times the rapid-lifetime estimate (one
     component: the estimate itself), amplitudes that account for the photons above ``Z``.
@@ -182,8 +196,10 @@ def flimlib_lma(counts, *, irf, bin_width_ns, period_ns=12.5, components=2,
     param = np.empty((n, starts[0].shape[1]))
     for start in range(0, n, CHUNK):
         sl = slice(start, min(start + CHUNK, n))
-        param[sl] = _fit_chunk(padded[sl], [s[sl] for s in starts], instr, pad, bin_width_ns,
-                               noise)
+        chunk = [s[sl] for s in starts]
+        param[sl] = _fit_chunk(padded[sl], chunk, instr, pad, bin_width_ns, noise)
+        if noise == "NOISE_MLE":
+            _unstick(param[sl], padded[sl], chunk, instr, pad, bin_width_ns)
         if progress:
             progress(sl.stop - sl.start)
     empty = counts.sum(axis=1) == 0
