@@ -71,10 +71,9 @@ class EventPins(wiring.Component):
             m.d.sync += started.eq(0)
         with m.Elif(toggled & frame):
             m.d.sync += started.eq(1)
-        width = len(self.events.payload.as_value())
-        fifo = SyncFIFOBuffered(width=width, depth=self.depth)
+        event = Signal.like(self.events.payload)
+        fifo = SyncFIFOBuffered(width=len(event.as_value()), depth=self.depth)
         m.submodules.queue = ResetInserter(~self.enable)(fifo)
-        event = Signal(event_layout(len(synced.micro)))
         m.d.comb += [event.kind.eq(synced.kind), event.micro.eq(synced.micro),
                      fifo.w_data.eq(event), fifo.w_en.eq(self.enable & toggled & (started | frame)),
                      self.events.payload.eq(fifo.r_data), self.events.valid.eq(fifo.r_rdy),

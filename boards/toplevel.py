@@ -1,5 +1,6 @@
 """The board top level: PLL -> core clock domain, :class:`boards.top.LinkTop` on the FTDI UART
-(and, with a photon path, on the board's event pins), and two status LEDs (a 1 Hz heartbeat once the PLL locked; UART activity)."""
+(and, with a photon path, on the board's event pins), and two status LEDs (a 1 Hz heartbeat
+once the PLL locked; UART activity)."""
 from amaranth import ClockDomain, Elaboratable, Module, Signal
 from amaranth.lib import io
 from amaranth.lib.cdc import ResetSynchronizer
