@@ -9,10 +9,11 @@ lifetime ``lifetimes_ns[stripes[x]]``. The pins' frames are the instrument's: ``
 LINES`` says their shape, and there is no known lifetime to compare with. The results arrive in
 scan order; a frame is complete when its last pixel arrived or the next frame began (the tags
 went back down; the same tag again is a duplicate). A frame already under way when the source
-was switched on (the source pauses, mid-frame, while it is not the core's input) is skipped. Integer results become lifetimes as in
-``python -m boards run`` (:func:`golden.intref.to_physical`); the histograms stay on the chip, so
-a pixel with a saturated bin is not withheld here (the ``saturated`` counter tells). The
-counters in the report are the board's since its reset, read after the last frame.
+was switched on (the source pauses, mid-frame, while it is not the core's input) is skipped.
+Integer results become lifetimes as in ``python -m boards run``
+(:func:`golden.intref.to_physical`); the histograms stay on the chip, so a pixel with a
+saturated bin is not withheld here (the ``saturated`` counter tells). The counters in the report
+are the board's since its reset, read after the last frame.
 
 Outputs (written only on success): ``frames.tif`` (float32, frames x planes tau1, tau2,
 fraction, tau_m in ns, photons x lines x width; NaN where a pixel has no lifetime or was
