@@ -13,6 +13,8 @@ COMMANDS = {
     "qat": ("golden.cli_qat", "quantization-aware fine-tuning, then export to integers"),
     "calibrate": ("golden.cli_calibrate", "an 8-bit model for a recording's instrument: its "
                                           "time axis and IRF"),
+    "agree": ("golden.cli_agree", "a model's tau_m on a recording's bright pixels beside "
+                                  "FLIMLib's reconvolution fit with the IRF"),
     "sweep": ("golden.cli_sweep", "accuracy vs bit width (PTQ) beside the shipped QAT model"),
     "export": ("golden.cli_export", "weights, tables, spec and golden vectors for the RTL"),
     "eval": ("golden.cli_eval", "compare teacher, Lite (float and integer), FLIMLib, phasor"),

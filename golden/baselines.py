@@ -9,7 +9,7 @@
   reference of lifetime 0, at the fundamental frequency of the histogram window.
 
 Every function takes photon-count histograms ``counts`` of shape ``(N, T)`` and returns a dict of
-float64 ``(N,)`` arrays in ns, NaN where a pixel has no photons or its estimate failed.
+float64 ``(N,)`` arrays (lifetimes in ns), NaN where a pixel has no photons or its estimate failed.
 """
 import flimlib
 import numpy as np
@@ -111,7 +111,8 @@ def _instrument(irf, bin_width_ns, period_ns):
 
 
 def _fit_chunk(padded, starts, instr, pad, bin_width_ns, noise):
-    """Best-of-``starts`` parameters (``Z, A1, tau1, ...``), NaN where every start failed."""
+    """Best-of-``starts`` parameters (``Z, A1, tau1, ...``) and their merit (chi-square), NaN
+    and ``inf`` where every start failed."""
     fit_mask = padded.sum(axis=1) > 0
     best = np.full(starts[0].shape, np.nan)
     best_chisq = np.full(len(padded), np.inf)
@@ -124,20 +125,21 @@ def _fit_chunk(padded, starts, instr, pad, bin_width_ns, noise):
         chisq = np.where(np.isfinite(result.chisq), result.chisq, np.inf)
         better = chisq < best_chisq
         best[better], best_chisq[better] = result.param[better], chisq[better]
-    return best
+    return best, best_chisq
 
 
-def _unstick(param, padded, starts, instr, pad, bin_width_ns):
+def _unstick(param, chisq, padded, starts, instr, pad, bin_width_ns):
     """FLIMLib's MLE can return a rough start unchanged (tau0 = 1 ns for a 0.5 ns decay): the
-    pixels whose ``param`` is one of ``starts`` are fitted again, in place, from their Poisson
-    chi-square fit."""
+    pixels whose ``param`` is one of ``starts`` are fitted again, in place (``param`` and
+    ``chisq``), from their Poisson chi-square fit."""
     stuck = np.any([np.all(param == s, axis=1) for s in starts], axis=0)
     if not stuck.any():
         return
-    lsq = _fit_chunk(padded[stuck], [s[stuck] for s in starts], instr, pad, bin_width_ns,
-                     "NOISE_POISSON_FIT")
+    lsq, _ = _fit_chunk(padded[stuck], [s[stuck] for s in starts], instr, pad, bin_width_ns,
+                        "NOISE_POISSON_FIT")
     start = np.where(np.isfinite(lsq), lsq, starts[0][stuck]).astype(np.float32)
-    param[stuck] = _fit_chunk(padded[stuck], [start], instr, pad, bin_width_ns, "NOISE_MLE")
+    param[stuck], chisq[stuck] = _fit_chunk(padded[stuck], [start], instr, pad, bin_width_ns,
+                                            "NOISE_MLE")
 
 
 def flimlib_lma(counts, *, irf, bin_width_ns, period_ns=12.5, components=2,
@@ -177,7 +179,8 @@ def flimlib_lma(counts, *, irf, bin_width_ns, period_ns=12.5, components=2,
     dict
         Two components: ``tau1 <= tau2`` (ns), ``fraction`` (amplitude share of ``tau1``, the
         short component), ``tau_m`` (amplitude-weighted mean lifetime). One: ``tau_m``, the
-        lifetime. All (N,), NaN where the fit failed or the pixel is empty.
+        lifetime. And ``chisq``, the fit's merit (FLIMLib's chi-square, or its MLE merit).
+        All (N,), NaN where the fit failed or the pixel is empty.
     """
     if components not in (1, 2):
         raise ValueError(f"components must be 1 or 2, not {components!r}")
@@ -193,19 +196,20 @@ def flimlib_lma(counts, *, irf, bin_width_ns, period_ns=12.5, components=2,
         starts = [np.stack([z0, amp / (short + long), tau0 * short, amp / (short + long),
                             tau0 * long], axis=1).astype(np.float32) for short, long in STARTS]
     padded = np.concatenate([np.zeros((n, pad)), counts], axis=1).astype(np.float32)
-    param = np.empty((n, starts[0].shape[1]))
+    param, chisq = np.empty((n, starts[0].shape[1])), np.empty(n)
     for start in range(0, n, CHUNK):
         sl = slice(start, min(start + CHUNK, n))
         chunk = [s[sl] for s in starts]
-        param[sl] = _fit_chunk(padded[sl], chunk, instr, pad, bin_width_ns, noise)
+        param[sl], chisq[sl] = _fit_chunk(padded[sl], chunk, instr, pad, bin_width_ns, noise)
         if noise == "NOISE_MLE":
-            _unstick(param[sl], padded[sl], chunk, instr, pad, bin_width_ns)
+            _unstick(param[sl], chisq[sl], padded[sl], chunk, instr, pad, bin_width_ns)
         if progress:
             progress(sl.stop - sl.start)
     empty = counts.sum(axis=1) == 0
+    chisq = np.where(np.isfinite(chisq), chisq, np.nan)
     if components == 1:
         tau = param[:, 2]
-        return {"tau_m": np.where(empty | ~np.isfinite(tau), np.nan, tau)}
+        return {"tau_m": np.where(empty | ~np.isfinite(tau), np.nan, tau), "chisq": chisq}
     _, a1, t1, a2, t2 = param.T
     swap = t1 > t2
     t1, t2 = np.where(swap, t2, t1), np.where(swap, t1, t2)
@@ -214,6 +218,7 @@ def flimlib_lma(counts, *, irf, bin_width_ns, period_ns=12.5, components=2,
         fraction = a1 / (a1 + a2)
     out = {"tau1": t1, "tau2": t2, "fraction": fraction,
            "tau_m": fraction * t1 + (1 - fraction) * t2}
+    out["chisq"] = chisq
     bad = ~np.isfinite(out["tau_m"]) | empty
     return {k: np.where(bad, np.nan, v) for k, v in out.items()}
 

@@ -18,8 +18,8 @@ from phasorpy.plot import PhasorPlot  # noqa: E402
 from .pipeline import MAP_KEYS  # noqa: E402
 from .validate import InputError  # noqa: E402
 
-__all__ = ["check_output", "output_dir", "write_maps", "write_report", "tau_range", "plot_tau_m",
-           "plot_phasor", "write_outputs", "add_output_arguments"]
+__all__ = ["check_output", "output_dir", "write_maps", "write_report", "tau_range", "tau_colours",
+           "plot_tau_m", "plot_phasor", "write_outputs", "add_output_arguments"]
 
 
 def check_output(path, force=False):
@@ -59,7 +59,9 @@ def write_report(directory, report):
     (Path(directory) / "report.json").write_text(json.dumps(report, indent=2) + "\n")
 
 
-def _colour(tau, photons, colour_range):
+def tau_colours(tau, photons, colour_range):
+    """RGBA of a lifetime image on the turbo map over ``colour_range`` (ns), darkened by
+    ``photons`` where given, grey where there is no lifetime."""
     lo, hi = colour_range
     rgba = plt.get_cmap("turbo")(np.clip((np.nan_to_num(tau) - lo) / (hi - lo), 0, 1))
     if photons is not None:
@@ -85,9 +87,9 @@ def plot_tau_m(directory, maps, truth=None, intensity_weighted=True, colour_rang
     brightness-weighted if asked, beside the ground truth when it is known."""
     photons = np.atleast_2d(maps["photons"]) if intensity_weighted else None
     panels = [("τm" + (" (intensity-weighted)" if intensity_weighted else ""),
-               _colour(np.atleast_2d(maps["tau_m"]), photons, colour_range))]
+               tau_colours(np.atleast_2d(maps["tau_m"]), photons, colour_range))]
     if truth is not None:
-        panels.append(("ground truth τm", _colour(np.atleast_2d(truth), None, colour_range)))
+        panels.append(("ground truth τm", tau_colours(np.atleast_2d(truth), None, colour_range)))
     fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels) + 1.2, 4.4), dpi=120,
                              squeeze=False)
     for ax, (title, rgba) in zip(axes[0], panels):

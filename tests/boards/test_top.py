@@ -1,6 +1,5 @@
 import argparse
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,6 +17,7 @@ from golden.readers import add_input_arguments, read_for_model
 from rtl.config import CoreConfig
 from rtl.multipixel import MultiPixelCore
 from fakes import drive_event_pins
+from recordings import DATA, needs_data
 
 #: A small scene for simulation: two lifetimes in three columns, two lines, 40 slots a pixel.
 SCENE = PhotonPath(lifetimes_ns=(0.3, 1.0), stripes=(0, 1, 1), lines=2, dwell=40, rate=120,
@@ -153,10 +153,7 @@ def test_events_on_the_pins_to_result_records_bit_exact(rng):
     assert host.errors == []
 
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "flim"
-
-
-@pytest.mark.skipif(not DATA.is_dir(), reason=f"no real recordings here ({DATA} is absent)")
+@needs_data
 def test_a_real_ptu_replayed_through_the_board_is_sim_runs_map():
     """A real PicoHarp T3 image (hazelnut_z10.ptu, 5 frames): its photons as ``sim run``
     prepares them (:func:`golden.readers.read_for_model`: each photon's TDC code on the event

@@ -1,6 +1,5 @@
 """Instrument models: the time axis of a recording, the IRF fitted to its decay or to a measured
 IRF, the training range around it."""
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,9 +10,8 @@ from golden.phasors import read_irf
 from golden.physics import IRF, Acquisition, irf_histogram, simulate_counts
 from golden.readers import read_input
 from golden.resample import Layout
+from recordings import DATA, needs_data
 
-DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "flim"
-needs_data = pytest.mark.skipif(not DATA.is_dir(), reason=f"no real recordings at {DATA}")
 
 
 @pytest.mark.parametrize("fwhm, offset", [(0.12, 1.0), (0.2, 3.0), (0.45, 1.5), (0.8, 1.2)])

@@ -7,7 +7,6 @@ not: incomplete first and last frames, lines past ``ImgHdr_PixY``, other pixel t
 bidirectional and sinusoidal scans."""
 import logging
 import struct
-from pathlib import Path
 
 import numpy as np
 import ptufile
@@ -15,9 +14,9 @@ import pytest
 
 from golden.t3 import T3Photons, read_t3_photons
 from golden.validate import InputError
+from recordings import DATA, needs_data
 
-DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "flim"
-pytestmark = pytest.mark.skipif(not DATA.is_dir(), reason=f"no real recordings at {DATA}")
+pytestmark = needs_data
 
 #: T3 images: file -> (height, width, channels, frames summed)
 IMAGES = {"hazelnut_z1.ptu": (256, 256, 1, 5), "hazelnut_z10.ptu": (256, 256, 1, 5),

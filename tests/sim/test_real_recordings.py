@@ -2,17 +2,15 @@
 (``../shared/data/flim/``, its README says what each is): every image and the point measurement
 map with the defaults; T2 and ``.ht3`` files are refused with one line and leave nothing."""
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 import tifffile
 
 from sim.__main__ import main
+from recordings import DATA, needs_data
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "flim"
-pytestmark = pytest.mark.skipif(not DATA.is_dir(),
-                                reason=f"no real recordings here ({DATA} is absent)")
+pytestmark = needs_data
 
 #: file -> (mapped image shape, extra arguments): hazelnut_z1 holds 2.3 photons per pixel, so
 #: it is binned as a user would (5 x 5)
