@@ -52,7 +52,8 @@ def test_mono_fit_on_mono_decays_is_within_its_spread(rng, noise, bias, tau):
     start returned it unchanged: 1 ns for most 0.5 ns decays, an F-value of 15.)"""
     fit = flimlib_lma(_counts(tau, tau, 1.0, 1000, 400, rng), irf=IRF_HIST, bin_width_ns=DT,
                       components=1, noise=noise)
-    assert set(fit) == {"tau_m"}
+    assert set(fit) == {"tau_m", "chisq"}
+    assert np.all(fit["chisq"][np.isfinite(fit["tau_m"])] > 0)
     truth, tau = tau, fit["tau_m"][np.isfinite(fit["tau_m"])]
     assert len(tau) >= 390
     spread = np.std(tau)
