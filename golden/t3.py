@@ -64,9 +64,10 @@ _MARKER_TAGS = ("ImgHdr_LineStart", "ImgHdr_LineStop", "ImgHdr_Frame")
 
 
 class T3Photons(NamedTuple):
-    """Photons of a T3 recording, frames summed, in record order."""
+    """Photons of a T3 recording in record order; an image sums its frames."""
     pixel: np.ndarray     # int64 (N,): y * width + x of each photon's pixel
     dtime: np.ndarray     # int64 (N,): each photon's TDC code, 0 <= dtime < bins
+    frame: np.ndarray     # int64 (N,): each photon's frame, 0 .. frames - 1 (ptufile's index)
     shape: tuple          # (height, width); (1, 1) for a point measurement
     bins: int             # ptu.number_bins_in_period
     bin_width_ns: float   # ptu.tcspc_resolution * 1e9
@@ -95,8 +96,9 @@ def read_t3_photons(path, channel) -> T3Photons:
         Only the photons ``decode_image(frame=-1, channel=None, dtime=0, keepdims=False)``
         counts in that channel (``decode_histogram(dtime=0)`` for a point measurement, all in
         pixel 0 of a 1 x 1 image): ``np.bincount(p.pixel * p.bins + p.dtime,
-        minlength=H * W * p.bins).reshape(H, W, p.bins)`` equals ptufile's array. ``frames``
-        is the number of frames any of whose lines were counted.
+        minlength=H * W * p.bins).reshape(H, W, p.bins)`` equals ptufile's array, and that of
+        the photons with ``p.frame == f`` equals ``decode_image(frame=f, ...)``. ``frames`` is
+        the number of frames any of whose lines were counted.
 
     Raises
     ------
@@ -163,15 +165,17 @@ def _photons(ptu, channel, name):
     if ndim == 2:
         raise InputError(f"{name} is a line scan: only images and point measurements are read")
     if ndim != 3:   # a point measurement: decode_histogram counts every such photon
-        return T3Photons(np.zeros(use.size, np.int64), dtime, (1, 1), frames=1, **layout)
+        zeros = np.zeros(use.size, np.int64)
+        return T3Photons(zeros, dtime, zeros, (1, 1), frames=1, **layout)
 
-    pixel, keep, height, width, frames = _image_pixels(ptu, rec, use, rectype, bins, name)
-    return T3Photons(pixel, dtime[keep], (height, width), frames=frames, **layout)
+    pixel, frame, keep, height, width, frames = _image_pixels(ptu, rec, use, rectype, bins, name)
+    return T3Photons(pixel, dtime[keep], frame, (height, width), frames=frames, **layout)
 
 
 def _image_pixels(ptu, rec, use, rectype, bins, name):
-    """Pixels of the photon records ``use`` of an image: ``(pixel, keep, height, width,
-    frames)``, ``pixel`` being those of ``use[keep]``, the photons decode_image counts."""
+    """Pixels and frames of the photon records ``use`` of an image: ``(pixel, frame, keep,
+    height, width, frames)``, ``pixel`` and ``frame`` being those of ``use[keep]``, the photons
+    decode_image counts."""
     tags = ptu.tags
     if "ImgHdr_LineStart" not in tags:
         raise InputError(f"{name} is an old-style image without line markers (ptufile does "
@@ -241,7 +245,8 @@ def _image_pixels(ptu, rec, use, rectype, bins, name):
     x[inside] = table[offset[inside]] if table is not None else offset[inside] // pixel_time
     inside &= x < width
     keep[np.flatnonzero(keep)[~inside]] = False
-    return y[inside] * width + x[inside], keep, height, width, frames
+    return (y[inside] * width + x[inside], frame[which][inside].astype(np.int64), keep, height,
+            width, frames)
 
 
 def _incomplete_frames(ptu, is_change, is_start, starts_before, since, new_frame):

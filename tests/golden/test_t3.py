@@ -35,28 +35,36 @@ def _quiet_ptufile():
     logger.setLevel(level)
 
 
-def _histograms(photons):
-    """``(H, W, bins)`` counts of ``photons``."""
+def _histograms(photons, frame=None):
+    """``(H, W, bins)`` counts of ``photons`` (of one ``frame``, if given)."""
     height, width = photons.shape
-    flat = np.bincount(photons.pixel * photons.bins + photons.dtime,
+    of = slice(None) if frame is None else photons.frame == frame
+    flat = np.bincount(photons.pixel[of] * photons.bins + photons.dtime[of],
                        minlength=height * width * photons.bins)
     return flat.reshape(height, width, photons.bins)
 
 
-def _ptufile_image(path):
-    """ptufile's ``(H, W, C, bins)`` image, frames summed (uint32: no counter wraps)."""
+def _ptufile_image(path, frame=-1):
+    """ptufile's ``(H, W, C, bins)`` image of ``frame`` (-1: frames summed; uint32: no counter
+    wraps)."""
     with ptufile.PtuFile(path) as ptu:
-        return ptu.decode_image(frame=-1, channel=None, dtime=0, keepdims=False,
+        return ptu.decode_image(frame=frame, channel=None, dtime=0, keepdims=False,
                                 dtype=np.uint32)
 
 
 def _assert_same_as_ptufile(path):
-    """Every channel of ``path`` as ptufile decodes it; the photons of each channel."""
+    """Every channel of ``path`` as ptufile decodes it, frames summed and frame by frame; the
+    photons of each channel."""
     image = _ptufile_image(path)
     photons = [read_t3_photons(path, c) for c in range(image.shape[2])]
     for c, p in enumerate(photons):
-        assert p.pixel.dtype == p.dtime.dtype == np.int64 and p.pixel.shape == p.dtime.shape
+        assert p.pixel.dtype == p.dtime.dtype == p.frame.dtype == np.int64
+        assert p.pixel.shape == p.dtime.shape == p.frame.shape
         assert np.array_equal(_histograms(p), image[:, :, c]), f"channel {c} of {path.name}"
+    for f in range(photons[0].frames if photons[0].frames > 1 else 0):
+        frame = _ptufile_image(path, f)
+        for c, p in enumerate(photons):
+            assert np.array_equal(_histograms(p, f), frame[:, :, c]), (path.name, c, f)
     return photons
 
 
