@@ -1,12 +1,15 @@
 """``python -m boards live BOARD --port PORT --out DIR``: lifetime images of the board's on-chip
-photon source, or of the photon events on its event pins (``--source pins``; ``boards/PHOTONS.md``),
-histogrammed and computed on the chip, only the results crossing the UART; a live
-mean-lifetime window while the frames arrive.
+photon source, of the photon events on its event pins (``--source pins``;
+``boards/PHOTONS.md``), or of a T3 ``.ptu`` recording's frames, its photons streamed over the
+link into the event input (``--source replay FILE``), histogrammed and computed on the chip,
+only the results crossing back; a live mean-lifetime window while the frames arrive.
 
 The on-chip scene is the board's catalogue record's :class:`boards.photons.PhotonPath`:
 ``len(stripes)`` columns x ``lines`` lines, pixel ``y * width + x`` of a frame (its tag) with the
 lifetime ``lifetimes_ns[stripes[x]]``. The pins' frames are the instrument's: ``--size WIDTH
-LINES`` says their shape, and there is no known lifetime to compare with. The results arrive in
+LINES`` says their shape, and there is no known lifetime to compare with. A replay's frames are
+the file's (its photons on ``sim run``'s axis, :func:`golden.readers.read_for_model`), each
+pixel's photon count checked against the frame's own. The results arrive in
 scan order; a frame is complete when its last pixel arrived or the next frame began (the tags
 went back down; the same tag again is a duplicate). A frame already under way when the source
 was switched on (the source pauses, mid-frame, while it is not the core's input) is skipped.
@@ -20,7 +23,9 @@ fraction, tau_m in ns, photons x lines x width; NaN where a pixel has no lifetim
 missing), ``tau_m.png`` (the last frame, beside the scene's lifetimes for the on-chip source) and
 ``report.json``.
 """
+import argparse
 import contextlib
+import itertools
 import json
 import os
 import sys
@@ -34,12 +39,15 @@ from golden.commands import positive_int
 from golden.intref import to_physical
 from golden.outputs import add_output_arguments, check_output, output_dir, plot_tau_m, \
     tau_range, write_report
+from golden.datasets import Instrument
 from golden.pipeline import MAP_KEYS, add_weights_argument, load_model
 from golden.progress import progress_bar
+from golden.readers import add_input_arguments, read_for_model
 from golden.validate import InputError
 
 from . import cli_run
 from .host import Host, LinkError
+from .maps import check_replay_board, frame_photons, replay_events
 from .platforms import BOARDS, board_named
 from .protocol import Source
 
@@ -47,7 +55,9 @@ __all__ = ["add_arguments", "run", "Frame", "FrameAssembler", "frame_maps",
            "stripe_medians", "LiveWindow", "open_window", "SOURCES"]
 
 #: ``--source`` -> the core's input it selects.
-SOURCES = {"onchip": Source.ONCHIP, "pins": Source.PINS}
+SOURCES = {"onchip": Source.ONCHIP, "pins": Source.PINS, "replay": Source.EVENTS}
+#: Frames read by default from the sources that do not end.
+FRAMES = 4
 
 
 class Frame:
@@ -206,11 +216,14 @@ def add_arguments(p):
     p.add_argument("board", choices=sorted(BOARDS))
     p.add_argument("--port", help="the board's serial device, e.g. /dev/ttyUSB0")
     add_output_arguments(p)
-    p.add_argument("--frames", type=positive_int, default=4,
-                   help="complete frames to read (default 4)")
-    p.add_argument("--source", choices=sorted(SOURCES), default="onchip",
-                   help="the photons: the on-chip photon source (default) or the board's "
-                        "event pins (boards/PHOTONS.md)")
+    p.add_argument("--frames", type=positive_int,
+                   help=f"complete frames to read (default {FRAMES}; a replay: the file's)")
+    p.add_argument("--source", nargs="+", default=["onchip"], metavar="SOURCE",
+                   help="the photons: 'onchip', the on-chip photon source (default); 'pins', "
+                        "the board's event pins (boards/PHOTONS.md); or 'replay FILE', a T3 "
+                        ".ptu recording's frames sent over the link")
+    p.add_argument("--channel", type=int,
+                   help="a replay's channel (default: the one with most photons)")
     p.add_argument("--size", type=positive_int, nargs=2, metavar=("WIDTH", "LINES"),
                    help="the frames' pixels a line and lines (--source pins: required, the "
                         "instrument's scan; the on-chip source: its scene's)")
@@ -235,40 +248,87 @@ def _colour_range(args, path):
     return 0.0, 1.5 * max(path.lifetimes_ns)
 
 
+def _source(args):
+    """``--source``'s name and, for a replay, its file."""
+    name, *files = args.source
+    if name not in SOURCES:
+        raise InputError(f"--source is onchip, pins or replay FILE, not {name!r}")
+    if len(files) != (name == "replay"):
+        raise InputError("--source replay takes one FILE (a T3 .ptu); onchip and pins take "
+                         "none")
+    return name, (files[0] if files else None)
+
+
+class Replay:
+    """A recording to replay: its event stream (``(kinds, micro)``, its first ``frames``
+    frames), each of those frames' photons per pixel (``photons``, ``(frames, pixels)``), its
+    frames' ``size`` (width, lines) and the frames the file holds."""
+
+    def __init__(self, file, args, qmodel, board):
+        check_replay_board(board)
+        parser = argparse.ArgumentParser()
+        add_input_arguments(parser)
+        channel = [] if args.channel is None else ["--channel", str(args.channel)]
+        prepared = read_for_model(parser.parse_args([file, *channel]), Instrument.of(qmodel))
+        if prepared.codes is None:
+            raise InputError(f"--source replay: {file} holds no single photons (a T3 .ptu "
+                             f"recording does)")
+        recorded = prepared.recording.photons
+        self.file, self.in_file = Path(file).name, recorded.frames
+        self.frames = args.frames or recorded.frames
+        table = board.photons.bin_table(qmodel, qmodel.meta["acquisition"]["bins"])
+        self.events = replay_events(prepared, table, frames=self.frames)
+        self.photons = frame_photons(prepared, table)[:self.frames]
+        self.size = recorded.shape[::-1]
+
+    def other_counts(self, frames):
+        """Pixels of ``frames`` (:class:`Frame`, the replay's in order) whose photon count
+        is not their frame's."""
+        return sum(count != self.photons[k, tag] for k, frame in enumerate(frames)
+                   for tag, (_, count) in frame.results.items())
+
+
 def run(args):
     if not args.port:
         raise InputError("--port is required: the board's serial device, e.g. /dev/ttyUSB0")
+    source, file = _source(args)
     board = board_named(args.board)
     path = board.photons
     if path is None:
         raise InputError(f"the {args.board} has no on-chip photon source (its catalogue record "
                          f"has no photon path, boards/PHOTONS.md): use `python -m boards run`")
-    onchip = args.source == "onchip"
     scene = (len(path.stripes), path.lines)
-    if not onchip and args.size is None:
+    if source == "pins" and args.size is None:
         raise InputError("--size WIDTH LINES is required with --source pins: the shape of "
                          "the instrument's frames")
-    if onchip and args.size is not None and tuple(args.size) != scene:
-        raise InputError(f"--size {args.size[0]} {args.size[1]} is not the on-chip scene's "
-                         f"{scene[0]} x {scene[1]}: leave it out")
     check_output(args.out, args.force)
     qmodel = load_model(args.weights)
-    bins = qmodel.meta["acquisition"]["bins"]
-    width, lines = scene if onchip else args.size
+    replay = Replay(file, args, qmodel, board) if source == "replay" else None
+    size = {"onchip": scene, "pins": args.size, "replay": replay and replay.size}[source]
+    if args.size is not None and tuple(args.size) != tuple(size):
+        of = "the on-chip scene" if source == "onchip" else replay.file
+        raise InputError(f"--size {args.size[0]} {args.size[1]} is not {of}'s {size[0]} x "
+                         f"{size[1]}: leave it out")
+    width, lines = size
     shape, pixels = (lines, width), width * lines
+    wanted = replay.frames if replay else args.frames or FRAMES
     colour_range = _colour_range(args, path)
     rate = args.baud or board.bauds[0]
     port = cli_run.open_port(args.port, rate)
     window = None
     try:
-        host = Host(port, bins=bins)
+        host = Host(port, bins=qmodel.meta["acquisition"]["bins"])
         status = host.ping()
         if args.window:
             window = open_window(shape, colour_range,
-                                 f"{args.board}: {args.source} source, {width} x {lines}")
-        host.source(SOURCES[args.source])
+                                 f"{args.board}: {source} source, {width} x {lines}")
+        if replay:
+            records = itertools.chain(host.replay(*replay.events), host.records())
+        else:
+            host.source(SOURCES[source])
+            records = host.records()
         try:
-            frames, skipped, seconds = _acquire(host, args, shape, qmodel, window)
+            frames, skipped, seconds = _acquire(records, args, shape, wanted, qmodel, window)
         except BaseException:           # a lost link, Ctrl-C: the host's input again, if it can
             with contextlib.suppress(LinkError):
                 host.source(Source.HISTOGRAMS)
@@ -286,7 +346,7 @@ def run(args):
                   if count is not None)
     total = len(frames) * pixels
     report = {
-        "board": args.board, "port": args.port, "baud": rate, "source": args.source,
+        "board": args.board, "port": args.port, "baud": rate, "source": source,
         "board_status": {k: int(v) for k, v in status.items()},
         "width": width, "lines": lines, "frames": len(frames), "pixels_per_frame": pixels,
         "pixels": total, "seconds": round(seconds, 3),
@@ -302,7 +362,12 @@ def run(args):
                   "(a skipped partial frame and the window's drawing included)",
         "command": args.invocation}
     truth = None
-    if onchip:
+    if replay:
+        report["replay"] = {"file": replay.file, "frames_in_file": replay.in_file,
+                            "events": len(replay.events[0]),
+                            "pixels_with_other_photon_counts":
+                                int(replay.other_counts([frame for _, frame in frames]))}
+    if source == "onchip":
         report["scene"] = {"lifetimes_ns": list(path.lifetimes_ns), "stripes": list(path.stripes),
                            "lines": lines, "dwell": path.dwell, "rate": path.rate,
                            "seed": path.seed}
@@ -321,29 +386,29 @@ def run(args):
     return 0
 
 
-def _acquire(host, args, shape, qmodel, window):
-    """Read ``args.frames`` complete frames of ``shape`` (lines, width) from ``host.records()``:
-    a list of ``(maps, frame)``, the records skipped (:class:`FrameAssembler`) and the seconds
-    it took."""
+def _acquire(records, args, shape, wanted, qmodel, window):
+    """Read ``wanted`` complete frames of ``shape`` (lines, width) from ``records`` (lists of
+    records, as :meth:`Host.records` yields them): a list of ``(maps, frame)``, the records
+    skipped (:class:`FrameAssembler`) and the seconds it took."""
     assembler = FrameAssembler(shape[0] * shape[1])
     frames = []
     began = time.perf_counter()
     with progress_bar() as bar:
-        task = bar.add_task(f"{args.board} over {args.port}", total=args.frames,
+        task = bar.add_task(f"{args.board} over {args.port}", total=wanted,
                             status="")
-        for records in host.records():
-            for record in records:
+        for batch in records:
+            for record in batch:
                 for frame in assembler.feed(*record):
                     maps = frame_maps(frame, qmodel, shape)
                     frames.append((maps, frame))
                     values = maps["tau_m"][np.isfinite(maps["tau_m"])]
-                    caption = (f"frame {len(frames)} of {args.frames}: median τm "
+                    caption = (f"frame {len(frames)} of {wanted}: median τm "
                                + (f"{np.median(values):.3g} ns" if values.size else "-")
                                + (f", {frame.missing} pixels missing" if frame.missing else ""))
                     bar.update(task, advance=1, status=caption)
                     if window is not None:
                         window.update(maps["tau_m"], caption)
-                    if len(frames) == args.frames:
+                    if len(frames) == wanted:
                         return frames, assembler.skipped, time.perf_counter() - began
-    raise LinkError(f"the board's results stopped after {len(frames)} of {args.frames} "
+    raise LinkError(f"the board's results stopped after {len(frames)} of {wanted} "
                     f"frames (a read timed out)")

@@ -13,7 +13,6 @@ import serial
 from golden.commands import positive_int
 from golden.outputs import add_output_arguments, output_dir, write_outputs
 from golden.datasets import Instrument
-from golden.events import MICRO_BITS
 from golden.pipeline import add_weights_argument, load_model, withhold_dim
 from golden.progress import progress_bar
 from golden.validate import InputError
@@ -21,7 +20,7 @@ from golden.readers import add_input_arguments, read_for_model
 from sim.run import summary
 
 from .host import Host
-from .maps import board_maps, replay_events, replay_maps
+from .maps import board_maps, check_replay_board, replay_events, replay_maps
 from .platforms import BOARDS, board_named
 
 __all__ = ["add_arguments", "run", "open_port", "READ_TIMEOUT"]
@@ -55,11 +54,10 @@ def add_arguments(p):
 def _check_replay(args, board):
     """``--events`` needs a board with a photon path whose TDC codes are ``sim run``'s, and
     each pixel's own photons."""
-    if board.photons is None:
-        raise InputError(f"--events: the {board.name} has no photon path (boards/PHOTONS.md)")
-    if board.photons.micro_bits != MICRO_BITS:
-        raise InputError(f"--events: the {board.name}'s TDC codes have "
-                         f"{board.photons.micro_bits} bits, the replay's {MICRO_BITS}")
+    try:
+        check_replay_board(board)
+    except InputError as err:
+        raise InputError(f"--events: {err}") from None
     if args.bin:
         raise InputError("--events sends each pixel its own photons: --bin needs the "
                          "histogram link")

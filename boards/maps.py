@@ -4,13 +4,14 @@ the integer reference replaced by the board: histograms sent over its link
 histogrammer (:meth:`boards.host.Host.replay`)."""
 import numpy as np
 
-from golden.events import code_bins, image_events
+from golden.events import MICRO_BITS, code_bins, image_events, scan_events
 from golden.pipeline import analyse
 from golden.validate import InputError
 
 from .host import TAGS, LinkError
 
-__all__ = ["board_maps", "replay_events", "replay_maps", "CHUNK"]
+__all__ = ["board_maps", "check_replay_board", "replay_events", "frame_photons", "replay_maps",
+           "CHUNK"]
 
 CHUNK = 256
 """Pixels per :meth:`Host.process` call (the progress granularity)."""
@@ -23,10 +24,22 @@ def board_maps(counts, qmodel, process, *, progress=None):
     return analyse(counts, qmodel, progress=progress, process=process, chunk=CHUNK)
 
 
-def replay_events(prepared, table):
+def check_replay_board(board):
+    """:class:`~golden.validate.InputError` unless ``board`` (a catalogue record) has a photon
+    path whose TDC codes are those a recording's photons are given (:data:`MICRO_BITS`)."""
+    if board.photons is None:
+        raise InputError(f"the {board.name} has no photon path (boards/PHOTONS.md)")
+    if board.photons.micro_bits != MICRO_BITS:
+        raise InputError(f"the {board.name}'s TDC codes have {board.photons.micro_bits} bits, "
+                         f"a replay's {MICRO_BITS}")
+
+
+def replay_events(prepared, table, *, frames=None):
     """The event stream of a recording of single photons (:class:`golden.readers.Prepared`
-    with ``codes``), in scan order (:func:`golden.events.image_events`), for a board whose
-    micro-time-to-bin ``table`` gives ``prepared.counts``: ``(kinds, micro)``.
+    with ``codes``) for a board whose micro-time-to-bin ``table`` gives ``prepared.counts``:
+    ``(kinds, micro)``. Its frames summed into one image (:func:`golden.events.image_events`),
+    or, with ``frames``, its first ``frames`` frames one after another
+    (:func:`golden.events.scan_events`).
 
     Raises :class:`~golden.validate.InputError` for an input that cannot be replayed as mapped.
     """
@@ -41,7 +54,22 @@ def replay_events(prepared, table):
                          "(--bin) and counts scaled to fit the counters cannot be replayed")
     if pixels > TAGS:
         raise InputError(f"the board numbers at most {TAGS} pixels a frame, not {pixels}")
-    return image_events(photons.pixel, prepared.codes, photons.shape)
+    if frames is None:
+        return image_events(photons.pixel, prepared.codes, photons.shape)
+    if not 0 < frames <= photons.frames:
+        raise InputError(f"the recording holds {photons.frames} frames, not {frames}")
+    return scan_events(photons.pixel, prepared.codes, photons.frame, photons.shape, frames)
+
+
+def frame_photons(prepared, table):
+    """Photons of each frame's pixels that the board's histograms hold (those whose code
+    ``table`` puts in a bin): int64 ``(frames, pixels)``."""
+    photons = prepared.recording.photons
+    pixels = prepared.counts[..., 0].size
+    held = code_bins(prepared.codes, table) >= 0
+    flat = np.bincount(photons.frame[held] * pixels + photons.pixel[held],
+                       minlength=photons.frames * pixels)
+    return flat.reshape(photons.frames, pixels)
 
 
 def replay_maps(prepared, qmodel, host, events, *, progress=None):

@@ -16,7 +16,7 @@ from statistics import NormalDist
 from .physics import IRF, Acquisition
 
 __all__ = ["EventKind", "MICRO_BITS", "tdc_lsb_ns", "bin_table", "histogram_events",
-           "photon_codes", "code_bins", "image_events", "xorshift32", "RATE_BITS",
+           "photon_codes", "code_bins", "image_events", "scan_events", "xorshift32", "RATE_BITS",
            "JITTER_BITS", "DELAY_BITS", "source_codes", "source_tables", "source_events"]
 
 #: The event input's TDC code width (micro-time bits) unless a board states another.
@@ -126,6 +126,17 @@ def image_events(pixel, codes, shape):
     lines = ends[width - 1::width] + 1
     kinds[0] = kinds[lines[-1]] = EventKind.FRAME
     kinds[lines[:-1]] = EventKind.LINE
+    return kinds, micro
+
+
+def scan_events(pixel, codes, frame, shape, frames):
+    """The event stream of ``frames`` frames of a scan, one after another, each photon in its
+    ``frame`` (0 .. frames - 1): each frame as :func:`image_events` makes it, the ``FRAME``
+    that ends one being the next one's start."""
+    pixel, codes, frame = (np.asarray(a, np.int64) for a in (pixel, codes, frame))
+    streams = [image_events(pixel[frame == f], codes[frame == f], shape) for f in range(frames)]
+    kinds = np.concatenate([streams[0][0]] + [k[1:] for k, _ in streams[1:]])
+    micro = np.concatenate([streams[0][1]] + [m[1:] for _, m in streams[1:]])
     return kinds, micro
 
 

@@ -1,11 +1,13 @@
 """``python -m boards live``: frames of the on-chip photon source through a simulated ULX3S-like
 top (UART pins, photon source, histogrammer, multi-pixel core) against the source's reference,
 the frame assembly's accounting, the window's fallback and the one-line errors."""
+import argparse
 import copy
 import dataclasses
 import json
 
 import numpy as np
+import ptufile
 import pytest
 import tifffile
 
@@ -18,9 +20,12 @@ from boards.cli_live import FrameAssembler, LiveWindow, open_window, \
 from boards.photons import PhotonPath
 from boards.simulation import CLOCK_PERIOD, SimulatedPort
 from boards.top import LinkTop
-from golden.events import histogram_events, image_events
+from golden.datasets import Instrument
+from golden.events import code_bins, histogram_events, image_events
+from golden.physics import Acquisition, IRF, simulate_counts
 from golden.intref import run_counts, to_physical
 from golden.pipeline import MAP_KEYS, load_default
+from golden.readers import add_input_arguments, read_for_model
 from rtl.config import CoreConfig
 from rtl.multipixel import MultiPixelCore
 from fakes import ClosingFakeBoard, drive_event_pins
@@ -140,6 +145,52 @@ def test_live_frames_of_the_event_pins(tmp_path, qmodel, monkeypatch):
     assert report["counters"]["lost"] == 0 and report["missing_pixels"] == 0
 
 
+def write_scan(path, frames, rng):
+    """A PicoHarp-like T3 image by ``ptufile.imwrite``: ``frames`` frames of 2 lines x 3
+    pixels, 138 bins of 0.09 ns at 80 MHz, decays of 0.4-2 ns rising at 0.9 ns, 25 photons a
+    pixel."""
+    acq = Acquisition(bins=138, bin_width_ns=0.09, period_ns=12.5)
+    n = frames * 6
+    counts = simulate_counts(rng.uniform(0.4, 2, n), np.full(n, 2.0), np.ones(n), 25, acq=acq,
+                             irf=IRF(0.2, 0.9), rng=rng)
+    ptufile.imwrite(path, counts.reshape(frames, 2, 3, 138).astype(np.uint16), 12.5e-9,
+                    0.09e-9, has_frames=True)
+    return path
+
+
+def test_live_frames_of_a_replayed_recording(tmp_path, qmodel, monkeypatch):
+    """``--source replay FILE``: a T3 image of 3 frames written by ptufile, its photons as
+    ``sim run`` prepares them streamed into the board's event input, frame after frame, at
+    T = 20: every frame is the integer reference of that frame's own histograms (the photons
+    whose codes fall in the board's 20 bins), and each pixel's photon count is its frame's."""
+    small = small_model(qmodel)
+    simulated_board(qmodel, small, monkeypatch)
+    recording = write_scan(tmp_path / "scan.ptu", 3, np.random.default_rng(3))
+    out = tmp_path / "o"
+    assert main(["live", "ulx3s-85f", "--port", "sim", "--out", str(out), "--source", "replay",
+                 str(recording), "--no-window"]) == 0
+    parser = argparse.ArgumentParser()
+    add_input_arguments(parser)
+    prepared = read_for_model(parser.parse_args([str(recording)]), Instrument.of(small))
+    photons = prepared.recording.photons
+    bins = code_bins(prepared.codes, PATH.bin_table(qmodel, BINS))
+    held = bins >= 0
+    counts = np.bincount((photons.frame * 6 + photons.pixel)[held] * BINS + bins[held],
+                         minlength=3 * 6 * BINS).reshape(18, BINS)
+    maps = to_physical(run_counts(qmodel, counts), small.meta["acquisition"]["bin_width_ns"],
+                       qmodel.spec)
+    maps["photons"] = counts.sum(axis=1)
+    want = np.stack([maps[k] for k in MAP_KEYS]).astype(np.float32)     # (5, 18)
+    want = want.reshape(5, 3, 2, 3).transpose(1, 0, 2, 3)               # frames, planes, y, x
+    np.testing.assert_array_equal(tifffile.imread(out / "frames.tif"), want)
+    report = json.loads((out / "report.json").read_text())
+    assert report["source"] == "replay" and report["frames"] == 3
+    assert report["replay"]["file"] == "scan.ptu" and report["replay"]["frames_in_file"] == 3
+    assert report["replay"]["pixels_with_other_photon_counts"] == 0
+    assert report["counters"]["outside"] == (~held).sum() and counts.sum() > 100
+    assert (report["missing_pixels"], report["duplicated_pixels"]) == (0, 0)
+
+
 def record(tag):
     return tag, {"tag": tag}, 10
 
@@ -200,6 +251,21 @@ def test_bad_input_and_a_board_without_a_photon_path(tmp_path, qmodel, monkeypat
                  "4"]) == 2
     assert one_line_error(capsys) == ("error: --size 4 4 is not the on-chip scene's 32 x 32: "
                                       "leave it out")
+    for source, message in [
+            (["replay"], "--source replay takes one FILE (a T3 .ptu); onchip and pins take none"),
+            (["pins", "x.ptu"], "--source replay takes one FILE (a T3 .ptu); onchip and pins "
+                                "take none"),
+            (["camera"], "--source is onchip, pins or replay FILE, not 'camera'")]:
+        assert main(["live", "ulx3s-85f", "--port", "/dev/fake", "--out", "x", "--source",
+                     *source]) == 2
+        assert one_line_error(capsys) == f"error: {message}"
+    scan = write_scan(tmp_path / "scan.ptu", 2, np.random.default_rng(0))
+    for extra, message in [(["--frames", "3"], "the recording holds 2 frames, not 3"),
+                           (["--size", "2", "3"], "--size 2 3 is not scan.ptu's 3 x 2: leave "
+                                                  "it out")]:
+        assert main(["live", "ulx3s-85f", "--port", "/dev/fake", "--out", "x", "--source",
+                     "replay", str(scan), *extra]) == 2
+        assert one_line_error(capsys) == f"error: {message}"
     board = ClosingFakeBoard(qmodel)
     monkeypatch.setattr(boards.cli_run, "open_port", lambda name, baud: board)
     assert main(["live", "ulx3s-85f", "--port", "/dev/fake", "--out", "x", "--no-window"]) == 1

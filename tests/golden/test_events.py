@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from golden.baselines import flimlib_lma
-from golden.events import (EventKind, bin_table, histogram_events, source_codes, source_events,
-                           source_tables)
+from golden.events import (EventKind, bin_table, histogram_events, scan_events, source_codes,
+                           source_events, source_tables)
 from golden.physics import IRF, Acquisition, irf_histogram
 
 P, X, L, F = EventKind.PHOTON, EventKind.PIXEL, EventKind.LINE, EventKind.FRAME
@@ -42,6 +42,24 @@ def test_a_stream_worked_out_by_hand():
     assert [(t, c.tolist()) for t, c in got["pixels"]] == [
         (0, [1, 1]), (1, [1, 0]), (2, [1, 0]), (0, [0, 1])]
     assert (got["frames"], got["outside"], got["saturated"]) == ([3], 1, 3)
+
+
+def test_a_scan_of_frames_is_histogrammed_frame_by_frame(rng):
+    """300 photons in three 2 x 3 frames (the middle one without photons): the reference
+    histogrammer gives each frame's pixels in scan order with that frame's photons, and a
+    frame end after each frame's 6 pixels (and the stream's leading one); one FRAME between
+    frames."""
+    pixel, codes = rng.integers(0, 6, 300), rng.integers(0, 4, 300)
+    frame = rng.choice([0, 2], 300)
+    kinds, micro = scan_events(pixel, codes, frame, (2, 3), 3)
+    got = histogram_events(kinds, micro, [0, 1, 2, 3], 4)
+    assert got["frames"] == [0, 6, 12, 18] and got["outside"] == 0
+    assert [t for t, _ in got["pixels"]] == list(range(6)) * 3
+    for f in range(3):
+        want = np.bincount(pixel[frame == f] * 4 + codes[frame == f], minlength=24)
+        found = np.concatenate([c for _, c in got["pixels"][6 * f:6 * f + 6]])
+        assert np.array_equal(found, want)
+    assert np.count_nonzero(np.asarray(kinds) == F) == 4
 
 
 def test_the_scene_of_the_photon_source_is_recovered():
