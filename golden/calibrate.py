@@ -17,11 +17,12 @@ model for a recording's instrument:
    :data:`MIN_PHOTONS` to the recording's brightest pixel, and at least to
    :data:`PHOTONS_COVERED` (spatial binning brightens a dim recording's pixels).
 4. **Training** from the shipped float Lite weights (the network takes one input per step, so
-   its weights suit any T), then quantization-aware fine-tuning to the fixed-point spec; the
-   integer model carries its :class:`~golden.datasets.Instrument` in its meta.
-5. **Accuracy** (:func:`accuracy`): the integer model beside FLIMLib's least-squares fit, both
-   given the instrument's IRF, on held-out decays of the instrument at fixed photon counts, and
-   their F-values on mono-exponential decays.
+   its weights suit any T), then quantization-aware fine-tuning to the fixed-point spec (the
+   default one, or another, e.g. a wider input); the integer model carries its
+   :class:`~golden.datasets.Instrument` in its meta.
+5. **Accuracy** (:func:`accuracy`): the integer model and the float one it was quantized from
+   beside FLIMLib's least-squares fit, all given the instrument's IRF, on held-out decays of the
+   instrument at fixed photon counts, and their F-values on mono-exponential decays.
 """
 import time
 from dataclasses import replace
@@ -47,7 +48,7 @@ __all__ = ["MAX_BINS", "instrument_axis", "fit_irf", "training_range", "instrume
 PHOTONS = (100, 300, 1000, 3000, 10000)
 #: The methods the accuracy table compares (:func:`golden.evaluate.estimate`), and the one each
 #: uses for the F-value (on mono-exponential decays, a fit fits the mono-exponential model).
-COMPARED = {"lite_int": "lite_int", "flimlib_lma": "flimlib_lma_mono"}
+COMPARED = {"lite_int": "lite_int", "lite_float": "lite_float", "flimlib_lma": "flimlib_lma_mono"}
 
 #: Most bins a calibrated model reads by default: the core's cycles per pixel grow with T.
 MAX_BINS = 256
@@ -175,29 +176,29 @@ def instrument_for(layout, decay, *, bins=None, measured_irf=None, irf=None, tau
 
 
 def calibrate(instrument, *, pixels, epochs, qat_epochs, seed=0, max_minutes=None,
-              log=print):
-    """Train the 8-bit Seq2SeqLite for ``instrument`` (:class:`~golden.datasets.Instrument`):
-    ``pixels`` simulated decays, ``epochs`` of float training from the shipped weights, then
-    ``qat_epochs`` of quantization-aware fine-tuning. ``max_minutes`` bounds each phase's wall
-    time (after the epoch it runs out in). Returns the quantized model, its meta holding the
-    instrument, the data size, each phase's history and the wall time."""
+              spec=FixedSpec(), log=print):
+    """Train the Seq2SeqLite for ``instrument`` (:class:`~golden.datasets.Instrument`) to
+    ``spec``: ``pixels`` simulated decays, ``epochs`` of float training from the shipped
+    weights, then ``qat_epochs`` of quantization-aware fine-tuning. ``max_minutes`` bounds
+    each phase's wall time (after the epoch it runs out in). Returns the quantized model, its
+    meta holding the instrument, the data size, each phase's history and the wall time, and
+    the float model it was quantized from."""
     began = time.monotonic()
     acq = instrument.acq
     data = make_dataset(pixels, seed=seed, prange=instrument.prange, acq=acq)
-    x, valid = network_inputs(data["counts"])
+    x, valid = network_inputs(data["counts"], spec)
     data = {k: v[valid] for k, v in data.items()}
     x, y = x[valid], network_targets(data, acq)
     model, _ = load_weights(DEFAULT_FLOAT)
     log(f"training on {len(x):,} decays of {acq.bins} bins")
     history = {"float": train(model, x, y, epochs=epochs, lr=1e-3, seed=seed,
                               max_minutes=max_minutes, log=log)}
-    spec = FixedSpec()
     history["qat"] = train(FakeQuantSeq2Seq(model, spec), x, y, epochs=qat_epochs, lr=5e-4,
                            seed=seed, max_minutes=max_minutes, log=log)
     q = quantize_model(model, spec)
     q.meta = {**instrument.meta(), "method": "calibrate", "pixels": int(len(x)),
               "history": history, "wall_seconds": round(time.monotonic() - began, 1)}
-    return q
+    return q, model
 
 
 def _held_out(instrument, photons):
@@ -209,21 +210,23 @@ def _held_out(instrument, photons):
                    irf_tail_ns=(irf.tail_ns, irf.tail_ns), tailed_share=float(irf.tail_ns > 0))
 
 
-def accuracy(qmodel, instrument, *, photons=PHOTONS, n=1000, f_pixels=300, seed=8080):
+def accuracy(qmodel, model, instrument, *, photons=PHOTONS, n=1000, f_pixels=300, seed=8080):
     """``{method: {"tau_m_mae_ns": {photons: MAE}, "f_value": F at 1,000 photons}}`` of each
-    :data:`COMPARED` method on ``n`` held-out decays of ``instrument`` per photon count (seeds
-    apart from training's), every method given the instrument's IRF."""
-    acq, irf = instrument.acq, instrument.irf
-    models = {"lite_int": qmodel}
+    :data:`COMPARED` method (``lite_int``: ``qmodel``; ``lite_float``: the float ``model``
+    given ``qmodel``'s inputs) on ``n`` held-out decays of ``instrument`` per photon count
+    (seeds apart from training's), every method given the instrument's IRF."""
+    acq, irf, spec = instrument.acq, instrument.irf, qmodel.spec
+    models = {"lite_int": qmodel, "lite": model}
     out = {m: {"tau_m_mae_ns": {}} for m in COMPARED}
     for level in photons:
         data = make_dataset(n, seed=seed + level, prange=_held_out(instrument, level), acq=acq)
         counts = data["counts"].astype(np.int64)
         for method in COMPARED:
-            found = metrics(estimate(method, counts, models, acq=acq, irf=irf), data)
+            found = metrics(estimate(method, counts, models, acq=acq, irf=irf, spec=spec), data)
             out[method]["tau_m_mae_ns"][str(level)] = found["tau_m_mae_ns"]
     for method, mono in COMPARED.items():
         out[method]["f_value"] = f_value(
-            lambda c: estimate(mono, c.astype(np.int64), models, acq=acq, irf=irf)["tau_m"],
+            lambda c: estimate(mono, c.astype(np.int64), models, acq=acq, irf=irf,
+                               spec=spec)["tau_m"],
             photons=1000, pixels=f_pixels, seed=seed, acq=acq, irf=irf)["mean"]
     return out

@@ -7,6 +7,7 @@ from pathlib import Path
 from .benchmarks import load_section, table, update_section
 from .calibrate import COMPARED, PHOTONS, accuracy, calibrate, instrument_for
 from .commands import positive_float, positive_int
+from .fixed import FixedSpec
 from .phasors import read_irf
 from .physics import IRF
 from .quantize import save_quantized
@@ -43,6 +44,8 @@ def add_arguments(p):
                    help="quantization-aware epochs (default 1)")
     p.add_argument("--max-minutes", type=positive_float,
                    help="wall-time budget of each training phase")
+    p.add_argument("--input-bits", type=positive_int, default=FixedSpec.input_bits,
+                   help=f"width of the network's Q0.N input (default {FixedSpec.input_bits})")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--bin-width-ns", type=positive_float, help="bin width of a .npy or TIFF")
     p.add_argument("--laser-mhz", type=positive_float,
@@ -87,11 +90,13 @@ def run(args):
     print(f"instrument: {acq.bins} bins of {acq.bin_width_ns:g} ns, laser period "
           f"{acq.period_ns:g} ns; lifetimes to {args.tau_max_ns:g} ns, photons "
           f"{instrument.prange.photons[0]:g}-{instrument.prange.photons[1]:g}")
-    q = calibrate(instrument, pixels=args.pixels, epochs=args.epochs,
-                  qat_epochs=args.qat_epochs, seed=args.seed, max_minutes=args.max_minutes)
+    q, model = calibrate(instrument, pixels=args.pixels, epochs=args.epochs,
+                         qat_epochs=args.qat_epochs, seed=args.seed,
+                         max_minutes=args.max_minutes,
+                         spec=FixedSpec(input_bits=args.input_bits))
     print(f"accuracy on {args.test_pixels:,} held-out decays per photon count ...")
     q.meta.update(command=args.invocation, like=Path(args.like).name, notes=list(notes),
-                  accuracy=accuracy(q, instrument, n=args.test_pixels,
+                  accuracy=accuracy(q, model, instrument, n=args.test_pixels,
                                     f_pixels=max(args.test_pixels // 3, 50)),
                   test_pixels=args.test_pixels)
     partial = args.out.with_name(args.out.name + ".partial.npz")
@@ -102,9 +107,9 @@ def run(args):
     if not args.no_benchmarks:
         record = load_section(SECTION)
         runs = record["data"]["runs"] if record else {}
-        runs[args.out.name] = {k: q.meta[k] for k in (
+        runs[args.out.name] = {**{k: q.meta[k] for k in (
             "like", "command", "pixels", "wall_seconds", "acquisition", "irf", "notes",
-            "accuracy", "test_pixels")}
+            "accuracy", "test_pixels")}, "input_bits": q.spec.input_bits}
         update_section(SECTION, "Instrument models (golden calibrate)",
                        "python -m golden calibrate ... (each run's command below)",
                        {"runs": runs}, renderer=__name__)
@@ -113,7 +118,7 @@ def run(args):
 
 def _accuracy_table(found):
     rows = [[method, *(found[method]["tau_m_mae_ns"][str(p)] for p in PHOTONS),
-             found[method]["f_value"]] for method in COMPARED]
+             found[method]["f_value"]] for method in COMPARED if method in found]
     return table(["method", *(f"tau_m MAE (ns) @ {p}" for p in PHOTONS), "F @ 1000"], rows)
 
 
@@ -127,7 +132,8 @@ def section_body(data):
             f"{acq['bin_width_ns']:.4g} ns, laser period {acq['period_ns']:.4g} ns; IRF FWHM "
             f"{irf['fwhm_ns']:.3f} ns at {irf['offset_ns']:.3f} ns, tail {irf['tail_ns']:.3f} "
             f"ns ({'; '.join(run['notes'])}). Trained on {run['pixels']:,} simulated decays "
-            f"in {run['wall_seconds']:g} s (2 CPU cores). Held-out decays of this instrument, "
+            f"in {run['wall_seconds']:g} s (2 CPU cores), network input Q0."
+            f"{run.get('input_bits', FixedSpec.input_bits)}. Held-out decays of this instrument, "
             f"{run['test_pixels']:,} per photon count, every method given its IRF:\n\n"
             + _accuracy_table(run["accuracy"]))
     return "\n\n".join(parts)

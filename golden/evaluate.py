@@ -15,6 +15,7 @@ import numpy as np
 
 from . import baselines
 from .datasets import TEST_RANGE, make_dataset
+from .fixed import FixedSpec
 from .intref import to_physical
 from .intref_fast import run_counts_fast
 from .physics import IRF, Acquisition, irf_histogram, simulate_counts
@@ -68,12 +69,13 @@ def metrics(pred, data):
     return out
 
 
-def estimate(method, counts, models, acq=Acquisition(), irf=IRF(), progress=None):
+def estimate(method, counts, models, acq=Acquisition(), irf=IRF(), progress=None,
+             spec=FixedSpec()):
     """Lifetimes of ``counts`` ``(N, T)`` by ``method``; ``models`` maps ``teacher``, ``lite``
-    (float torch) and ``lite_int`` (integer) to loaded models."""
+    (float torch, given ``spec``'s inputs) and ``lite_int`` (integer) to loaded models."""
     if method in ("teacher", "lite_float"):
         model = models["teacher" if method == "teacher" else "lite"]
-        return float_lifetimes(model, counts, acq.bin_width_ns)[0]
+        return float_lifetimes(model, counts, acq.bin_width_ns, spec)[0]
     if method == "lite_int":
         q = models["lite_int"]
         return to_physical(run_counts_fast(q, counts), acq.bin_width_ns, q.spec)

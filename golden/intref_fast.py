@@ -20,6 +20,7 @@ import numpy as np
 from numba import njit, prange
 
 from .fixed import build_lut
+from .preprocess import input_dtype
 
 __all__ = ["BLOCK", "Packed", "pack", "run_counts_fast"]
 
@@ -268,7 +269,7 @@ def run_counts_fast(qmodel, counts):
     m = pack(qmodel)
     counts = np.ascontiguousarray(counts, dtype=np.int64)
     N, T = counts.shape
-    x, valid = np.empty((N, T), np.uint8), np.empty(N, bool)
+    x, valid = np.empty((N, T), input_dtype(qmodel.spec)), np.empty(N, bool)
     outputs, sums, first = (np.empty((N, T, 3), np.int64), np.zeros((N, 3), np.int64),
                             np.zeros((N, 3), np.int64))
     tau, fraction = np.empty((N, 3), np.int64), np.empty(N, np.int64)

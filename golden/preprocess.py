@@ -8,7 +8,12 @@ import numpy as np
 
 from .fixed import FixedSpec
 
-__all__ = ["preprocess"]
+__all__ = ["preprocess", "input_dtype"]
+
+
+def input_dtype(spec):
+    """The unsigned numpy type of a network input: the narrowest that holds ``input_bits``."""
+    return np.min_scalar_type((1 << spec.input_bits) - 1)
 
 
 def preprocess(counts, spec=FixedSpec()):
@@ -24,7 +29,7 @@ def preprocess(counts, spec=FixedSpec()):
 
     Returns
     -------
-    x : ndarray of uint8, shape (N, T)
+    x : ndarray of :func:`input_dtype`, shape (N, T)
         Network input; ``x / 2**input_bits`` is the value the float model sees.
     valid : ndarray of bool, shape (N,)
         False where nothing is left after background subtraction ("no lifetime").
@@ -38,4 +43,4 @@ def preprocess(counts, spec=FixedSpec()):
     length = np.frexp(np.maximum(peak, 1).astype(np.float64))[1]  # bit length, exact below 2**53
     shift = (length - spec.input_bits)[:, None]
     x = np.where(shift >= 0, signal >> np.maximum(shift, 0), signal << np.maximum(-shift, 0))
-    return x.astype(np.uint8), valid
+    return x.astype(input_dtype(spec)), valid

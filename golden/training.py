@@ -60,11 +60,11 @@ def predict(model, x, batch_size=2048):
     return np.concatenate(out) if out else np.zeros((0, x.shape[1], 3), np.float32)
 
 
-def float_lifetimes(model, counts, bin_width_ns):
-    """Lifetimes of ``counts`` ``(N, T)`` from a float network: a dict of ``(N,)`` arrays
-    (:func:`~golden.lifetimes.lifetimes_from_sequences`, NaN where the pixel is not valid) and
-    the valid mask of :func:`network_inputs`."""
-    x, valid = network_inputs(counts)
+def float_lifetimes(model, counts, bin_width_ns, spec=FixedSpec()):
+    """Lifetimes of ``counts`` ``(N, T)`` from a float network given ``spec``'s inputs: a dict
+    of ``(N,)`` arrays (:func:`~golden.lifetimes.lifetimes_from_sequences`, NaN where the pixel
+    is not valid) and the valid mask of :func:`network_inputs`."""
+    x, valid = network_inputs(counts, spec)
     with torch.inference_mode():
         pred = lifetimes_from_sequences(predict(model, x), bin_width_ns)
     return {k: np.where(valid, v, np.nan) for k, v in pred.items()}, valid

@@ -24,11 +24,12 @@ def test_the_model_holds_its_instrument_and_how_it_was_made(instrument_model):
     assert q.meta["command"].startswith(f"python -m golden calibrate --like {recording} ")
     assert q.meta["pixels"] <= 400 and q.meta["wall_seconds"] > 0
     assert [len(q.meta["history"][phase]) for phase in ("float", "qat")] == [1, 1]
+    assert q.spec.input_bits == 10
 
 
 def test_its_accuracy_beside_a_fit_is_measured_and_rendered(instrument_model):
-    """The model's meta holds the accuracy table (integer model and FLIMLib LMA, every photon
-    count, F-values), which the calibrations section renders."""
+    """The model's meta holds the accuracy table (integer and float model, FLIMLib LMA, every
+    photon count, F-values), which the calibrations section renders."""
     _, model = instrument_model
     meta = load_model(model).meta
     found = meta["accuracy"]
@@ -39,9 +40,11 @@ def test_its_accuracy_beside_a_fit_is_measured_and_rendered(instrument_model):
         assert found[method]["f_value"] > 1
     run = {k: meta[k] for k in ("like", "command", "pixels", "wall_seconds", "acquisition",
                                 "irf", "notes", "accuracy", "test_pixels")}
+    run["input_bits"] = load_model(model).spec.input_bits
     text = section_body({"runs": {model.name: run}})
     assert text.startswith(f"### `{model.name}`, for `tiny.npy`")
-    assert "| lite_int |" in text and "| flimlib_lma |" in text
+    assert "| lite_int |" in text and "| lite_float |" in text and "| flimlib_lma |" in text
+    assert "network input Q0.10" in text
 
 
 @pytest.mark.parametrize("extra, message", [

@@ -1,5 +1,7 @@
 import numpy as np
+import pytest
 
+from golden.fixed import FixedSpec
 from golden.preprocess import preprocess
 
 
@@ -33,3 +35,16 @@ def test_zero_photons_and_flat_histograms_are_invalid():
     x, valid = preprocess(np.stack([np.zeros(135, int), np.full(135, 7)]))
     assert valid.tolist() == [False, False]
     assert (x == 0).all()
+
+
+@pytest.mark.parametrize("input_bits", [10, 12])
+def test_a_wider_input_keeps_every_bit(input_bits):
+    """Q0.10 and Q0.12 inputs (no background): the peak lands in [0.5, 1) of the wider fraction,
+    held in a type wide enough for it, and equals the counts shifted exactly."""
+    spec = FixedSpec(input_bits=input_bits)
+    counts = np.zeros((1, 20), np.int64)
+    counts[0, 10:] = [5000, 3001, 1500, 700, 3, 1, 0, 0, 0, 0]
+    x, valid = preprocess(counts, spec)
+    assert valid[0] and x.dtype == np.uint16 and x.max() >> (input_bits - 1) == 1
+    shift = 13 - input_bits                      # 5000 has 13 bits
+    np.testing.assert_array_equal(x[0], counts[0] >> shift)

@@ -3,6 +3,7 @@ import pytest
 from amaranth import Module, Signal
 
 from golden.export import golden_counts
+from golden.fixed import FixedSpec
 from golden.preprocess import preprocess
 from rtl.preprocess import Preprocess
 from streams import simulate_streams
@@ -33,10 +34,13 @@ def test_matches_golden_preprocessing_with_gaps_and_stalls(rng):
     assert np.array_equal(valid, np.repeat(ref_valid[:, None], 135, axis=1))
 
 
-def test_small_and_random_histograms(rng):
+@pytest.mark.parametrize("input_bits", [8, 12])
+def test_small_and_random_histograms(rng, input_bits):
+    """The shipped Q0.8 input and a wider Q0.12 one, as the spec says."""
+    spec = FixedSpec(input_bits=input_bits)
     counts = np.concatenate([rng.integers(0, 4, (4, 20)), rng.integers(0, 2 ** 16, (4, 20))])
-    x, _ = simulate(Preprocess(bins=20), counts, rng)
-    assert np.array_equal(x, preprocess(counts)[0])
+    x, _ = simulate(Preprocess(bins=20, spec=spec), counts, rng)
+    assert np.array_equal(x, preprocess(counts, spec)[0])
 
 
 def test_a_pixel_of_the_wrong_length_is_dropped_and_reported(rng):
