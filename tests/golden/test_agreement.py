@@ -33,20 +33,19 @@ def test_shifted_moves_by_whole_and_fractional_bins():
     assert shifted(irf, 0.5).tolist() == [0, 0.5, 2, 2, 0.5, 0]
 
 
-@pytest.mark.parametrize("misplaced", [-2.0, 1.5])
+@pytest.mark.parametrize("misplaced", [-2.0, 1.5, 20.0])
 def test_a_misplaced_irf_is_moved_back(rng, misplaced):
-    """The IRF exported ``misplaced`` bins off: the summed decay of 10^6 photons puts it back
-    within 0.2 bins (8 ps)."""
+    """The IRF exported ``misplaced`` bins off (20: 0.8 ns, an IRF of another day): the
+    summed decay of 10^6 photons puts it back within 0.2 bins (8 ps)."""
     decay = _recorded(rng, 1e6)[0]
     exported = shifted(irf_histogram(ACQ, TRUE_IRF), misplaced)
     assert align_irf(decay, exported, LAYOUT) == pytest.approx(-misplaced, abs=0.2)
 
 
-def test_an_irf_far_off_is_refused(rng):
+def test_an_irf_without_a_rise_is_refused(rng):
     decay = _recorded(rng, 1e6)[0]
-    exported = shifted(irf_histogram(ACQ, TRUE_IRF), 20)
-    with pytest.raises(InputError, match="edge of the"):
-        align_irf(decay, exported, LAYOUT)
+    with pytest.raises(InputError, match="no rising edge in the IRF"):
+        align_irf(decay, np.ones(256), LAYOUT)
 
 
 def test_the_fit_reads_the_valid_bins_only(rng):
@@ -96,3 +95,12 @@ def test_decays_made_of_a_fits_parameters(rng):
     assert np.mean(counts.sum(axis=1)) == pytest.approx(10_000, rel=0.03)
     refit = reconvolution_fit(counts, irf, LAYOUT)["tau_m"]
     assert np.nanmedian(refit) == pytest.approx(0.925, rel=0.01)
+
+
+def test_a_best_fit_on_the_searchs_edge_is_refused(rng, monkeypatch):
+    """With a search narrower than the rise alignment's error, the best shift lies on the
+    range's edge: refused, not taken."""
+    monkeypatch.setattr("golden.agreement.SHIFT_RANGE_BINS", 0.2)
+    decay = _recorded(rng, 1e6)[0]
+    with pytest.raises(InputError, match="edge of the"):
+        align_irf(decay, shifted(irf_histogram(ACQ, TRUE_IRF), 3.0), LAYOUT)
