@@ -1,8 +1,10 @@
-"""The whole photon path of a board top (``boards/PHOTONS.md``): the on-chip photon source, the
-histogrammer, the core and the RESULTS link; measured in Amaranth simulation of
-:class:`boards.top.LinkTop` through its UART pins (:func:`measure_path`), and predicted by the
-discrete-event model of the core fed and drained by models of the rest (:func:`simulate_path`).
+"""The whole photon path of a board top (``boards/PHOTONS.md``): the on-chip photon source (or
+an instrument on the event pins), the histogrammer, the core and the RESULTS link; measured in
+Amaranth simulation of :class:`boards.top.LinkTop` through its UART pins (:func:`measure_path`,
+:func:`measure_pins_path`), and predicted by the discrete-event model of the core fed and
+drained by models of the rest (:func:`simulate_path`, :func:`simulate_pins_path`).
 """
+from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
@@ -13,25 +15,33 @@ from sim.cocotb_run import run_cocotb
 from sim.cocotb_uart import TIMED_BYTES
 from sim.netlist import CELL_MODELS, DEFINES
 from sim.des import CoreModel
+from golden.events import EventKind, image_events
 
 from .performance import CRC_BYTES
 from .photons import PhotonPath
+from .pins import SYNC_STAGES
 from .protocol import (HEADER_BYTES, RECORD_BYTES, STATUS_BYTES, SYNC, Command, Parser,
                        Source, host_commands, results_of, source)
 from .simulation import SimulatedPort
 from .top import LinkTop
 from .uart import BITS_PER_BYTE
 
-__all__ = ["PathModel", "simulate_path", "measure_path"]
+__all__ = ["PathModel", "PinsPathModel", "simulate_path", "simulate_pins_path", "measure_path",
+           "measure_pins_path", "instrument_events", "PINS_LATENCY"]
+
+#: Cycles from a strobe's toggle to its event at the histogrammer: the synchroniser, the edge
+#: detection and the queue's buffered output.
+PINS_LATENCY = SYNC_STAGES + 3
 
 
 class PathModel(CoreModel):
     """The core fed by the on-chip photon source through the histogrammer, its results sent as
     RESULTS frames (:class:`boards.top.LinkTop` with a photon path)."""
 
-    def __init__(self, core, path, *, bins, hidden, pixels, byte):
+    def __init__(self, core, path, *, bins, hidden, pixels, byte, frame_pixels=None):
         super().__init__(core, bins=bins, hidden=hidden, layers=1, policy="round-robin",
-                         pixels=pixels, frame_pixels=len(path.stripes) * path.lines)
+                         pixels=pixels,
+                         frame_pixels=frame_pixels or len(path.stripes) * path.lines)
         self.path, self.byte = path, byte
         self.offered = path.dwell + 4       # the first PIXEL marker (after the source's stages)
         self.bank_free = 0                  # the histogrammer's other bank is free from then
@@ -82,6 +92,91 @@ class PathModel(CoreModel):
             self.arrivals.append((self.env.now, self.sent))
 
 
+class PinsPathModel(PathModel):
+    """The core fed from the event pins (:class:`boards.pins.EventPins`) through the
+    histogrammer: ``events``, each strobe toggle's ``(cycle, kind)`` in order, reach the queue
+    :data:`PINS_LATENCY` cycles later; one that finds ``path.queue`` events waiting is
+    ``lost``. The histogrammer takes an event a clock, a marker once the bank it swaps to is
+    free: a ``PIXEL``'s after the core has read the previous pixel out, a ``LINE`` or
+    ``FRAME``'s after that bank was cleared (``T`` fetch/send pairs)."""
+
+    def __init__(self, core, path, events, *, frame_pixels, bins, hidden, pixels, byte):
+        super().__init__(core, path, bins=bins, hidden=hidden, pixels=pixels, byte=byte,
+                         frame_pixels=frame_pixels)
+        self.events, self.lost, self.holding = events, 0, False
+        self.fifo = simpy.Store(self.env)
+        self.taken = defaultdict(self.env.event)        # pixel -> its marker taken (cycle)
+        self.read_out = defaultdict(self.env.event)     # pixel -> its bank free again
+        self.env.process(self.pins())
+        self.env.process(self.histogrammer())
+
+    def pins(self):
+        for cycle, kind in self.events:
+            yield self.env.timeout(cycle + PINS_LATENCY - self.env.now)
+            if len(self.fifo.items) + self.holding >= self.path.queue:
+                self.lost += 1
+            else:
+                self.fifo.put(kind)
+
+    def histogrammer(self):
+        env, pixel, free = self.env, 0, 0   # free: the other bank's readout, or a cycle
+        while True:
+            kind = yield self.fifo.get()
+            self.holding = True
+            if kind != EventKind.PHOTON:
+                yield free if isinstance(free, simpy.Event) else env.timeout(
+                    max(free - env.now, 0))
+                if kind == EventKind.PIXEL:
+                    self.taken[pixel].succeed(env.now)
+                    free, pixel = self.read_out[pixel], pixel + 1
+                else:
+                    free = env.now + 3 + 2 * self.bins + 2
+            yield env.timeout(1)
+            self.holding = False
+
+    def load(self, pixel):
+        """The pixel's counts, read out (two cycles each) once its marker was taken."""
+        env = self.env
+        marker = yield self.taken[pixel]
+        self.markers.append(marker)
+        start = max(env.now, marker + 3)
+        yield env.timeout(start - env.now + 2 * self.bins - 1)
+        env.process(self._succeed(self.read_out[pixel], 2))
+
+    def _succeed(self, event, delay):
+        yield self.env.timeout(delay)
+        event.succeed()
+
+
+def instrument_events(codes, *, shape, frames, photons, apart, gap, start, rng):
+    """An instrument's scan on the event pins: ``frames`` frames of ``shape`` (lines, width),
+    ``photons`` a pixel with TDC codes drawn from ``codes``, a toggle every ``apart`` cycles
+    from cycle ``start`` and ``gap`` more cycles between frames (the FRAME that ends one
+    starts the next): ``(cycle, kind, micro)`` of each event."""
+    pixel = np.repeat(np.arange(shape[0] * shape[1]), photons)
+    events, cycle = [], start
+    for frame in range(frames):
+        kinds, micro = image_events(pixel, rng.choice(codes, pixel.size), shape)
+        for kind, code in list(zip(kinds, micro))[1 if frame else 0:]:
+            events.append((cycle, int(kind), int(code)))
+            cycle += apart
+        cycle += gap
+    return events
+
+
+def simulate_pins_path(core, path, events, *, frame_pixels, bins=135, hidden=32, divisor,
+                       pixels):
+    """Predict the path of a board top fed on its event pins (``events``: each strobe toggle's
+    ``(cycle, kind)``, from the cycle the pins became the input), frames of ``frame_pixels``
+    pixels, otherwise as :func:`simulate_path`, over up to ``pixels`` results. Returns
+    ``cycles_per_pixel`` and ``latency`` as :func:`simulate_path`, ``lost`` (events that
+    found the queue full) and ``records`` (results sent: lost markers merge pixels)."""
+    model = PinsPathModel(core, path, events, frame_pixels=frame_pixels, bins=bins,
+                          hidden=hidden, pixels=pixels, byte=BITS_PER_BYTE * divisor)
+    model.run()
+    return {**_steady(model.arrivals, core.lanes), "lost": model.lost, "records": model.sent}
+
+
 def simulate_path(core, path, *, bins=135, hidden=32, divisor, pixels=None):
     """Predict the photon path of a board top: core ``core`` (:class:`rtl.config.CoreConfig`),
     on-chip scene and RESULTS link ``path`` (:class:`boards.photons.PhotonPath`), ``divisor``
@@ -122,6 +217,12 @@ def measure_path(qmodel, config, path, *, bins, divisor, pixels, verilator=None)
     timed = (_verilator_bytes(top, command, verilator, divisor=divisor, pixels=pixels,
                               family=config.family)
              if verilator else _amaranth_bytes(top, command, divisor=divisor, pixels=pixels))
+    return _records(timed, pixels, config.lanes)
+
+
+def _records(timed, pixels, lanes):
+    """:func:`_steady`'s figures and the ``records`` of the RESULTS frames among the ``(cycle,
+    byte)`` pairs ``timed``, up to ``pixels`` records."""
     parser = Parser(lengths=host_commands())
     frames, records = [], []                    # (cycle, records so far) at each frame's end
     for cycle, byte in timed:
@@ -131,20 +232,57 @@ def measure_path(qmodel, config, path, *, bins, divisor, pixels, verilator=None)
                 frames.append((cycle, len(records)))
         if len(records) >= pixels:
             break
-    return {**_steady(frames, config.lanes), "records": records}
+    return {**_steady(frames, lanes), "records": records}
 
 
-def _amaranth_bytes(top, command, *, divisor, pixels):
+def measure_pins_path(qmodel, config, path, events, *, bins, divisor, pixels, idle_limit):
+    """Switch the board top (as :func:`measure_path`) to its event pins and drive ``events``
+    (``(cycle, kind, micro)`` of each strobe toggle, cycles from the SOURCE frame's end; the
+    event's bits set a cycle before) on them in Amaranth's simulator, reading up to ``pixels``
+    records off its ``tx`` pin (fewer, if lost markers merged pixels: until the link is idle
+    for ``idle_limit`` cycles). Returns :func:`measure_path`'s figures and ``lost``, the event
+    pins' counter after the last event."""
+    core = MultiPixelCore(qmodel=qmodel, bins=bins, config=config)
+    top = LinkTop(core=core, clk_freq=divisor * 1e6, baud=1e6, photons=path)
+    command = source(Source.PINS)
+    lost = []
+
+    async def instrument(ctx):
+        now, strobe = -len(command) * BITS_PER_BYTE * divisor, 0
+        for cycle, kind, micro in events:
+            if cycle - 1 > now:
+                await ctx.tick().repeat(cycle - 1 - now)
+            ctx.set(top.pins.kind, int(kind))
+            ctx.set(top.pins.micro, int(micro))
+            await ctx.tick()
+            strobe ^= 1
+            ctx.set(top.pins.strobe, strobe)
+            now = cycle
+        await ctx.tick().repeat(PINS_LATENCY + 2)
+        lost.append(ctx.get(top.event_pins.lost))
+
+    timed = _amaranth_bytes(top, command, divisor=divisor, pixels=pixels, testbench=instrument,
+                            idle_limit=idle_limit)
+    return {**_records(timed, pixels, config.lanes), "lost": lost[0] if lost else None}
+
+
+def _amaranth_bytes(top, command, *, divisor, pixels, testbench=None, idle_limit=None):
     """``(cycle, byte)`` of what ``top`` sends after ``command``, in Amaranth's simulator,
-    cycles from the command's end; enough for ``pixels`` records."""
+    cycles from the command's end; enough for ``pixels`` records, or until the link was idle
+    for ``idle_limit`` cycles. ``testbench`` runs beside (an async function of the simulator's
+    context, from cycle 0)."""
     byte = BITS_PER_BYTE * divisor
     port = SimulatedPort(top, timeout=byte)
+    if testbench:
+        port.sim.add_testbench(testbench, background=True)
     port.write(command)
     port.run(len(command) * byte)
     began = port.cycles
     for _ in range(_bytes_for(pixels)):
+        idle = port.cycles
         while not (data := port.read(1)):       # the board computes; the link is idle
-            pass
+            if idle_limit is not None and port.cycles - idle > idle_limit:
+                return
         yield port.cycles - began, data[0]
 
 

@@ -16,7 +16,7 @@ RESULTS = ROOT / "results"
 BENCHMARKS = ROOT / "BENCHMARKS.md"
 #: The sections in the document's order; others follow by name.
 ORDER = ("golden-eval", "golden-sweep", "golden-speed", "rtl-cycles", "boards", "des-validation",
-         "photon-path",
+         "photon-path", "pins-path",
          "explore-ulx3s-85f", "explore-icebreaker", "explore-ulx3s-85f-teacher", "bench",
          "real-recordings")
 HEADER = ("# tauflow benchmarks\n\nEvery figure here was measured on the project machine "

@@ -1,6 +1,7 @@
 """The photon path's discrete-event model against the board top in RTL simulation."""
 import pytest
 
+from boards.cli_pins import compare
 from boards.path import measure_path, simulate_path
 from boards.photons import PhotonPath
 from golden.pipeline import load_default
@@ -54,3 +55,17 @@ def test_the_bottleneck_sets_the_rate(dwell, divisor, bound):
         expected = (9 / SCENE["records"] + 14) * 10 * divisor
     assert des["cycles_per_pixel"] > core
     assert des["cycles_per_pixel"] == pytest.approx(expected, rel=0.01)
+
+
+@pytest.mark.parametrize("queue, photons, gap", [(1024, 20, 0), (32, 40, 12000)])
+def test_the_model_predicts_the_pins_path_and_its_losses(queue, photons, gap):
+    """An instrument scanning two 4 x 2 frames on the event pins, a toggle every 3 clocks, in
+    RTL simulation of the board top: with a queue that never fills, every pixel arrives in
+    order and none is lost; with a 32-event queue, the first pixels of each frame overflow it.
+    Either way the model loses exactly the events the board's counter counts, predicts the
+    records that arrive, and its rate within 2 %."""
+    found = compare(load_default(), queue, photons, gap, frames=2)
+    rtl, des = found["rtl"], found["des"]
+    assert rtl["lost"] == des["lost"] and (rtl["lost"] > 50) == (queue == 32)
+    assert rtl["records"] == des["records"] and (rtl["records"] == 16) == (queue == 1024)
+    assert des["cycles_per_pixel"] == pytest.approx(rtl["cycles_per_pixel"], rel=0.02)
