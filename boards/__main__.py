@@ -15,7 +15,8 @@ COMMANDS = {
     "run": ("boards.cli_run", "lifetime map of a recording, computed on the board"),
     "live": ("boards.cli_live", "live lifetime frames of the board's on-chip photon source"),
     "path": ("boards.cli_path", "photon path: board top in RTL simulation vs the discrete-event model"),
-    "pins": ("boards.cli_pins", "event pins: board top in RTL simulation vs the discrete-event model, events lost"),
+    "pins": ("boards.cli_pins", "event pins: board top in RTL simulation vs the "
+                                "discrete-event model, events lost"),
     "explore": ("boards.cli_explore", "best multi-pixel configuration for a board (sim.des)"),
     "bench": ("boards.cli_bench", "benchmark suite: estimators, accuracy vs photons, boards"),
 }
