@@ -160,6 +160,7 @@ def section_body(data):
             f"the share of pixels whose model tau_m is within 10 % of the fit's. Biases, "
             f"simulated: each one's median error on decays made of the fit's own parameters "
             f"for every compared pixel (its tau1, tau2, fraction and photons, the ex-Gaussian "
-            f"fitted to the aligned IRF, no background): what the real pixels' median "
-            f"difference would be if the fit's decays were the truth is their difference.\n\n"
+            f"fitted to the aligned IRF, no background). Were the fit's decays the truth, the "
+            f"real pixels' median difference would be about the model's bias less the "
+            f"fit's.\n\n"
             + _table(runs) + "\n\n" + commands)
