@@ -23,7 +23,6 @@ fraction, tau_m in ns, photons x lines x width; NaN where a pixel has no lifetim
 missing), ``tau_m.png`` (the last frame, beside the scene's lifetimes for the on-chip source) and
 ``report.json``.
 """
-import argparse
 import contextlib
 import itertools
 import json
@@ -42,7 +41,7 @@ from golden.outputs import add_output_arguments, check_output, output_dir, plot_
 from golden.datasets import Instrument
 from golden.pipeline import MAP_KEYS, add_weights_argument, load_model
 from golden.progress import progress_bar
-from golden.readers import add_input_arguments, read_for_model
+from golden.readers import input_arguments, read_for_model
 from golden.validate import InputError
 
 from . import cli_run
@@ -266,10 +265,8 @@ class Replay:
 
     def __init__(self, file, args, qmodel, board):
         check_replay_board(board)
-        parser = argparse.ArgumentParser()
-        add_input_arguments(parser)
-        channel = [] if args.channel is None else ["--channel", str(args.channel)]
-        prepared = read_for_model(parser.parse_args([file, *channel]), Instrument.of(qmodel))
+        channel = [] if args.channel is None else ["--channel", args.channel]
+        prepared = read_for_model(input_arguments(file, *channel), Instrument.of(qmodel))
         if prepared.codes is None:
             raise InputError(f"--source replay: {file} holds no single photons (a T3 .ptu "
                              f"recording does)")

@@ -217,8 +217,7 @@ def flimlib_lma(counts, *, irf, bin_width_ns, period_ns=12.5, components=2,
     with np.errstate(invalid="ignore"):
         fraction = a1 / (a1 + a2)
     out = {"tau1": t1, "tau2": t2, "fraction": fraction,
-           "tau_m": fraction * t1 + (1 - fraction) * t2}
-    out["chisq"] = chisq
+           "tau_m": fraction * t1 + (1 - fraction) * t2, "chisq": chisq}
     bad = ~np.isfinite(out["tau_m"]) | empty
     return {k: np.where(bad, np.nan, v) for k, v in out.items()}
 

@@ -61,7 +61,8 @@ def run(args):
     shift = round(align_irf(flat.sum(axis=0), irf, layout), 2)
     print(f"IRF ({irf_name}) fits the summed decay best moved {shift:+.1f} bins "
           f"({shift * layout.bin_width_ns * 1e3:+.0f} ps)")
-    bright = flat.sum(axis=1) >= args.bright
+    photons = flat.sum(axis=1)
+    bright = photons >= args.bright
     aligned = shifted(irf, shift)
     with progress_bar() as bar:
         task = bar.add_task("model", total=len(flat), status="")
@@ -71,7 +72,7 @@ def run(args):
                                 progress=lambda n: bar.advance(task, n))
         model_tau = maps["tau_m"].reshape(-1)[bright].astype(float)
         found = agreement(model_tau, fit["tau_m"])
-        simulated, truth = simulated_like(fit, flat[bright].sum(axis=1), aligned, layout,
+        simulated, truth = simulated_like(fit, photons[bright], aligned, layout,
                                           np.random.default_rng(args.seed))
         task = bar.add_task("both on decays of the fit's parameters", total=len(truth),
                             status="")

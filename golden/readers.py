@@ -8,6 +8,7 @@ Frames are summed; of several channels (PicoQuant detectors, Becker & Hickl imag
 mapped: ``channel``, or the one with the most photons. A point measurement is a 1 x 1 image.
 Any failure inside a file library becomes :class:`~golden.validate.InputError` naming the file.
 """
+import argparse
 from pathlib import Path
 from typing import NamedTuple
 
@@ -27,7 +28,7 @@ from .t3 import T3Photons, read_t3_photons
 from .validate import COUNT_MAX, InputError, check_counts
 
 __all__ = ["Recording", "Prepared", "read_input", "read_for_model", "add_input_arguments",
-           "SUFFIXES", "MAX_VALUES"]
+           "input_arguments", "SUFFIXES", "MAX_VALUES"]
 
 MAX_VALUES = 2 ** 27
 """Largest image (H * W * channels * T values) read; a corrupt header must not exhaust memory."""
@@ -243,6 +244,14 @@ def add_input_arguments(p):
                         f"the fewest the model was trained on)")
     p.add_argument("--seed", type=int, default=0, help="seeds the phantom (and any sample)")
     p.add_argument("--size", type=positive_int, default=64, help="phantom size in pixels")
+
+
+def input_arguments(*argv):
+    """:func:`add_input_arguments`' arguments as a command line of ``argv`` gives them (the
+    defaults for the rest), for code that reads an input as the map commands do."""
+    parser = argparse.ArgumentParser()
+    add_input_arguments(parser)
+    return parser.parse_args([str(a) for a in argv])
 
 
 def _fit_counters(counts):

@@ -3,7 +3,6 @@
 reference), its median tau_m and throughput into results/ (BENCHMARKS.md's source); files that cannot be mapped are
 listed with the one-line reason ``sim run`` gives. Then a large T3 image (``--large-side``
 square, 256 bins), simulated and written by ptufile, is timed through ``sim run`` end to end."""
-import argparse
 import json
 import subprocess
 import sys
@@ -21,7 +20,7 @@ from golden.datasets import Instrument
 from golden.pipeline import load_default, withhold_dim
 from golden.validate import InputError
 
-from golden.readers import add_input_arguments, read_for_model
+from golden.readers import input_arguments, read_for_model
 from .run import run_golden
 
 #: The tau_m medians reported: over every pixel with a lifetime, and over bright ones.
@@ -35,13 +34,6 @@ def add_arguments(p):
     p.add_argument("--no-benchmarks", action="store_true", help="print only")
 
 
-def _defaults(path):
-    """``sim run``'s input arguments with their defaults for ``path``."""
-    parser = argparse.ArgumentParser()
-    add_input_arguments(parser)
-    return parser.parse_args([str(path)])
-
-
 def _median(values):
     values = values[np.isfinite(values)]
     return round(float(np.median(values)), 3) if values.size else None
@@ -49,7 +41,7 @@ def _median(values):
 
 def _map(path, qmodel):
     """One recording through ``sim run``'s golden path: its row of the table."""
-    args = _defaults(path)
+    args = input_arguments(path)
     prepared = read_for_model(args, Instrument.of(qmodel))
     maps, seconds = run_golden(prepared.counts, qmodel)
     maps = withhold_dim(maps, args.min_photons)
@@ -119,7 +111,7 @@ def run(args):
     print(f"{large['side']} x {large['side']} x {large['bins']} simulated T3 image: "
           f"{large['wall_s']} s through sim run")
     if not args.no_benchmarks:
-        data = {"folder": str(folder), "min_photons": _defaults("x").min_photons,
+        data = {"folder": str(folder), "min_photons": input_arguments("x").min_photons,
                 "bright_photons": BRIGHT_PHOTONS, "seconds": seconds, "mapped": mapped,
                 "refused": refused, "large": large}
         update_section("real-recordings", "Real recordings", command_line("sim"), data,

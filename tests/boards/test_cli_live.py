@@ -1,7 +1,6 @@
 """``python -m boards live``: frames of the on-chip photon source through a simulated ULX3S-like
 top (UART pins, photon source, histogrammer, multi-pixel core) against the source's reference,
 the frame assembly's accounting, the window's fallback and the one-line errors."""
-import argparse
 import copy
 import dataclasses
 import json
@@ -25,7 +24,7 @@ from golden.events import code_bins, histogram_events, image_events
 from golden.physics import Acquisition, IRF, simulate_counts
 from golden.intref import run_counts, to_physical
 from golden.pipeline import MAP_KEYS, load_default
-from golden.readers import add_input_arguments, read_for_model
+from golden.readers import input_arguments, read_for_model
 from rtl.config import CoreConfig
 from rtl.multipixel import MultiPixelCore
 from fakes import ClosingFakeBoard, drive_event_pins
@@ -169,9 +168,7 @@ def test_live_frames_of_a_replayed_recording(tmp_path, qmodel, monkeypatch):
     out = tmp_path / "o"
     assert main(["live", "ulx3s-85f", "--port", "sim", "--out", str(out), "--source", "replay",
                  str(recording), "--no-window"]) == 0
-    parser = argparse.ArgumentParser()
-    add_input_arguments(parser)
-    prepared = read_for_model(parser.parse_args([str(recording)]), Instrument.of(small))
+    prepared = read_for_model(input_arguments(recording), Instrument.of(small))
     photons = prepared.recording.photons
     bins = code_bins(prepared.codes, PATH.bin_table(qmodel, BINS))
     held = bins >= 0

@@ -1,4 +1,3 @@
-import argparse
 import re
 
 import numpy as np
@@ -13,7 +12,7 @@ from golden.datasets import Instrument
 from golden.events import histogram_events, image_events
 from golden.intref import run_counts
 from golden.pipeline import load_default
-from golden.readers import add_input_arguments, read_for_model
+from golden.readers import input_arguments, read_for_model
 from rtl.config import CoreConfig
 from rtl.multipixel import MultiPixelCore
 from fakes import drive_event_pins
@@ -161,10 +160,7 @@ def test_a_real_ptu_replayed_through_the_board_is_sim_runs_map():
     board's UART pins at T = 20: every record is the integer reference of ``sim run``'s own
     histogram of that pixel (its first 20 bins), with its photons."""
     qmodel, bins = load_default(), 20
-    parser = argparse.ArgumentParser()
-    add_input_arguments(parser)
-    prepared = read_for_model(parser.parse_args([str(DATA / "hazelnut_z10.ptu")]),
-                              Instrument.of(qmodel))
+    prepared = read_for_model(input_arguments(DATA / "hazelnut_z10.ptu"), Instrument.of(qmodel))
     photons, codes = prepared.recording.photons, prepared.codes
     width = photons.shape[1]
     y0, x0 = np.unravel_index(np.argmax(prepared.counts[:-1, :-2].sum(axis=-1)),

@@ -1,5 +1,3 @@
-import argparse
-
 import numpy as np
 import pytest
 import tifffile
@@ -9,14 +7,7 @@ from hypothesis import strategies as st
 
 from golden.datasets import Instrument
 from golden.validate import InputError
-from golden.readers import Recording, add_input_arguments, read_for_model, read_input
-
-
-def _args(*argv):
-    """Map-command arguments as the command line gives them."""
-    parser = argparse.ArgumentParser()
-    add_input_arguments(parser)
-    return parser.parse_args([str(a) for a in argv])
+from golden.readers import Recording, input_arguments, read_for_model, read_input
 
 
 @pytest.fixture
@@ -78,7 +69,7 @@ def test_read_for_model_puts_a_file_on_the_models_axis(tmp_path, rng, capsys):
     acq = Acquisition(bins=270, bin_width_ns=0.045)
     decays = simulate_counts(np.full(12, 2.0), 2.0, 1.0, 2000, acq=acq, irf=IRF(), rng=rng)
     WRITERS[".sdt"](tmp_path / "in.sdt", decays.reshape(3, 4, 270), 0.045)
-    prepared = read_for_model(_args(tmp_path / "in.sdt"), Instrument())
+    prepared = read_for_model(input_arguments(tmp_path / "in.sdt"), Instrument())
     assert prepared.counts.shape == (3, 4, 135) and prepared.shift_ns == 0
     assert prepared.codes is None
     assert np.array_equal(prepared.counts.sum(axis=-1), decays.sum(axis=-1).reshape(3, 4))
@@ -97,7 +88,7 @@ def test_a_t3_image_is_binned_photon_by_photon(tmp_path, rng):
     acq = Acquisition(bins=270, bin_width_ns=0.045)
     decays = simulate_counts(np.full(12, 2.0), 2.0, 1.0, 2000, acq=acq, irf=IRF(), rng=rng)
     WRITERS[".ptu"](tmp_path / "in.ptu", decays.reshape(3, 4, 270), 0.045)
-    prepared = read_for_model(_args(tmp_path / "in.ptu"), Instrument())
+    prepared = read_for_model(input_arguments(tmp_path / "in.ptu"), Instrument())
     photons = prepared.recording.photons
     assert prepared.shift_ns == 0 and photons.shape == (3, 4)
     assert np.array_equal(np.bincount(photons.pixel, minlength=12), decays.sum(axis=-1))
@@ -210,7 +201,7 @@ def test_bins_past_the_counters_are_scaled_down_with_a_note(tmp_path, capsys):
     shape = expected_tpsf(2.0, 2.0, 1.0, acq=acq, irf=IRF())[0]
     decay = np.round(shape / shape.max() * 40000).astype(np.int64)
     np.save(tmp_path / "bright.npy", np.stack([decay, decay // 8]).reshape(1, 2, 270))
-    _, mapped, _, notes, *_ = read_for_model(_args(tmp_path / "bright.npy", "--bin-width-ns",
+    _, mapped, _, notes, *_ = read_for_model(input_arguments(tmp_path / "bright.npy", "--bin-width-ns",
                                                   "0.045"), Instrument())
     assert notes[-1] == "1 pixels scaled down by up to 2^1 to fit the 65,536-count counters"
     assert np.array_equal(mapped[0, 0], decay.reshape(135, 2).sum(-1) >> 1)
