@@ -16,11 +16,14 @@ model for a recording's instrument:
    :data:`WIDTH_JITTER` of the fit (drift between recordings), photons from
    :data:`MIN_PHOTONS` to the recording's brightest pixel, and at least to
    :data:`PHOTONS_COVERED` (spatial binning brightens a dim recording's pixels).
-4. **Training** from the shipped float Lite weights (the network takes one input per step, so
+4. **Output step** (:func:`output_step`): the network's T output samples span at least
+   :data:`OUTPUT_SPAN_TAUS` of the longest lifetime, so that the integral a lifetime comes from
+   (:mod:`golden.lifetimes`) holds the whole decay even where the window does not.
+5. **Training** from the shipped float Lite weights (the network takes one input per step, so
    its weights suit any T), then quantization-aware fine-tuning to the fixed-point spec (the
    default one, or another, e.g. a wider input); the integer model carries its
    :class:`~golden.datasets.Instrument` in its meta.
-5. **Accuracy** (:func:`accuracy`): the integer model and the float one it was quantized from
+6. **Accuracy** (:func:`accuracy`): the integer model and the float one it was quantized from
    beside FLIMLib's least-squares fit, all given the instrument's IRF, on held-out decays of the
    instrument at fixed photon counts, and their F-values on mono-exponential decays.
 """
@@ -41,7 +44,8 @@ from .quantize import quantize_model
 from .resample import resample, rise_ns
 from .training import network_inputs, network_targets, train
 
-__all__ = ["MAX_BINS", "instrument_axis", "fit_irf", "training_range", "instrument_for",
+__all__ = ["MAX_BINS", "instrument_axis", "fit_irf", "training_range", "output_step",
+           "instrument_for",
            "calibrate", "accuracy", "PHOTONS", "COMPARED"]
 
 #: Photon counts of the accuracy table.
@@ -52,6 +56,9 @@ COMPARED = {"lite_int": "lite_int", "lite_float": "lite_float", "flimlib_lma": "
 
 #: Most bins a calibrated model reads by default: the core's cycles per pixel grow with T.
 MAX_BINS = 256
+#: A calibrated model's outputs span at least this many of its longest lifetime: the decay
+#: past them, ``e^-6`` of it, is what the lifetime misses.
+OUTPUT_SPAN_TAUS = 6
 #: The training IRFs' centres spread this far either side of the fitted one (ns).
 OFFSET_JITTER_NS = 0.1
 #: The training IRFs' widths spread by this share either side of the fitted one.
@@ -161,18 +168,29 @@ def training_range(irf, *, photons_max, tau_max_ns=5.0):
         tailed_share=1.0 if tailed else 0.0)
 
 
+def output_step(acq, tau_max_ns):
+    """Time (ns) between a model's output samples on ``acq``: the bin width, or longer where
+    the window is shorter than :data:`OUTPUT_SPAN_TAUS` of ``tau_max_ns``."""
+    return max(acq.bin_width_ns, OUTPUT_SPAN_TAUS * tau_max_ns / acq.bins)
+
+
 def instrument_for(layout, decay, *, bins=None, measured_irf=None, irf=None, tau_max_ns=5.0,
                    photons_max):
     """The :class:`~golden.datasets.Instrument` of a recording: its axis
-    (:func:`instrument_axis`), its IRF (given, or :func:`fit_irf`) and the training range
-    around it. ``decay`` is the summed decay on ``layout``. Returns ``(instrument, notes)``."""
+    (:func:`instrument_axis`), its IRF (given, or :func:`fit_irf`), the training range around
+    it and the output step (:func:`output_step`). ``decay`` is the summed decay on ``layout``.
+    Returns ``(instrument, notes)``."""
     acq, notes = instrument_axis(layout, bins=bins)
     if irf is None:
         summed = resample(np.asarray(decay)[None], layout, acq, 0.0)[0]
         irf, how = fit_irf(summed, acq, measured=measured_irf)
         notes.append(how)
-    return Instrument(acq, training_range(irf, photons_max=photons_max,
-                                          tau_max_ns=tau_max_ns), irf), notes
+    step = output_step(acq, tau_max_ns)
+    if step > acq.bin_width_ns:
+        notes.append(f"outputs {step:.4g} ns apart ({step / acq.bin_width_ns:.3g} bins): "
+                     f"{acq.bins} of them span {OUTPUT_SPAN_TAUS} x {tau_max_ns:g} ns")
+    return Instrument(acq, training_range(irf, photons_max=photons_max, tau_max_ns=tau_max_ns),
+                      irf, step), notes
 
 
 def calibrate(instrument, *, pixels, epochs, qat_epochs, seed=0, max_minutes=None,
@@ -188,7 +206,7 @@ def calibrate(instrument, *, pixels, epochs, qat_epochs, seed=0, max_minutes=Non
     data = make_dataset(pixels, seed=seed, prange=instrument.prange, acq=acq)
     x, valid = network_inputs(data["counts"], spec)
     data = {k: v[valid] for k, v in data.items()}
-    x, y = x[valid], network_targets(data, acq)
+    x, y = x[valid], network_targets(data, acq, instrument.step_ns)
     model, _ = load_weights(DEFAULT_FLOAT)
     log(f"training on {len(x):,} decays of {acq.bins} bins")
     history = {"float": train(model, x, y, epochs=epochs, lr=1e-3, seed=seed,
@@ -222,11 +240,12 @@ def accuracy(qmodel, model, instrument, *, photons=PHOTONS, n=1000, f_pixels=300
         data = make_dataset(n, seed=seed + level, prange=_held_out(instrument, level), acq=acq)
         counts = data["counts"].astype(np.int64)
         for method in COMPARED:
-            found = metrics(estimate(method, counts, models, acq=acq, irf=irf, spec=spec), data)
+            found = metrics(estimate(method, counts, models, acq=acq, irf=irf, spec=spec,
+                                     step_ns=instrument.step_ns), data)
             out[method]["tau_m_mae_ns"][str(level)] = found["tau_m_mae_ns"]
     for method, mono in COMPARED.items():
         out[method]["f_value"] = f_value(
             lambda c: estimate(mono, c.astype(np.int64), models, acq=acq, irf=irf,
-                               spec=spec)["tau_m"],
+                               spec=spec, step_ns=instrument.step_ns)["tau_m"],
             photons=1000, pixels=f_pixels, seed=seed, acq=acq, irf=irf)["mean"]
     return out

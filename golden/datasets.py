@@ -47,11 +47,19 @@ class Instrument:
     acq: Acquisition = field(default_factory=Acquisition)
     prange: ParameterRange = TRAIN_RANGE
     irf: IRF = field(default_factory=IRF)
+    #: Time between the network's output samples (ns; ``None``: the bin width). The T outputs
+    #: of a longer step reach further than the window, so that the decay of a lifetime long
+    #: beside the window is integrated whole (:mod:`golden.lifetimes`).
+    output_step_ns: float | None = None
+
+    @property
+    def step_ns(self):
+        return self.output_step_ns or self.acq.bin_width_ns
 
     def meta(self):
         """The instrument as a quantized model's ``meta`` keys."""
         return {"acquisition": asdict(self.acq), "training_range": asdict(self.prange),
-                "irf": asdict(self.irf)}
+                "irf": asdict(self.irf), "output_step_ns": self.step_ns}
 
     @classmethod
     def of(cls, qmodel):
@@ -61,7 +69,8 @@ class Instrument:
         return cls(Acquisition(**meta["acquisition"]),
                    ParameterRange(**{k: tuple(v) if isinstance(v, list) else v
                                      for k, v in prange.items()}) if prange else TRAIN_RANGE,
-                   IRF(**meta["irf"]) if "irf" in meta else IRF())
+                   IRF(**meta["irf"]) if "irf" in meta else IRF(),
+                   meta.get("output_step_ns"))
 
 
 def sample_parameters(n, rng, prange=TRAIN_RANGE):

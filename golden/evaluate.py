@@ -19,6 +19,7 @@ from .fixed import FixedSpec
 from .intref import to_physical
 from .intref_fast import run_counts_fast
 from .physics import IRF, Acquisition, irf_histogram, simulate_counts
+from .quantize import output_step_ns
 from .training import float_lifetimes
 
 __all__ = ["METHODS", "ESTIMATORS", "PHOTON_BANDS", "test_set", "true_tau_m", "metrics", "estimate",
@@ -70,15 +71,16 @@ def metrics(pred, data):
 
 
 def estimate(method, counts, models, acq=Acquisition(), irf=IRF(), progress=None,
-             spec=FixedSpec()):
+             spec=FixedSpec(), step_ns=None):
     """Lifetimes of ``counts`` ``(N, T)`` by ``method``; ``models`` maps ``teacher``, ``lite``
-    (float torch, given ``spec``'s inputs) and ``lite_int`` (integer) to loaded models."""
+    (float torch, given ``spec``'s inputs, outputs ``step_ns`` apart, default the bin width)
+    and ``lite_int`` (integer) to loaded models."""
     if method in ("teacher", "lite_float"):
         model = models["teacher" if method == "teacher" else "lite"]
-        return float_lifetimes(model, counts, acq.bin_width_ns, spec)[0]
+        return float_lifetimes(model, counts, step_ns or acq.bin_width_ns, spec)[0]
     if method == "lite_int":
         q = models["lite_int"]
-        return to_physical(run_counts_fast(q, counts), acq.bin_width_ns, q.spec)
+        return to_physical(run_counts_fast(q, counts), output_step_ns(q.meta), q.spec)
     if method in FITS:
         components, noise = FITS[method]
         return baselines.flimlib_lma(counts, irf=irf_histogram(acq, irf),

@@ -152,12 +152,13 @@ def run_counts(qmodel, counts):
     return result
 
 
-def to_physical(result, bin_width_ns, spec):
-    """Float view of integer results: ``tau1``, ``tau2``, ``fraction``, ``tau_m`` in ns,
+def to_physical(result, step_ns, spec):
+    """Float view of integer results of a model whose outputs are ``step_ns`` apart
+    (:func:`golden.quantize.output_step_ns`): ``tau1``, ``tau2``, ``fraction``, ``tau_m`` in ns,
     NaN where no lifetime is defined (no signal, or a non-positive first value)."""
     scale = 2.0 ** -spec.quotient_frac
     tau = np.where(result["tau_defined"] & result["valid"][:, None],
-                   result["tau_q"] * scale * bin_width_ns, np.nan)
+                   result["tau_q"] * scale * step_ns, np.nan)
     fraction = np.where(result["fraction_defined"] & result["valid"],
                         result["fraction_q"] * scale, np.nan)
     return {"tau1": tau[:, 1], "tau2": tau[:, 2], "fraction": fraction, "tau_m": tau[:, 0]}

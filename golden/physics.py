@@ -150,15 +150,16 @@ def simulate_counts(tau1, tau2, frac, photons, *, acq=Acquisition(), irf=IRF(), 
     return rng.poisson(rate)
 
 
-def decay_components(tau1, tau2, frac, *, acq=Acquisition()):
-    """Deconvolved decays the network learns, shape ``(N, T, 3)``, sampled at the bin starts.
+def decay_components(tau1, tau2, frac, *, acq=Acquisition(), step_ns=None):
+    """Deconvolved decays the network learns, shape ``(N, T, 3)``, sampled every ``step_ns``
+    (default: at the bin starts).
 
     Channel 0 is the full decay ``a1 e^{-t/tau1} + a2 e^{-t/tau2}`` (first value 1), channel 1
     the short component ``a1 e^{-t/tau1}`` and channel 2 the long one, with ``a1 = frac``.
     """
     tau1, tau2, frac = np.broadcast_arrays(*(np.atleast_1d(np.asarray(a, float))
                                              for a in (tau1, tau2, frac)))
-    t = acq.bin_starts()[None, :]
+    t = acq.bin_starts()[None, :] if step_ns is None else np.arange(acq.bins)[None, :] * step_ns
     short = frac[:, None] * np.exp(-t / tau1[:, None])
     long = (1 - frac[:, None]) * np.exp(-t / tau2[:, None])
     return np.stack([short + long, short, long], axis=2)

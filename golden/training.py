@@ -31,10 +31,11 @@ def network_inputs(counts, spec=FixedSpec()):
     return x.astype(np.float32) / (1 << spec.input_bits), valid
 
 
-def network_targets(data, acq=Acquisition()):
-    """Deconvolved decay sequences ``(N, T, 3)`` for a dataset's parameters."""
-    return decay_components(data["tau1"], data["tau2"], data["frac"],
-                            acq=acq).astype(np.float32)
+def network_targets(data, acq=Acquisition(), step_ns=None):
+    """Deconvolved decay sequences ``(N, T, 3)`` for a dataset's parameters, a sample every
+    ``step_ns`` (default: the bin width)."""
+    return decay_components(data["tau1"], data["tau2"], data["frac"], acq=acq,
+                            step_ns=step_ns).astype(np.float32)
 
 
 def sequence_loss(pred, target):
@@ -60,13 +61,14 @@ def predict(model, x, batch_size=2048):
     return np.concatenate(out) if out else np.zeros((0, x.shape[1], 3), np.float32)
 
 
-def float_lifetimes(model, counts, bin_width_ns, spec=FixedSpec()):
-    """Lifetimes of ``counts`` ``(N, T)`` from a float network given ``spec``'s inputs: a dict
+def float_lifetimes(model, counts, step_ns, spec=FixedSpec()):
+    """Lifetimes of ``counts`` ``(N, T)`` from a float network whose outputs are ``step_ns``
+    apart (:attr:`golden.datasets.Instrument.step_ns`), given ``spec``'s inputs: a dict
     of ``(N,)`` arrays (:func:`~golden.lifetimes.lifetimes_from_sequences`, NaN where the pixel
     is not valid) and the valid mask of :func:`network_inputs`."""
     x, valid = network_inputs(counts, spec)
     with torch.inference_mode():
-        pred = lifetimes_from_sequences(predict(model, x), bin_width_ns)
+        pred = lifetimes_from_sequences(predict(model, x), step_ns)
     return {k: np.where(valid, v, np.nan) for k, v in pred.items()}, valid
 
 

@@ -4,10 +4,11 @@ IRF, the training range around it."""
 import numpy as np
 import pytest
 
-from golden.calibrate import (MAX_BINS, OFFSET_JITTER_NS, fit_irf, instrument_axis,
-                              instrument_for, training_range)
+from golden.calibrate import (MAX_BINS, OFFSET_JITTER_NS, OUTPUT_SPAN_TAUS, fit_irf,
+                              instrument_axis, instrument_for, output_step, training_range)
+from golden.lifetimes import lifetimes_from_sequences
 from golden.phasors import read_irf
-from golden.physics import IRF, Acquisition, irf_histogram, simulate_counts
+from golden.physics import IRF, Acquisition, decay_components, irf_histogram, simulate_counts
 from golden.readers import read_input
 from golden.resample import Layout
 from recordings import DATA, needs_data
@@ -72,7 +73,32 @@ def test_the_neutrophil_instrument_from_its_recording_and_its_measured_irf():
     given, notes = instrument_for(rec.layout, flat.sum(0), measured_irf=measured,
                                   photons_max=photons)
     assert (given.acq.bins, given.acq.period_ns) == (256, 12.5)
-    assert float(notes[-1].split("rms residual ")[1].split("%")[0]) < 2
+    residual, = (n for n in notes if "rms residual" in n)
+    assert float(residual.split("rms residual ")[1].split("%")[0]) < 2
     fitted, _ = instrument_for(rec.layout, flat.sum(0), photons_max=photons)
     assert fitted.irf.offset_ns == pytest.approx(given.irf.offset_ns, abs=0.1)
     assert fitted.irf.fwhm_ns >= given.irf.fwhm_ns
+    assert given.step_ns == pytest.approx(OUTPUT_SPAN_TAUS * 5.0 / 256)
+    assert given.meta()["output_step_ns"] == given.step_ns
+
+
+@pytest.mark.parametrize("tau_max", [3.0, 5.0])
+def test_the_output_step_lets_the_outputs_hold_the_longest_decay(tau_max):
+    """On a 10 ns window of 256 bins, exact decays sampled at the output step give tau_m within
+    1 % (or 25 ps: a longer step costs the shortest lifetimes ``step^2 / (12 tau)``) up to
+    ``tau_max``; at the bin width, the window cuts the longest short by
+    more than 3 % (3 ns) or 10 % (5 ns). A window long beside the lifetimes keeps the bin width."""
+    acq = Acquisition(bins=256, bin_width_ns=10 / 256, period_ns=12.5)
+    step = output_step(acq, tau_max)
+    assert step * acq.bins >= OUTPUT_SPAN_TAUS * tau_max
+    tau1, tau2 = np.meshgrid(np.linspace(0.05, tau_max, 40), np.linspace(0.05, tau_max, 40))
+    tau1, tau2, frac = tau1.ravel(), tau2.ravel(), np.full(tau1.size, 0.5)
+    truth = frac * tau1 + (1 - frac) * tau2
+    found = lifetimes_from_sequences(decay_components(tau1, tau2, frac, acq=acq, step_ns=step),
+                                     step)["tau_m"]
+    assert np.all(np.abs(found - truth) < np.maximum(0.01 * truth, 0.025))
+    cut = lifetimes_from_sequences(decay_components([tau_max], [tau_max], [1.0], acq=acq),
+                                   acq.bin_width_ns)["tau_m"][0]
+    assert cut < (0.97 if tau_max == 3.0 else 0.9) * tau_max
+    long = Acquisition(bins=224, bin_width_ns=25 / 224, period_ns=25)
+    assert output_step(long, 3.0) == long.bin_width_ns
