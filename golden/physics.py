@@ -87,7 +87,9 @@ def _irf_spectrum(acq, irf, n):
     has_tail = tail[:, 0] > 0
     if has_tail.any():
         tt = np.where(has_tail[:, None], tail, 1.0)
-        expo = np.exp(-t[None, :] / tt) * (1 - np.exp(-step / tt))
+        # from the grid's first point, so that a tail far shorter than a step cannot underflow
+        # to an all-zero (unnormalisable) exponential
+        expo = np.exp(-(t[None, :] - t[0]) / tt)
         expo /= expo.sum(axis=1, keepdims=True)
         tail_spectrum = np.fft.rfft(expo, axis=1)
         spectrum = np.where(has_tail[:, None], spectrum * tail_spectrum, spectrum)

@@ -48,6 +48,14 @@ def test_irf_offset_fwhm_and_tail():
     assert (tailed * t).sum() == pytest.approx(2.5, abs=0.02)
 
 
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+def test_a_tail_far_shorter_than_a_step_is_the_gaussian():
+    """An ex-Gaussian whose tail (1 fs) underflows on the fine grid is the Gaussian, with no
+    warning (a least-squares IRF fit probes such tails)."""
+    assert irf_histogram(irf=IRF(0.2, 1.2, 1e-6)) == pytest.approx(irf_histogram(irf=IRF(0.2, 1.2)),
+                                                                   abs=1e-12)
+
+
 def test_photon_counts_follow_poisson_total(rng):
     counts = simulate_counts(0.5, 2.0, 0.5, np.full(4000, 800.0), background=0.02, rng=rng)
     assert counts.dtype.kind == "i"
