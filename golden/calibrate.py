@@ -33,10 +33,10 @@ from dataclasses import replace
 import numpy as np
 from scipy.optimize import least_squares
 
-from .datasets import TRAIN_RANGE, Instrument, make_dataset
+from .datasets import FRET_RANGE, TRAIN_RANGE, Instrument, make_dataset
 from .evaluate import estimate, f_value, metrics
 from .fixed import FixedSpec
-from .models import load_weights
+from .models import load_weights, widen
 from .physics import IRF, Acquisition, expected_tpsf, irf_histogram
 from .pipeline import DEFAULT_FLOAT
 from .qat import FakeQuantSeq2Seq
@@ -44,9 +44,9 @@ from .quantize import quantize_model
 from .resample import resample, rise_ns
 from .training import network_inputs, network_targets, train
 
-__all__ = ["MAX_BINS", "instrument_axis", "fit_irf", "training_range", "output_step",
-           "instrument_for",
-           "calibrate", "accuracy", "PHOTONS", "COMPARED"]
+__all__ = ["MAX_BINS", "INTEGRAL_WEIGHT", "instrument_axis", "fit_irf", "training_range",
+           "output_step", "instrument_for", "calibrate", "accuracy", "PHOTONS", "COMPARED",
+           "FRET_PHOTONS", "FRET_KEYS"]
 
 #: Photon counts of the accuracy table.
 PHOTONS = (100, 300, 1000, 3000, 10000)
@@ -54,11 +54,17 @@ PHOTONS = (100, 300, 1000, 3000, 10000)
 #: uses for the F-value (on mono-exponential decays, a fit fits the mono-exponential model).
 COMPARED = {"lite_int": "lite_int", "lite_float": "lite_float", "flimlib_lma": "flimlib_lma_mono"}
 
+#: Photons of the FRET-like held-out decays, and what is reported of them.
+FRET_PHOTONS = 1000
+FRET_KEYS = ("tau1_mae_ns", "tau2_mae_ns", "frac_mae")
 #: Most bins a calibrated model reads by default: the core's cycles per pixel grow with T.
 MAX_BINS = 256
 #: A calibrated model's outputs span at least this many of its longest lifetime: the decay
 #: past them, ``e^-6`` of it, is what the lifetime misses.
 OUTPUT_SPAN_TAUS = 6
+#: Weight of the lifetimes' own error in a calibration's loss
+#: (:func:`golden.training.sequence_loss`).
+INTEGRAL_WEIGHT = 1.0
 #: The training IRFs' centres spread this far either side of the fitted one (ns).
 OFFSET_JITTER_NS = 0.1
 #: The training IRFs' widths spread by this share either side of the fitted one.
@@ -194,13 +200,16 @@ def instrument_for(layout, decay, *, bins=None, measured_irf=None, irf=None, tau
 
 
 def calibrate(instrument, *, pixels, epochs, qat_epochs, seed=0, max_minutes=None,
-              spec=FixedSpec(), log=print):
+              integral_weight=INTEGRAL_WEIGHT, hidden_size=None, spec=FixedSpec(),
+              log=print):
     """Train the Seq2SeqLite for ``instrument`` (:class:`~golden.datasets.Instrument`) to
     ``spec``: ``pixels`` simulated decays, ``epochs`` of float training from the shipped
     weights, then ``qat_epochs`` of quantization-aware fine-tuning. ``max_minutes`` bounds
-    each phase's wall time (after the epoch it runs out in). Returns the quantized model, its
-    meta holding the instrument, the data size, each phase's history and the wall time, and
-    the float model it was quantized from."""
+    each phase's wall time (after the epoch it runs out in); ``integral_weight`` weighs the
+    lifetimes' own error in the loss (:func:`golden.training.sequence_loss`); ``hidden_size``
+    widens the shipped network first (:func:`golden.models.widen`). Returns the quantized
+    model, its meta holding the instrument, the data size, each phase's history and the wall
+    time, and the float model it was quantized from."""
     began = time.monotonic()
     acq = instrument.acq
     data = make_dataset(pixels, seed=seed, prange=instrument.prange, acq=acq)
@@ -208,13 +217,18 @@ def calibrate(instrument, *, pixels, epochs, qat_epochs, seed=0, max_minutes=Non
     data = {k: v[valid] for k, v in data.items()}
     x, y = x[valid], network_targets(data, acq, instrument.step_ns)
     model, _ = load_weights(DEFAULT_FLOAT)
+    if hidden_size and hidden_size != model.hidden_size:
+        model = widen(model, hidden_size, seed=seed)
     log(f"training on {len(x):,} decays of {acq.bins} bins")
     history = {"float": train(model, x, y, epochs=epochs, lr=1e-3, seed=seed,
-                              max_minutes=max_minutes, log=log)}
+                              integral_weight=integral_weight, max_minutes=max_minutes,
+                              log=log)}
     history["qat"] = train(FakeQuantSeq2Seq(model, spec), x, y, epochs=qat_epochs, lr=5e-4,
-                           seed=seed, max_minutes=max_minutes, log=log)
+                           seed=seed, integral_weight=integral_weight,
+                           max_minutes=max_minutes, log=log)
     q = quantize_model(model, spec)
     q.meta = {**instrument.meta(), "method": "calibrate", "pixels": int(len(x)),
+              "integral_weight": integral_weight,
               "history": history, "wall_seconds": round(time.monotonic() - began, 1)}
     return q, model
 
@@ -229,20 +243,29 @@ def _held_out(instrument, photons):
 
 
 def accuracy(qmodel, model, instrument, *, photons=PHOTONS, n=1000, f_pixels=300, seed=8080):
-    """``{method: {"tau_m_mae_ns": {photons: MAE}, "f_value": F at 1,000 photons}}`` of each
-    :data:`COMPARED` method (``lite_int``: ``qmodel``; ``lite_float``: the float ``model``
-    given ``qmodel``'s inputs) on ``n`` held-out decays of ``instrument`` per photon count
-    (seeds apart from training's), every method given the instrument's IRF."""
+    """``{method: {"tau_m_mae_ns": {photons: MAE}, "f_value": F at 1,000 photons, "fret":
+    {tau1_mae_ns, tau2_mae_ns, frac_mae}}}`` of each :data:`COMPARED` method (``lite_int``:
+    ``qmodel``; ``lite_float``: the float ``model`` given ``qmodel``'s inputs) on ``n``
+    held-out decays of ``instrument`` per photon count, and ``n`` FRET-like ones
+    (:data:`golden.datasets.FRET_RANGE`'s lifetimes) of :data:`FRET_PHOTONS` (seeds apart
+    from training's), every method given the instrument's IRF."""
     acq, irf, spec = instrument.acq, instrument.irf, qmodel.spec
     models = {"lite_int": qmodel, "lite": model}
     out = {m: {"tau_m_mae_ns": {}} for m in COMPARED}
-    for level in photons:
-        data = make_dataset(n, seed=seed + level, prange=_held_out(instrument, level), acq=acq)
+    fret = replace(_held_out(instrument, FRET_PHOTONS), tau_ns=FRET_RANGE.tau_ns,
+                   tau2_ns=FRET_RANGE.tau2_ns, mono_share=0.0)
+    for level in (*photons, "fret"):
+        prange = fret if level == "fret" else _held_out(instrument, level)
+        data = make_dataset(n, seed=seed + (1 if level == "fret" else level), prange=prange,
+                            acq=acq)
         counts = data["counts"].astype(np.int64)
         for method in COMPARED:
             found = metrics(estimate(method, counts, models, acq=acq, irf=irf, spec=spec,
                                      step_ns=instrument.step_ns), data)
-            out[method]["tau_m_mae_ns"][str(level)] = found["tau_m_mae_ns"]
+            if level == "fret":
+                out[method]["fret"] = {k: found[k] for k in FRET_KEYS}
+            else:
+                out[method]["tau_m_mae_ns"][str(level)] = found["tau_m_mae_ns"]
     for method, mono in COMPARED.items():
         out[method]["f_value"] = f_value(
             lambda c: estimate(mono, c.astype(np.int64), models, acq=acq, irf=irf,

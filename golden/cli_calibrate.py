@@ -5,9 +5,11 @@ import os
 from pathlib import Path
 
 from .benchmarks import load_section, table, update_section
-from .calibrate import COMPARED, PHOTONS, accuracy, calibrate, instrument_for
+from .calibrate import COMPARED, FRET_KEYS, FRET_PHOTONS, INTEGRAL_WEIGHT, PHOTONS, accuracy, \
+    calibrate, instrument_for
 from .commands import positive_float, positive_int
 from .fixed import FixedSpec
+from .models import lite
 from .phasors import read_irf
 from .physics import IRF
 from .quantize import save_quantized
@@ -46,6 +48,12 @@ def add_arguments(p):
                    help="wall-time budget of each training phase")
     p.add_argument("--input-bits", type=positive_int, default=FixedSpec.input_bits,
                    help=f"width of the network's Q0.N input (default {FixedSpec.input_bits})")
+    p.add_argument("--integral-weight", type=float, default=INTEGRAL_WEIGHT,
+                   help="weight of the lifetimes' own error in the training loss "
+                        f"(default {INTEGRAL_WEIGHT:g})")
+    p.add_argument("--hidden", type=positive_int,
+                   help="GRU units (default: the shipped network's 32; more start from its "
+                        "weights)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--bin-width-ns", type=positive_float, help="bin width of a .npy or TIFF")
     p.add_argument("--laser-mhz", type=positive_float,
@@ -72,6 +80,9 @@ def run(args):
         raise InputError(f"{args.out} exists; pass --force to replace it")
     if not args.out.parent.is_dir():
         raise InputError(f"cannot write {args.out}: no directory {args.out.parent}")
+    if args.hidden is not None and args.hidden < lite().hidden_size:
+        raise InputError(f"--hidden must be at least the shipped network's "
+                         f"{lite().hidden_size} units, not {args.hidden}")
     irf = _given_irf(args)
     measured = read_irf(args.irf) if args.irf else None
     rec = read_input(args.like, bin_width_ns=args.bin_width_ns, laser_mhz=args.laser_mhz,
@@ -92,7 +103,8 @@ def run(args):
           f"{instrument.prange.photons[0]:g}-{instrument.prange.photons[1]:g}")
     q, model = calibrate(instrument, pixels=args.pixels, epochs=args.epochs,
                          qat_epochs=args.qat_epochs, seed=args.seed,
-                         max_minutes=args.max_minutes,
+                         max_minutes=args.max_minutes, integral_weight=args.integral_weight,
+                         hidden_size=args.hidden,
                          spec=FixedSpec(input_bits=args.input_bits))
     print(f"accuracy on {args.test_pixels:,} held-out decays per photon count ...")
     q.meta.update(command=args.invocation, like=Path(args.like).name, notes=list(notes),
@@ -117,9 +129,16 @@ def run(args):
 
 
 def _accuracy_table(found):
+    """tau_m MAE per photon count, the F-value and, where measured, the FRET-like set's
+    errors."""
     rows = [[method, *(found[method]["tau_m_mae_ns"][str(p)] for p in PHOTONS),
-             found[method]["f_value"]] for method in COMPARED if method in found]
-    return table(["method", *(f"tau_m MAE (ns) @ {p}" for p in PHOTONS), "F @ 1000"], rows)
+             found[method]["f_value"],
+             *(found[method]["fret"][k] if "fret" in found[method] else "–" for k in FRET_KEYS)]
+            for method in COMPARED if method in found]
+    fret = (f"FRET tau1 MAE (ns) @ {FRET_PHOTONS}", f"FRET tau2 MAE (ns) @ {FRET_PHOTONS}",
+            f"FRET fraction MAE @ {FRET_PHOTONS}")
+    return table(["method", *(f"tau_m MAE (ns) @ {p}" for p in PHOTONS), "F @ 1000", *fret],
+                 rows)
 
 
 def section_body(data):

@@ -2,7 +2,8 @@
 import torch
 from torch import nn
 
-__all__ = ["Seq2Seq", "teacher", "lite", "build", "OUTPUTS", "save_weights", "load_weights"]
+__all__ = ["Seq2Seq", "teacher", "lite", "build", "widen", "OUTPUTS", "save_weights",
+           "load_weights"]
 
 #: Output channels per decoder step: full decay, short component, long component.
 OUTPUTS = 3
@@ -60,6 +61,34 @@ def build(name):
     if name not in factories:
         raise ValueError(f"model must be one of {sorted(factories)}, not {name!r}")
     return factories[name]()
+
+
+@torch.no_grad()
+def widen(model, hidden_size, *, scale=0.01, seed=0):
+    """A copy of one-layer ``model`` with ``hidden_size`` units: the old units keep their
+    weights; the new ones start from small random weights (``scale``; zeros would never
+    learn), so the wider model starts almost where ``model`` is."""
+    _positive_int("hidden_size", hidden_size)
+    if model.num_layers != 1 or hidden_size < model.hidden_size:
+        raise ValueError(f"widen makes a one-layer model wider: {model.hidden_size} units in "
+                         f"{model.num_layers} layers cannot become {hidden_size}")
+    wide = Seq2Seq(hidden_size=hidden_size, num_layers=1)
+    gen = torch.Generator().manual_seed(seed)
+    old, new = model.hidden_size, hidden_size
+    # rows of a GRU tensor come in three gate blocks (r, z, n), each a unit per row
+    rows = torch.cat([torch.arange(old) + k * new for k in range(3)])
+    for name, target in wide.named_parameters():
+        source = dict(model.named_parameters())[name]
+        target.copy_(scale * torch.randn(target.shape, generator=gen))
+        if name == "head.bias":
+            target.copy_(source)
+        elif name == "head.weight":         # the new units' outputs start unread
+            target[:, :old], target[:, old:] = source, 0
+        elif "weight_hh" in name:
+            target[rows[:, None], torch.arange(old)[None, :]] = source
+        else:
+            target[rows] = source
+    return wide.eval()
 
 
 def save_weights(model, path, meta):

@@ -12,6 +12,7 @@ from golden.datasets import Instrument
 from golden.pipeline import DEFAULT_WEIGHTS, add_weights_argument, load_model, withhold_dim
 from golden.validate import InputError
 from rtl.config import SIMULATED, add_core_arguments, core_from_arguments
+from rtl.multipixel import MultiPixelCore
 
 from golden.readers import add_input_arguments, read_for_model
 from .run import RTLMismatch, run_golden, run_rtl, summary
@@ -56,6 +57,11 @@ def run(args):
         raise InputError("--model teacher is the shipped model's teacher: it reads the shipped "
                          "model's time axis, not that of --weights")
     qmodel = load_model(args.weights)
+    if args.backend == "rtl":
+        try:
+            MultiPixelCore(qmodel=qmodel, bins=Instrument.of(qmodel).acq.bins, config=config)
+        except ValueError as err:
+            raise InputError(f"core for {args.weights.name}: {err}") from None
     try:
         with output_dir(args.out, force=args.force) as tmp:
             prepared = read_for_model(args, Instrument.of(qmodel))

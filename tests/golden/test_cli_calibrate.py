@@ -3,7 +3,7 @@ that leave nothing behind."""
 import pytest
 
 from golden.__main__ import main
-from golden.calibrate import COMPARED, PHOTONS
+from golden.calibrate import COMPARED, FRET_KEYS, OUTPUT_SPAN_TAUS, PHOTONS
 from golden.cli_calibrate import section_body
 from golden.datasets import Instrument
 from golden.pipeline import load_model
@@ -21,6 +21,8 @@ def test_the_model_holds_its_instrument_and_how_it_was_made(instrument_model):
     assert instrument.irf.offset_ns == pytest.approx(2.0, abs=0.05)
     lo, hi = instrument.prange.irf_offset_ns
     assert lo < instrument.irf.offset_ns < hi and instrument.prange.tau_ns[1] == 5.0
+    # 64 bins of 0.15 ns are 9.6 ns: the outputs reach 30 ns
+    assert instrument.step_ns == pytest.approx(OUTPUT_SPAN_TAUS * 5.0 / TINY_BINS)
     assert q.meta["command"].startswith(f"python -m golden calibrate --like {recording} ")
     assert q.meta["pixels"] <= 400 and q.meta["wall_seconds"] > 0
     assert [len(q.meta["history"][phase]) for phase in ("float", "qat")] == [1, 1]
@@ -29,7 +31,8 @@ def test_the_model_holds_its_instrument_and_how_it_was_made(instrument_model):
 
 def test_its_accuracy_beside_a_fit_is_measured_and_rendered(instrument_model):
     """The model's meta holds the accuracy table (integer and float model, FLIMLib LMA, every
-    photon count, F-values), which the calibrations section renders."""
+    photon count, F-values, the FRET-like set's errors), which the calibrations section
+    renders."""
     _, model = instrument_model
     meta = load_model(model).meta
     found = meta["accuracy"]
@@ -38,13 +41,15 @@ def test_its_accuracy_beside_a_fit_is_measured_and_rendered(instrument_model):
         assert list(found[method]["tau_m_mae_ns"]) == [str(p) for p in PHOTONS]
         assert all(v > 0 for v in found[method]["tau_m_mae_ns"].values())
         assert found[method]["f_value"] > 1
+        assert list(found[method]["fret"]) == list(FRET_KEYS)
+        assert all(v > 0 for v in found[method]["fret"].values())
     run = {k: meta[k] for k in ("like", "command", "pixels", "wall_seconds", "acquisition",
                                 "irf", "notes", "accuracy", "test_pixels")}
     run["input_bits"] = load_model(model).spec.input_bits
     text = section_body({"runs": {model.name: run}})
     assert text.startswith(f"### `{model.name}`, for `tiny.npy`")
     assert "| lite_int |" in text and "| lite_float |" in text and "| flimlib_lma |" in text
-    assert "network input Q0.10" in text
+    assert "network input Q0.10" in text and "| FRET tau1 MAE (ns) @ 1000 |" in text
 
 
 @pytest.mark.parametrize("extra, message", [

@@ -3,7 +3,7 @@ import pytest
 import torch
 
 from golden.floatref import gru_step, seq2seq
-from golden.models import Seq2Seq, build, lite, load_weights, save_weights, teacher
+from golden.models import Seq2Seq, build, lite, load_weights, save_weights, teacher, widen
 
 
 def test_parameter_counts():
@@ -68,3 +68,26 @@ def test_save_load_round_trip(tmp_path, lite_model):
     x = torch.rand(2, 135)
     with torch.no_grad():
         assert torch.equal(model(x), lite_model(x))
+
+
+def test_a_widened_model_starts_where_it_was(lite_model):
+    """With the new units' weights at zero the wider model is the same function; at the
+    default scale it is within 1e-3 of it, and its new units learn (they get gradients)."""
+    x = torch.rand(4, 135)
+    with torch.no_grad():
+        want = lite_model(x)
+        assert torch.equal(widen(lite_model, 48, scale=0.0)(x), want)
+    wide = widen(lite_model, 48)
+    assert wide.hidden_size == 48 and wide.num_layers == 1
+    with torch.no_grad():
+        assert (wide(x) - want).abs().max() < 1e-3
+    wide.train()
+    wide(x).square().sum().backward()
+    assert wide.head.weight.grad[:, 32:].abs().sum() > 0
+    assert wide.encoder.weight_hh_l0.grad[32:48].abs().sum() > 0
+
+
+@pytest.mark.parametrize("hidden, layers", [(16, 1), (64, 2)])
+def test_widen_refuses_a_narrower_or_deeper_model(hidden, layers):
+    with pytest.raises(ValueError, match="^widen makes a one-layer model wider"):
+        widen(Seq2Seq(hidden_size=32, num_layers=layers), hidden)

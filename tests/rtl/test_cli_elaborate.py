@@ -20,9 +20,10 @@ def test_bad_row_count(tmp_path, capsys):
 
 def test_an_instrument_model_elaborates_at_its_own_bins(tmp_path, instrument_model):
     _, model = instrument_model
-    assert main(["elaborate", "--out", str(tmp_path), "--weights", str(model)]) == 0
+    assert main(["elaborate", "--out", str(tmp_path), "--weights", str(model), "--rows",
+                 "8"]) == 0
     meta = json.loads((tmp_path / "tauflow_core.json").read_text())
-    assert (meta["bins"], meta["weights"]) == (64, str(model))
+    assert (meta["bins"], meta["weights"], meta["rows"]) == (64, str(model), 8)
 
 
 def test_a_file_that_is_no_model(tmp_path, capsys):

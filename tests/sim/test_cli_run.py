@@ -178,9 +178,21 @@ def test_an_instrument_model_maps_its_recording_on_the_rtl(tmp_path, capsys, ins
     recording, model = instrument_model
     out = tmp_path / "o"
     code, _, _ = _run(capsys, recording, "--bin-width-ns", 0.15, "--weights", model,
-                      "--backend", "rtl", "--sample", 1, "--batch", 1, "--slots", 1,
-                      "--out", out)
+                      "--backend", "rtl", "--sample", 1, "--rows", 4, "--batch", 1,
+                      "--slots", 1, "--out", out)
     report = json.loads((out / "report.json").read_text())
     assert code == 0 and report["weights"] == model.name
     assert (report["shift_ns"], report["input_notes"]) == (0.0, [])
     assert report["rtl"]["pixels_verified"] == 1 and report["rtl"]["matched"] is True
+
+
+def test_a_core_that_cannot_run_the_model_is_refused_first(tmp_path, capsys, instrument_model):
+    """The instrument model's 40 units need rows dividing 120: the default 32 rows are refused
+    before anything is read or written."""
+    recording, model = instrument_model
+    out = tmp_path / "o"
+    code, _, err = _run(capsys, recording, "--bin-width-ns", 0.15, "--weights", model,
+                        "--backend", "rtl", "--out", out)
+    assert (code, err) == (2, [f"error: core for {model.name}: rows must divide 120 and be at "
+                               f"most 40, not 32"])
+    assert not out.exists()
