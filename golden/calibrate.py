@@ -64,7 +64,7 @@ MAX_BINS = 256
 OUTPUT_SPAN_TAUS = 6
 #: Weight of the lifetimes' own error in a calibration's loss
 #: (:func:`golden.training.sequence_loss`).
-INTEGRAL_WEIGHT = 1.0
+INTEGRAL_WEIGHT = 0.0
 #: The training IRFs' centres spread this far either side of the fitted one (ns).
 OFFSET_JITTER_NS = 0.1
 #: The training IRFs' widths spread by this share either side of the fitted one.
