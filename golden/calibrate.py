@@ -44,7 +44,7 @@ from .quantize import quantize_model
 from .resample import resample, rise_ns
 from .training import network_inputs, network_targets, train
 
-__all__ = ["MAX_BINS", "INTEGRAL_WEIGHT", "instrument_axis", "fit_irf", "training_range",
+__all__ = ["MAX_BINS", "instrument_axis", "fit_irf", "training_range",
            "output_step", "instrument_for", "calibrate", "accuracy", "PHOTONS", "COMPARED",
            "FRET_PHOTONS", "FRET_KEYS"]
 
@@ -62,9 +62,6 @@ MAX_BINS = 256
 #: A calibrated model's outputs span at least this many of its longest lifetime: the decay
 #: past them, ``e^-6`` of it, is what the lifetime misses.
 OUTPUT_SPAN_TAUS = 6
-#: Weight of the lifetimes' own error in a calibration's loss
-#: (:func:`golden.training.sequence_loss`).
-INTEGRAL_WEIGHT = 0.0
 #: The training IRFs' centres spread this far either side of the fitted one (ns).
 OFFSET_JITTER_NS = 0.1
 #: The training IRFs' widths spread by this share either side of the fitted one.
@@ -200,14 +197,11 @@ def instrument_for(layout, decay, *, bins=None, measured_irf=None, irf=None, tau
 
 
 def calibrate(instrument, *, pixels, epochs, qat_epochs, seed=0, max_minutes=None,
-              integral_weight=INTEGRAL_WEIGHT, hidden_size=None, spec=FixedSpec(),
-              log=print):
+              hidden_size=None, spec=FixedSpec(), log=print):
     """Train the Seq2SeqLite for ``instrument`` (:class:`~golden.datasets.Instrument`) to
     ``spec``: ``pixels`` simulated decays, ``epochs`` of float training from the shipped
     weights, then ``qat_epochs`` of quantization-aware fine-tuning. ``max_minutes`` bounds
-    each phase's wall time (after the epoch it runs out in); ``integral_weight`` weighs the
-    lifetimes' own error in the loss (:func:`golden.training.sequence_loss`); ``hidden_size``
-    widens the shipped network first (:func:`golden.models.widen`). Returns the quantized
+    each phase's wall time (after the epoch it runs out in); ``hidden_size`` widens the shipped network first (:func:`golden.models.widen`). Returns the quantized
     model, its meta holding the instrument, the data size, each phase's history and the wall
     time, and the float model it was quantized from."""
     began = time.monotonic()
@@ -221,14 +215,11 @@ def calibrate(instrument, *, pixels, epochs, qat_epochs, seed=0, max_minutes=Non
         model = widen(model, hidden_size, seed=seed)
     log(f"training on {len(x):,} decays of {acq.bins} bins")
     history = {"float": train(model, x, y, epochs=epochs, lr=1e-3, seed=seed,
-                              integral_weight=integral_weight, max_minutes=max_minutes,
-                              log=log)}
+                              max_minutes=max_minutes, log=log)}
     history["qat"] = train(FakeQuantSeq2Seq(model, spec), x, y, epochs=qat_epochs, lr=5e-4,
-                           seed=seed, integral_weight=integral_weight,
-                           max_minutes=max_minutes, log=log)
+                           seed=seed, max_minutes=max_minutes, log=log)
     q = quantize_model(model, spec)
     q.meta = {**instrument.meta(), "method": "calibrate", "pixels": int(len(x)),
-              "integral_weight": integral_weight,
               "history": history, "wall_seconds": round(time.monotonic() - began, 1)}
     return q, model
 

@@ -22,8 +22,6 @@ __all__ = ["network_inputs", "network_targets", "sequence_loss", "train", "predi
 
 FIRST_STEP_WEIGHT = 10.0
 VALIDATION_SHARE = 0.05
-#: Smallest first value of a target channel whose integral :func:`sequence_loss` weighs.
-INTEGRAL_FLOOR = 0.01
 
 
 def network_inputs(counts, spec=FixedSpec()):
@@ -40,24 +38,10 @@ def network_targets(data, acq=Acquisition(), step_ns=None):
                             step_ns=step_ns).astype(np.float32)
 
 
-def sequence_loss(pred, target, integral_weight=0.0):
-    """Mean squared error of ``(N, T, 3)`` sequences, the first step weighted
-    ``FIRST_STEP_WEIGHT`` times; plus ``integral_weight`` times the mean square, over the
-    channels whose target starts at :data:`INTEGRAL_FLOOR` or more, of the relative error of
-    the channel's integral over its first value (the lifetime, :mod:`golden.lifetimes`) times
-    that first value (a weak component's lifetime weighs less)."""
+def sequence_loss(pred, target):
     weight = torch.ones(pred.shape[1], 1, device=pred.device)
     weight[0] = FIRST_STEP_WEIGHT
-    loss = ((pred - target).square() * weight).mean()
-    if not integral_weight:
-        return loss
-    first = target[:, 0]
-    present = first >= INTEGRAL_FLOOR
-    ratio = target.sum(1) / first.clamp_min(INTEGRAL_FLOOR)
-    # pred's integral against ratio times its first value: differentiable where pred's first
-    # value nears zero, unlike the ratio itself
-    relative = (pred.sum(1) - ratio * pred[:, 0]) / ratio.clamp_min(1)
-    return loss + integral_weight * (relative.square() * present).sum() / present.sum().clamp_min(1)
+    return ((pred - target).square() * weight).mean()
 
 
 def _warmup_cosine(step, total, warmup_share=0.05):
@@ -89,7 +73,7 @@ def float_lifetimes(model, counts, step_ns, spec=FixedSpec()):
 
 
 def train(model, x, y, *, epochs, batch_size=256, lr=2e-3, seed=0, checkpoint=None,
-          teacher_y=None, kd_alpha=0.5, integral_weight=0.0, max_minutes=None, log=print):
+          teacher_y=None, kd_alpha=0.5, max_minutes=None, log=print):
     """Train ``model`` on inputs ``x`` ``(N, T)`` and targets ``y`` ``(N, T, 3)``.
 
     Parameters
@@ -98,8 +82,6 @@ def train(model, x, y, *, epochs, batch_size=256, lr=2e-3, seed=0, checkpoint=No
         Saved after every epoch; if it exists, training resumes from it.
     teacher_y : array ``(N, T, 3)``, optional
         Teacher outputs for knowledge distillation.
-    integral_weight : float
-        Weight of the lifetimes' own error in the loss (:func:`sequence_loss`).
     max_minutes : float, optional
         Stop after the epoch during which this wall-clock budget runs out.
 
@@ -145,8 +127,7 @@ def train(model, x, y, *, epochs, batch_size=256, lr=2e-3, seed=0, checkpoint=No
             total = 0.0
             for step in range(steps_per_epoch):
                 idx = perm[step * batch_size:(step + 1) * batch_size]
-                loss = sequence_loss(model(torch.as_tensor(x[idx])), torch.as_tensor(y[idx]),
-                                     integral_weight)
+                loss = sequence_loss(model(torch.as_tensor(x[idx])), torch.as_tensor(y[idx]))
                 optimizer.zero_grad()
                 loss.backward()
                 optimizer.step()
@@ -154,8 +135,7 @@ def train(model, x, y, *, epochs, batch_size=256, lr=2e-3, seed=0, checkpoint=No
                 total += loss.item()
                 bar.update(task, advance=1, status=f"epoch {epoch + 1}/{epochs} "
                                                    f"loss {total / (step + 1):.5f}")
-            val = float(sequence_loss(torch.as_tensor(predict(model, x_val)), y_val,
-                                      integral_weight))
+            val = float(sequence_loss(torch.as_tensor(predict(model, x_val)), y_val))
             history.append({"epoch": epoch + 1, "train_loss": total / steps_per_epoch,
                             "val_loss": val, "seconds": time.monotonic() - t0})
             log(f"epoch {epoch + 1}: train {history[-1]['train_loss']:.5f} val {val:.5f}")

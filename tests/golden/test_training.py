@@ -3,8 +3,6 @@ import pytest
 import torch
 
 from golden.datasets import make_dataset
-from golden.lifetimes import lifetimes_from_sequences
-from golden.physics import decay_components
 from golden.models import Seq2Seq
 from golden.training import network_inputs, network_targets, predict, sequence_loss, train
 
@@ -30,27 +28,6 @@ def test_tiny_training_run_reduces_the_loss(tiny_data):
     after = _loss(model, x, y)
     assert len(history) == 4
     assert after < 0.5 * before
-
-
-def test_the_integral_term_is_the_lifetimes_relative_error():
-    """The integral term is the squared relative error of each present channel's integral over
-    its first value, times that first value (an absent component, fraction 0 or 1, is not
-    weighed), so a prediction whose lifetimes are 10 % long adds about 0.01 times its weight for
-    the full decay, and an exact one nothing."""
-    target = torch.as_tensor(decay_components([0.5, 1.0], [2.0, 1.0], [0.3, 1.0]))
-    longer = torch.as_tensor(decay_components([0.55, 1.1], [2.2, 1.1], [0.3, 1.0]))
-    assert float(sequence_loss(target, target, 1.0)) == 0
-    plain = float(sequence_loss(longer, target))
-    extra = float(sequence_loss(longer, target, 1.0)) - plain
-    found = lifetimes_from_sequences(longer.numpy(), 0.09)
-    truth = lifetimes_from_sequences(target.numpy(), 0.09)
-    relative = {k: (found[k] + 0.045) / (truth[k] + 0.045) - 1 for k in ("tau_m", "tau1", "tau2")}
-    assert np.all((relative["tau_m"] > 0.09) & (relative["tau_m"] < 0.1))
-    # pixel 0: all three channels, first values 1, 0.3, 0.7; pixel 1: no long part
-    weighted = np.array([relative["tau_m"][0], 0.3 * relative["tau1"][0],
-                         0.7 * relative["tau2"][0], relative["tau_m"][1], relative["tau1"][1]])
-    assert extra == pytest.approx(np.mean(weighted ** 2), rel=1e-4)
-    assert np.isfinite(plain)
 
 
 def test_distillation_pulls_towards_the_teacher(tiny_data):
