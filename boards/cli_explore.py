@@ -12,7 +12,8 @@ from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 from golden.benchmarks import command_line, table, update_section  # noqa: E402
-from golden.pipeline import load_default  # noqa: E402
+from golden.pipeline import DEFAULT_WEIGHTS, add_weights_argument, load_model  # noqa: E402
+from golden.validate import InputError  # noqa: E402
 from golden.progress import progress_bar  # noqa: E402
 
 from sim.explore import NETWORKS, configurations, explore, gate_label  # noqa: E402
@@ -45,6 +46,7 @@ def add_arguments(p):
     p.add_argument("--model", choices=sorted(NETWORKS), default="lite",
                    help="network: the 8-bit Lite (H=32, 1 layer; has RTL) or the teacher "
                         "(H=128, 2 layers; DES prediction only)")
+    add_weights_argument(p)
     p.add_argument("--json", type=Path, required=True, help="report file")
     p.add_argument("--png", type=Path, help="plot (default: beside the JSON)")
     p.add_argument("--clock-mhz", type=float, help="clock to assume (default: the board's)")
@@ -85,13 +87,18 @@ def run(args):
     board = BOARDS[args.board]
     if args.clock_mhz:
         board = replace(board, clock_mhz=args.clock_mhz)
-    q = load_default()
+    calibrated = args.weights != DEFAULT_WEIGHTS
+    if calibrated and args.model != "lite":
+        raise InputError(f"--weights is a Lite model: it cannot go with --model {args.model}")
+    q = load_model(args.weights)
     bins = q.meta["acquisition"]["bins"]
-    hidden, layers = NETWORKS[args.model]
-    title = _title(args.model, hidden, layers, bins)
+    # an instrument model: its own bins and units
+    name = args.weights.stem if calibrated else args.model
+    hidden, layers = (q.hidden_size, 1) if calibrated else NETWORKS[args.model]
+    title = _title(name, hidden, layers, bins)
     grid = len(board.gate_kinds) * len(configurations(hidden, args.max_batch, args.max_slots))
     with progress_bar() as bar:
-        task = bar.add_task(f"exploring {board.name}, {args.model}", total=grid, status="")
+        task = bar.add_task(f"exploring {board.name}, {name}", total=grid, status="")
         report = explore(board, bins=bins, hidden=hidden, layers=layers,
                          max_batch=args.max_batch, max_slots=args.max_slots,
                          advance=lambda: bar.advance(task))
@@ -120,16 +127,16 @@ def run(args):
                       f"at a time; wrote {args.json} and {png}")
     if not args.no_benchmarks:
         shown = top[:5] if best else sorted(entries, key=lambda e: e["board_luts"] or 0)[:5]
-        data = {"model": args.model, "hidden": hidden, "layers": layers, "bins": bins,
+        data = {"model": name, "hidden": hidden, "layers": layers, "bins": bins,
                 "board": {k: getattr(board, k) for k in BOARD_FACTS},
                 "shown": shown, "baseline": base, "best": best,
                 "speedup": report["speedup"],
                 "speedup_vs_sequential": report["speedup_vs_sequential"],
                 "sequential_cycles_per_pixel": report["sequential"]["cycles_per_pixel"],
                 "lut_multipliers": any(e["lut_multipliers"] for e in entries)}
-        name = board.name if args.model == "lite" else f"{board.name}-{args.model}"
-        update_section(f"explore-{name}", f"Design-space exploration: {board.name}, "
-                       f"{args.model}", command_line("boards"), data, renderer=__name__)
+        key = board.name if name == "lite" else f"{board.name}-{name}"
+        update_section(f"explore-{key}", f"Design-space exploration: {board.name}, {name}",
+                       command_line("boards"), data, renderer=__name__)
     return 0
 
 
@@ -141,10 +148,11 @@ def section_body(data):
               "of the core alone (`sim/resources.json`); `board_luts` scales the LUTs by "
               f"{board['packing']:.2f} logic cells per core LUT (LUT4, or half a carry cell), "
               f"measured on a board build ({board['packing_source']}), and decides `fits`"
-              if layers == 1 else
+              if (data["hidden"], layers) == NETWORKS["lite"] else
               "DSPs from the Lite resource model (they do not depend on H); block RAMs a "
-              "lower bound from the weights alone; LUTs not modelled (there is no teacher "
-              "RTL), so `fits` checks DSPs and block RAMs only")
+              "lower bound from the weights alone; LUTs not modelled (the resource model is "
+              "fitted to the 32-unit, one-layer core), so `fits` checks DSPs and block RAMs "
+              "only")
     verdict = (f"Best: rows {best['rows']}, batch {best['batch']}, slots {best['slots']}, "
                f"{gate_label(best).lstrip(', ') or 'DSP gates'}: "
                f"**{best['pixels_per_s']:.0f} pixels/s**, "

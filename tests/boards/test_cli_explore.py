@@ -2,6 +2,8 @@
 import json
 
 from boards.__main__ import main
+from rtl.config import CoreConfig
+from sim.des import simulate
 
 
 def test_cli_report_and_plot(tmp_path):
@@ -26,3 +28,28 @@ def test_cli_teacher_report(tmp_path):
     assert report["baseline"]["rows"] == 128 and report["sequential"]["rows"] == 1
     assert report["speedup_vs_sequential"] > report["speedup"] > 1
     assert (tmp_path / "teacher.png").stat().st_size > 10_000
+
+
+def test_an_instrument_models_own_size_is_explored(tmp_path, instrument_model):
+    """The instrument model (40 units, 64 bins): only rows dividing 120, its cycles from the
+    discrete-event model at its own T and H, and its section named after it."""
+    _, model = instrument_model
+    out = tmp_path / "m.json"
+    assert main(["explore", "--board", "ulx3s-85f", "--weights", str(model), "--json", str(out),
+                 "--max-batch", "1", "--max-slots", "1", "--no-benchmarks"]) == 0
+    report = json.loads(out.read_text())
+    assert (report["hidden"], report["layers"]) == (40, 1)
+    assert {e["rows"] for e in report["configurations"]} == {r for r in range(1, 41)
+                                                             if 120 % r == 0}
+    entry = report["configurations"][0]
+    assert entry["cycles_per_pixel"] == simulate(
+        CoreConfig(rows=entry["rows"], batch=1, slots=1, gate_luts=entry["gate_luts"],
+                   gate_dsps=entry["gate_dsps"]), bins=64, hidden=40)["cycles_per_pixel"]
+
+
+def test_instrument_weights_are_a_lite_model(tmp_path, capsys, instrument_model):
+    _, model = instrument_model
+    assert main(["explore", "--board", "ulx3s-85f", "--model", "teacher", "--weights",
+                 str(model), "--json", str(tmp_path / "m.json")]) == 2
+    assert capsys.readouterr().err.strip() == ("error: --weights is a Lite model: it cannot go "
+                                               "with --model teacher")
