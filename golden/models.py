@@ -64,30 +64,31 @@ def build(name):
 
 
 @torch.no_grad()
-def widen(model, hidden_size, *, scale=0.01, seed=0):
-    """A copy of one-layer ``model`` with ``hidden_size`` units: the old units keep their
-    weights; the new ones start from small random weights (``scale``; zeros would never
-    learn), so the wider model starts almost where ``model`` is."""
+def widen(model, hidden_size, *, seed=0):
+    """A copy of one-layer ``model`` with ``hidden_size`` units computing the same function:
+    the old units keep their weights and read nothing of the new ones, the head reads nothing
+    of them either, and the new units' own weights start as torch's GRU initialisation, so
+    that they carry features the training can pick up at once."""
     _positive_int("hidden_size", hidden_size)
     if model.num_layers != 1 or hidden_size < model.hidden_size:
         raise ValueError(f"widen makes a one-layer model wider: {model.hidden_size} units in "
                          f"{model.num_layers} layers cannot become {hidden_size}")
+    torch.manual_seed(seed)
     wide = Seq2Seq(hidden_size=hidden_size, num_layers=1)
-    gen = torch.Generator().manual_seed(seed)
     old, new = model.hidden_size, hidden_size
     # rows of a GRU tensor come in three gate blocks (r, z, n), each a unit per row
     rows = torch.cat([torch.arange(old) + k * new for k in range(3)])
+    source = dict(model.named_parameters())
     for name, target in wide.named_parameters():
-        source = dict(model.named_parameters())[name]
-        target.copy_(scale * torch.randn(target.shape, generator=gen))
         if name == "head.bias":
-            target.copy_(source)
-        elif name == "head.weight":         # the new units' outputs start unread
-            target[:, :old], target[:, old:] = source, 0
+            target.copy_(source[name])
+        elif name == "head.weight":
+            target[:, :old], target[:, old:] = source[name], 0
         elif "weight_hh" in name:
-            target[rows[:, None], torch.arange(old)[None, :]] = source
+            target[rows, old:] = 0
+            target[rows[:, None], torch.arange(old)[None, :]] = source[name]
         else:
-            target[rows] = source
+            target[rows] = source[name]
     return wide.eval()
 
 

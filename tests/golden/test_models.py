@@ -71,20 +71,16 @@ def test_save_load_round_trip(tmp_path, lite_model):
 
 
 def test_a_widened_model_starts_where_it_was(lite_model):
-    """With the new units' weights at zero the wider model is the same function; at the
-    default scale it is within 1e-3 of it, and its new units learn (they get gradients)."""
+    """The wider model is the same function, and its new units learn at once (their head
+    weights get gradients, since the units are active)."""
     x = torch.rand(4, 135)
-    with torch.no_grad():
-        want = lite_model(x)
-        assert torch.equal(widen(lite_model, 48, scale=0.0)(x), want)
     wide = widen(lite_model, 48)
     assert wide.hidden_size == 48 and wide.num_layers == 1
     with torch.no_grad():
-        assert (wide(x) - want).abs().max() < 1e-3
+        assert torch.allclose(wide(x), lite_model(x), atol=1e-6)
     wide.train()
     wide(x).square().sum().backward()
-    assert wide.head.weight.grad[:, 32:].abs().sum() > 0
-    assert wide.encoder.weight_hh_l0.grad[32:48].abs().sum() > 0
+    assert wide.head.weight.grad[:, 32:].abs().min() > 1e-4
 
 
 @pytest.mark.parametrize("hidden, layers", [(16, 1), (64, 2)])
