@@ -117,7 +117,8 @@ def run(args):
         runs = record["data"]["runs"] if record else {}
         runs[args.out.name] = {**{k: q.meta[k] for k in (
             "like", "command", "pixels", "wall_seconds", "acquisition", "irf", "notes",
-            "accuracy", "test_pixels")}, "input_bits": q.spec.input_bits}
+            "accuracy", "test_pixels", "output_step_ns")}, "input_bits": q.spec.input_bits,
+            "hidden": q.hidden_size}
         update_section(SECTION, "Instrument models (golden calibrate)",
                        "python -m golden calibrate ... (each run's command below)",
                        {"runs": runs}, renderer=__name__)
@@ -148,7 +149,11 @@ def section_body(data):
             f"{irf['fwhm_ns']:.3f} ns at {irf['offset_ns']:.3f} ns, tail {irf['tail_ns']:.3f} "
             f"ns ({'; '.join(run['notes'])}). Trained on {run['pixels']:,} simulated decays "
             f"in {run['wall_seconds']:g} s (2 CPU cores), network input Q0."
-            f"{run.get('input_bits', FixedSpec.input_bits)}. Held-out decays of this instrument, "
-            f"{run['test_pixels']:,} per photon count, every method given its IRF:\n\n"
+            f"{run.get('input_bits', FixedSpec.input_bits)}, {run.get('hidden', 32)} GRU units, "
+            + (f"outputs {run['output_step_ns']:.4g} ns apart" if "output_step_ns" in run else
+               "outputs a bin apart (measured before the output step: the same command now "
+               "spaces them to span 6 x tau_max)")
+            + f". Held-out decays of this instrument, {run['test_pixels']:,} per photon count, "
+              f"every method given its IRF:\n\n"
             + _accuracy_table(run["accuracy"]))
     return "\n\n".join(parts)

@@ -44,12 +44,16 @@ def test_its_accuracy_beside_a_fit_is_measured_and_rendered(instrument_model):
         assert list(found[method]["fret"]) == list(FRET_KEYS)
         assert all(v > 0 for v in found[method]["fret"].values())
     run = {k: meta[k] for k in ("like", "command", "pixels", "wall_seconds", "acquisition",
-                                "irf", "notes", "accuracy", "test_pixels")}
-    run["input_bits"] = load_model(model).spec.input_bits
+                                "irf", "notes", "accuracy", "test_pixels", "output_step_ns")}
+    run.update(input_bits=load_model(model).spec.input_bits, hidden=40)
     text = section_body({"runs": {model.name: run}})
     assert text.startswith(f"### `{model.name}`, for `tiny.npy`")
     assert "| lite_int |" in text and "| lite_float |" in text and "| flimlib_lma |" in text
-    assert "network input Q0.10" in text and "| FRET tau1 MAE (ns) @ 1000 |" in text
+    assert "network input Q0.10, 40 GRU units, outputs 0.4688 ns apart." in text
+    assert "| FRET tau1 MAE (ns) @ 1000 |" in text
+    del run["output_step_ns"]
+    assert "outputs a bin apart (measured before the output step" in section_body(
+        {"runs": {model.name: run}})
 
 
 @pytest.mark.parametrize("extra, message", [
