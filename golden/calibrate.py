@@ -44,7 +44,7 @@ from .quantize import quantize_model
 from .resample import resample, rise_ns
 from .training import network_inputs, network_targets, train
 
-__all__ = ["MAX_BINS", "PHOTON_POWER", "instrument_axis", "fit_irf", "training_range",
+__all__ = ["MAX_BINS", "instrument_axis", "fit_irf", "training_range",
            "output_step", "instrument_for", "calibrate", "accuracy", "PHOTONS", "COMPARED",
            "FRET_PHOTONS", "FRET_KEYS"]
 
@@ -62,8 +62,6 @@ MAX_BINS = 256
 #: A calibrated model's outputs span at least this many of its longest lifetime: the decay
 #: past them, ``e^-6`` of it, is what the lifetime misses.
 OUTPUT_SPAN_TAUS = 6
-#: Each training decay weighs ``photons ** PHOTON_POWER`` in the loss (:func:`calibrate`).
-PHOTON_POWER = 0.0
 #: The training IRFs' centres spread this far either side of the fitted one (ns).
 OFFSET_JITTER_NS = 0.1
 #: The training IRFs' widths spread by this share either side of the fitted one.
@@ -199,14 +197,11 @@ def instrument_for(layout, decay, *, bins=None, measured_irf=None, irf=None, tau
 
 
 def calibrate(instrument, *, pixels, epochs, qat_epochs, seed=0, max_minutes=None,
-              hidden_size=None, photon_power=PHOTON_POWER, spec=FixedSpec(), log=print):
+              hidden_size=None, spec=FixedSpec(), log=print):
     """Train the Seq2SeqLite for ``instrument`` (:class:`~golden.datasets.Instrument`) to
     ``spec``: ``pixels`` simulated decays, ``epochs`` of float training from the shipped
     weights, then ``qat_epochs`` of quantization-aware fine-tuning. ``max_minutes`` bounds
-    each phase's wall time (after the epoch it runs out in); each decay weighs
-    ``photons ** photon_power`` in the loss (the photon noise of a decay's shape falls as
-    ``1 / photons``: unweighted, the dim decays' noise drowns the bright ones' detail);
-    ``hidden_size`` widens the shipped network first (:func:`golden.models.widen`). Returns the quantized
+    each phase's wall time (after the epoch it runs out in); ``hidden_size`` widens the shipped network first (:func:`golden.models.widen`). Returns the quantized
     model, its meta holding the instrument, the data size, each phase's history and the wall
     time, and the float model it was quantized from."""
     began = time.monotonic()
@@ -215,19 +210,17 @@ def calibrate(instrument, *, pixels, epochs, qat_epochs, seed=0, max_minutes=Non
     x, valid = network_inputs(data["counts"], spec)
     data = {k: v[valid] for k, v in data.items()}
     x, y = x[valid], network_targets(data, acq, instrument.step_ns)
-    weight = data["photons"] ** photon_power
-    weight = weight / weight.mean()
     model, _ = load_weights(DEFAULT_FLOAT)
     if hidden_size and hidden_size != model.hidden_size:
         model = widen(model, hidden_size, seed=seed)
     log(f"training on {len(x):,} decays of {acq.bins} bins")
     history = {"float": train(model, x, y, epochs=epochs, lr=1e-3, seed=seed,
-                              sample_weight=weight, max_minutes=max_minutes, log=log)}
+                              max_minutes=max_minutes, log=log)}
     history["qat"] = train(FakeQuantSeq2Seq(model, spec), x, y, epochs=qat_epochs, lr=5e-4,
-                           seed=seed, sample_weight=weight, max_minutes=max_minutes, log=log)
+                           seed=seed, max_minutes=max_minutes, log=log)
     q = quantize_model(model, spec)
     q.meta = {**instrument.meta(), "method": "calibrate", "pixels": int(len(x)),
-              "photon_power": photon_power, "history": history, "wall_seconds": round(time.monotonic() - began, 1)}
+              "history": history, "wall_seconds": round(time.monotonic() - began, 1)}
     return q, model
 
 

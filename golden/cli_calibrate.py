@@ -5,8 +5,8 @@ import os
 from pathlib import Path
 
 from .benchmarks import load_section, table, update_section
-from .calibrate import COMPARED, FRET_KEYS, FRET_PHOTONS, PHOTON_POWER, PHOTONS, accuracy, \
-    calibrate, instrument_for
+from .calibrate import COMPARED, FRET_KEYS, FRET_PHOTONS, PHOTONS, accuracy, calibrate, \
+    instrument_for
 from .commands import positive_float, positive_int
 from .fixed import FixedSpec
 from .models import lite
@@ -48,9 +48,6 @@ def add_arguments(p):
                    help="wall-time budget of each training phase")
     p.add_argument("--input-bits", type=positive_int, default=FixedSpec.input_bits,
                    help=f"width of the network's Q0.N input (default {FixedSpec.input_bits})")
-    p.add_argument("--photon-power", type=float, default=PHOTON_POWER, metavar="P",
-                   help=f"each training decay weighs photons ** P in the loss (default "
-                        f"{PHOTON_POWER:g})")
     p.add_argument("--hidden", type=positive_int,
                    help="GRU units (default: the shipped network's 32; more start from its "
                         "weights)")
@@ -104,7 +101,6 @@ def run(args):
     q, model = calibrate(instrument, pixels=args.pixels, epochs=args.epochs,
                          qat_epochs=args.qat_epochs, seed=args.seed,
                          max_minutes=args.max_minutes, hidden_size=args.hidden,
-                         photon_power=args.photon_power,
                          spec=FixedSpec(input_bits=args.input_bits))
     print(f"accuracy on {args.test_pixels:,} held-out decays per photon count ...")
     q.meta.update(command=args.invocation, like=Path(args.like).name, notes=list(notes),

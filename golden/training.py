@@ -38,13 +38,10 @@ def network_targets(data, acq=Acquisition(), step_ns=None):
                             step_ns=step_ns).astype(np.float32)
 
 
-def sequence_loss(pred, target, sample_weight=None):
-    """Mean squared error of ``(N, T, 3)`` sequences, the first step weighted
-    ``FIRST_STEP_WEIGHT`` times, each sequence by ``sample_weight`` ``(N,)`` if given."""
+def sequence_loss(pred, target):
     weight = torch.ones(pred.shape[1], 1, device=pred.device)
     weight[0] = FIRST_STEP_WEIGHT
-    error = ((pred - target).square() * weight).mean(dim=(1, 2))
-    return error.mean() if sample_weight is None else (error * sample_weight).mean()
+    return ((pred - target).square() * weight).mean()
 
 
 def _warmup_cosine(step, total, warmup_share=0.05):
@@ -76,7 +73,7 @@ def float_lifetimes(model, counts, step_ns, spec=FixedSpec()):
 
 
 def train(model, x, y, *, epochs, batch_size=256, lr=2e-3, seed=0, checkpoint=None,
-          teacher_y=None, kd_alpha=0.5, sample_weight=None, max_minutes=None, log=print):
+          teacher_y=None, kd_alpha=0.5, max_minutes=None, log=print):
     """Train ``model`` on inputs ``x`` ``(N, T)`` and targets ``y`` ``(N, T, 3)``.
 
     Parameters
@@ -85,8 +82,6 @@ def train(model, x, y, *, epochs, batch_size=256, lr=2e-3, seed=0, checkpoint=No
         Saved after every epoch; if it exists, training resumes from it.
     teacher_y : array ``(N, T, 3)``, optional
         Teacher outputs for knowledge distillation.
-    sample_weight : array ``(N,)``, optional
-        Each sequence's weight in the loss (:func:`sequence_loss`).
     max_minutes : float, optional
         Stop after the epoch during which this wall-clock budget runs out.
 
@@ -106,8 +101,6 @@ def train(model, x, y, *, epochs, batch_size=256, lr=2e-3, seed=0, checkpoint=No
     n_val = max(1, int(len(x) * VALIDATION_SHARE))
     val_idx, train_idx = order[:n_val], order[n_val:]
     x_val, y_val = x[val_idx], torch.as_tensor(y[val_idx])
-    weights = None if sample_weight is None else torch.as_tensor(sample_weight, dtype=torch.float32)
-    weight_of = lambda idx: None if weights is None else weights[idx]
     steps_per_epoch = math.ceil(len(train_idx) / batch_size)
 
     torch.manual_seed(seed)
@@ -134,8 +127,7 @@ def train(model, x, y, *, epochs, batch_size=256, lr=2e-3, seed=0, checkpoint=No
             total = 0.0
             for step in range(steps_per_epoch):
                 idx = perm[step * batch_size:(step + 1) * batch_size]
-                loss = sequence_loss(model(torch.as_tensor(x[idx])), torch.as_tensor(y[idx]),
-                                     weight_of(idx))
+                loss = sequence_loss(model(torch.as_tensor(x[idx])), torch.as_tensor(y[idx]))
                 optimizer.zero_grad()
                 loss.backward()
                 optimizer.step()
@@ -143,8 +135,7 @@ def train(model, x, y, *, epochs, batch_size=256, lr=2e-3, seed=0, checkpoint=No
                 total += loss.item()
                 bar.update(task, advance=1, status=f"epoch {epoch + 1}/{epochs} "
                                                    f"loss {total / (step + 1):.5f}")
-            val = float(sequence_loss(torch.as_tensor(predict(model, x_val)), y_val,
-                                      weight_of(val_idx)))
+            val = float(sequence_loss(torch.as_tensor(predict(model, x_val)), y_val))
             history.append({"epoch": epoch + 1, "train_loss": total / steps_per_epoch,
                             "val_loss": val, "seconds": time.monotonic() - t0})
             log(f"epoch {epoch + 1}: train {history[-1]['train_loss']:.5f} val {val:.5f}")

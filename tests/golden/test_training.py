@@ -30,31 +30,6 @@ def test_tiny_training_run_reduces_the_loss(tiny_data):
     assert after < 0.5 * before
 
 
-def test_each_sequence_weighs_its_weight(tiny_data):
-    """Weighted, the loss is the mean of each sequence's own loss times its weight, and
-    training follows the weighted sequences."""
-    x, y = tiny_data
-    pred, target = torch.as_tensor(y[:4]) * 1.1, torch.as_tensor(y[:4])
-    each = [float(sequence_loss(pred[i:i + 1], target[i:i + 1])) for i in range(4)]
-    weight = torch.tensor([0.0, 1.0, 2.0, 1.0])
-    assert float(sequence_loss(pred, target, weight)) == pytest.approx(
-        float(np.mean(np.array(each) * weight.numpy())), rel=1e-6)
-    assert float(sequence_loss(pred, target, torch.ones(4))) == pytest.approx(
-        float(sequence_loss(pred, target)), rel=1e-6)
-    # each input twice, once with its decay and once with zeros: weighted to the decays only,
-    # training learns the decays; unweighted, their mean
-    both_x, both_y = np.concatenate([x, x]), np.concatenate([y, np.zeros_like(y)])
-    weight = np.repeat([1.0, 0.0], len(x))
-    losses = []
-    for w in (weight, None):
-        torch.manual_seed(0)
-        model = Seq2Seq(hidden_size=8, num_layers=1)
-        train(model, both_x, both_y, epochs=4, batch_size=64, lr=1e-2, sample_weight=w,
-              log=lambda *_: None)
-        losses.append(_loss(model, x, y))
-    assert losses[0] < 0.7 * losses[1]
-
-
 def test_distillation_pulls_towards_the_teacher(tiny_data):
     x, y = tiny_data
     teacher_y = np.zeros_like(y)
