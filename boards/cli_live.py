@@ -36,7 +36,6 @@ import tifffile
 
 from golden.commands import positive_int
 from golden.intref import to_physical
-from golden.quantize import output_step_ns
 from golden.outputs import add_output_arguments, check_output, output_dir, plot_tau_m, \
     tau_range, write_report
 from golden.datasets import Instrument
@@ -132,7 +131,7 @@ def frame_maps(frame, qmodel, shape):
             result[key][tag] = value
         if count is not None:
             photons[tag] = count
-    maps = to_physical(result, output_step_ns(qmodel.meta), qmodel.spec)
+    maps = to_physical(result, Instrument.of(qmodel).step_ns, qmodel.spec)
     maps["photons"] = photons
     return {key: np.asarray(maps[key], np.float32).reshape(shape) for key in MAP_KEYS}
 

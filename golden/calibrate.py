@@ -201,8 +201,8 @@ def calibrate(instrument, *, pixels, epochs, qat_epochs, seed=0, max_minutes=Non
     """Train the Seq2SeqLite for ``instrument`` (:class:`~golden.datasets.Instrument`) to
     ``spec``: ``pixels`` simulated decays, ``epochs`` of float training from the shipped
     weights, then ``qat_epochs`` of quantization-aware fine-tuning. ``max_minutes`` bounds
-    each phase's wall time (after the epoch it runs out in); ``hidden_size`` widens the shipped network first (:func:`golden.models.widen`). Returns the quantized
-    model, its meta holding the instrument, the data size, each phase's history and the wall
+    each phase's wall time (after the epoch it runs out in); ``hidden_size`` widens the
+    shipped network first (:func:`golden.models.widen`). Returns the quantized model, its meta holding the instrument, the data size, each phase's history and the wall
     time, and the float model it was quantized from."""
     began = time.monotonic()
     acq = instrument.acq

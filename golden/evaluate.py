@@ -14,12 +14,11 @@ import time
 import numpy as np
 
 from . import baselines
-from .datasets import TEST_RANGE, make_dataset
+from .datasets import TEST_RANGE, Instrument, make_dataset
 from .fixed import FixedSpec
 from .intref import to_physical
 from .intref_fast import run_counts_fast
 from .physics import IRF, Acquisition, irf_histogram, simulate_counts
-from .quantize import output_step_ns
 from .training import float_lifetimes
 
 __all__ = ["METHODS", "ESTIMATORS", "PHOTON_BANDS", "test_set", "true_tau_m", "metrics", "estimate",
@@ -80,7 +79,7 @@ def estimate(method, counts, models, acq=Acquisition(), irf=IRF(), progress=None
         return float_lifetimes(model, counts, step_ns or acq.bin_width_ns, spec)[0]
     if method == "lite_int":
         q = models["lite_int"]
-        return to_physical(run_counts_fast(q, counts), output_step_ns(q.meta), q.spec)
+        return to_physical(run_counts_fast(q, counts), Instrument.of(q).step_ns, q.spec)
     if method in FITS:
         components, noise = FITS[method]
         return baselines.flimlib_lma(counts, irf=irf_histogram(acq, irf),

@@ -154,7 +154,7 @@ def run_counts(qmodel, counts):
 
 def to_physical(result, step_ns, spec):
     """Float view of integer results of a model whose outputs are ``step_ns`` apart
-    (:func:`golden.quantize.output_step_ns`): ``tau1``, ``tau2``, ``fraction``, ``tau_m`` in ns,
+    (:attr:`golden.datasets.Instrument.step_ns`): ``tau1``, ``tau2``, ``fraction``, ``tau_m`` in ns,
     NaN where no lifetime is defined (no signal, or a non-positive first value)."""
     scale = 2.0 ** -spec.quotient_frac
     tau = np.where(result["tau_defined"] & result["valid"][:, None],

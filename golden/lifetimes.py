@@ -2,7 +2,8 @@
 
 ``tau = dt * (sum / first - 1/2)`` (trapezoid integral over first value), per component, with
 ``dt`` the time between output samples (the bin width, or a calibrated model's longer output
-step: the sum misses the decay past the last sample, ``-tau e^{-T dt / tau}``);
+step, which keeps small what the sum misses: the decay past the last sample,
+``tau e^{-T dt / tau}``);
 ``fraction = first_short / (first_short + first_long)``; ``tau_m`` (amplitude-weighted mean
 lifetime) comes from the full-decay channel, since its integral over its first value is exactly
 ``a1 tau1 + a2 tau2`` when ``a1 + a2 = 1``.

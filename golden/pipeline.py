@@ -4,10 +4,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .datasets import TRAIN_RANGE
+from .datasets import TRAIN_RANGE, Instrument
 from .intref import to_physical
 from .intref_fast import run_counts_fast
-from .quantize import load_quantized, output_step_ns
+from .quantize import load_quantized
 from .validate import InputError, check_bin_width, check_counts, saturated_pixels
 
 __all__ = ["DEFAULT_WEIGHTS", "DEFAULT_FLOAT", "load_default", "add_weights_argument",
@@ -59,7 +59,7 @@ def analyse(counts, qmodel, *, bin_width_ns=None, progress=None, process=None, c
 
     def lifetimes(flat, first_tag):
         result = process(flat, first_tag=first_tag)
-        return to_physical(result, output_step_ns(qmodel.meta), qmodel.spec), result["valid"]
+        return to_physical(result, Instrument.of(qmodel).step_ns, qmodel.spec), result["valid"]
 
     return _maps(counts, acq, lifetimes, bin_width_ns=bin_width_ns, progress=progress,
                  chunk=chunk)

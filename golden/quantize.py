@@ -14,7 +14,7 @@ from .fixed import FixedSpec, saturate
 from .physics import Acquisition
 
 __all__ = ["QuantGRULayer", "QuantSeq2Seq", "weight_frac", "quantize_tensor", "quantize_model",
-           "save_quantized", "load_quantized", "quantized_meta", "output_step_ns"]
+           "save_quantized", "load_quantized", "quantized_meta"]
 
 #: Fraction widths are kept in this window (weights of magnitude ~2**-8 .. 2**7).
 FRAC_LIMITS = (-8, 24)
@@ -163,9 +163,3 @@ def quantized_meta(bins=Acquisition.bins, bin_width_ns=Acquisition.bin_width_ns,
     """A quantized model's ``meta``: the acquisition it reads (``bins`` of ``bin_width_ns``)
     and ``extra`` (how it was made)."""
     return {"acquisition": {"bins": bins, "bin_width_ns": bin_width_ns}, **extra}
-
-
-def output_step_ns(meta):
-    """Time (ns) between the output samples of the quantized model whose ``meta`` this is: its
-    ``output_step_ns`` (:class:`golden.datasets.Instrument`), else its bin width."""
-    return meta.get("output_step_ns") or meta["acquisition"]["bin_width_ns"]

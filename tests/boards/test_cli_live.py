@@ -23,7 +23,6 @@ from golden.datasets import Instrument
 from golden.events import code_bins, histogram_events, image_events
 from golden.physics import Acquisition, IRF, simulate_counts
 from golden.intref import run_counts, to_physical
-from golden.quantize import output_step_ns
 from golden.pipeline import MAP_KEYS, load_default
 from golden.readers import input_arguments, read_for_model
 from rtl.config import CoreConfig
@@ -82,7 +81,7 @@ def test_live_frames_equal_the_source_reference(tmp_path, qmodel, monkeypatch, c
     ref = PATH.reference(qmodel, BINS, frames=2)
     assert ref["frames"] == [6, 12]
     counts = np.stack([c for _, c in ref["pixels"]])
-    maps = to_physical(run_counts(qmodel, counts), output_step_ns(small.meta), qmodel.spec)
+    maps = to_physical(run_counts(qmodel, counts), Instrument.of(small).step_ns, qmodel.spec)
     maps["photons"] = counts.sum(axis=1)
     want = np.stack([maps[k] for k in MAP_KEYS]).astype(np.float32)     # (5, 12)
     want = want.reshape(5, 2, 2, 3).transpose(1, 0, 2, 3)               # frames, planes, y, x
@@ -132,7 +131,7 @@ def test_live_frames_of_the_event_pins(tmp_path, qmodel, monkeypatch):
     assert main(["live", "ulx3s-85f", "--port", "sim", "--out", str(out), "--frames", "2",
                  "--source", "pins", "--size", "2", "2", "--no-window"]) == 0
     counts = np.stack([c for _, c in ref["pixels"]])
-    maps = to_physical(run_counts(qmodel, counts), output_step_ns(small.meta), qmodel.spec)
+    maps = to_physical(run_counts(qmodel, counts), Instrument.of(small).step_ns, qmodel.spec)
     maps["photons"] = counts.sum(axis=1)
     want = np.stack([maps[k] for k in MAP_KEYS]).astype(np.float32).reshape(5, 2, 2)
     got = tifffile.imread(out / "frames.tif")
@@ -173,7 +172,7 @@ def test_live_frames_of_a_replayed_recording(tmp_path, qmodel, monkeypatch):
     held = bins >= 0
     counts = np.bincount((photons.frame * 6 + photons.pixel)[held] * BINS + bins[held],
                          minlength=3 * 6 * BINS).reshape(18, BINS)
-    maps = to_physical(run_counts(qmodel, counts), output_step_ns(small.meta), qmodel.spec)
+    maps = to_physical(run_counts(qmodel, counts), Instrument.of(small).step_ns, qmodel.spec)
     maps["photons"] = counts.sum(axis=1)
     want = np.stack([maps[k] for k in MAP_KEYS]).astype(np.float32)     # (5, 18)
     want = want.reshape(5, 3, 2, 3).transpose(1, 0, 2, 3)               # frames, planes, y, x
