@@ -44,7 +44,7 @@ from .quantize import quantize_model
 from .resample import resample, rise_ns
 from .training import network_inputs, network_targets, train
 
-__all__ = ["MAX_BINS", "instrument_axis", "fit_irf", "training_range",
+__all__ = ["MAX_BINS", "TAU_MAX_NS", "instrument_axis", "fit_irf", "training_range",
            "output_step", "instrument_for", "calibrate", "accuracy", "PHOTONS", "COMPARED",
            "FRET_PHOTONS", "FRET_KEYS"]
 
@@ -59,6 +59,8 @@ FRET_PHOTONS = 1000
 FRET_KEYS = ("tau1_mae_ns", "tau2_mae_ns", "frac_mae")
 #: Most bins a calibrated model reads by default: the core's cycles per pixel grow with T.
 MAX_BINS = 256
+#: Longest training lifetime by default (ns).
+TAU_MAX_NS = 5.0
 #: A calibrated model's outputs span at least this many of its longest lifetime: the decay
 #: past them, ``e^-6`` of it, is what the lifetime misses.
 OUTPUT_SPAN_TAUS = 6
@@ -156,13 +158,16 @@ def fit_irf(decay, acq, *, measured=None):
         f"ns at {p[1]:.3f} ns (rms residual {error:.1%} of the peak)")
 
 
-def training_range(irf, *, photons_max, tau_max_ns=5.0):
+def training_range(irf, *, photons_max, tau_max_ns=TAU_MAX_NS, fret=False):
     """The :class:`~golden.datasets.ParameterRange` of an instrument's training decays around
     its fitted ``irf``, photons up to ``photons_max`` (clipped to
-    ``[PHOTONS_COVERED, MAX_PHOTONS]``)."""
+    ``[PHOTONS_COVERED, MAX_PHOTONS]``), lifetimes to ``tau_max_ns``, or with ``fret`` those
+    of :data:`golden.datasets.FRET_RANGE` (always two components)."""
     tailed = irf.tail_ns > 0
+    lifetimes = (dict(tau_ns=FRET_RANGE.tau_ns, tau2_ns=FRET_RANGE.tau2_ns, mono_share=0.0)
+                 if fret else dict(tau_ns=(TRAIN_RANGE.tau_ns[0], tau_max_ns)))
     return replace(
-        TRAIN_RANGE, tau_ns=(TRAIN_RANGE.tau_ns[0], tau_max_ns),
+        TRAIN_RANGE, **lifetimes,
         photons=(MIN_PHOTONS, float(np.clip(photons_max, PHOTONS_COVERED, MAX_PHOTONS))),
         irf_fwhm_ns=(irf.fwhm_ns * (1 - WIDTH_JITTER), irf.fwhm_ns * (1 + WIDTH_JITTER)),
         irf_offset_ns=(irf.offset_ns - OFFSET_JITTER_NS, irf.offset_ns + OFFSET_JITTER_NS),
@@ -177,12 +182,14 @@ def output_step(acq, tau_max_ns):
     return max(acq.bin_width_ns, OUTPUT_SPAN_TAUS * tau_max_ns / acq.bins)
 
 
-def instrument_for(layout, decay, *, bins=None, measured_irf=None, irf=None, tau_max_ns=5.0,
-                   photons_max):
+def instrument_for(layout, decay, *, bins=None, measured_irf=None, irf=None,
+                   tau_max_ns=TAU_MAX_NS, fret=False, photons_max):
     """The :class:`~golden.datasets.Instrument` of a recording: its axis
     (:func:`instrument_axis`), its IRF (given, or :func:`fit_irf`), the training range around
-    it and the output step (:func:`output_step`). ``decay`` is the summed decay on ``layout``.
-    Returns ``(instrument, notes)``."""
+    it (:func:`training_range`) and the output step (:func:`output_step`). ``decay`` is the
+    summed decay on ``layout``. Returns ``(instrument, notes)``."""
+    if fret:
+        tau_max_ns = FRET_RANGE.tau2_ns[1]
     acq, notes = instrument_axis(layout, bins=bins)
     if irf is None:
         summed = resample(np.asarray(decay)[None], layout, acq, 0.0)[0]
@@ -192,8 +199,8 @@ def instrument_for(layout, decay, *, bins=None, measured_irf=None, irf=None, tau
     if step > acq.bin_width_ns:
         notes.append(f"outputs {step:.4g} ns apart ({step / acq.bin_width_ns:.3g} bins): "
                      f"{acq.bins} of them span {OUTPUT_SPAN_TAUS} x {tau_max_ns:g} ns")
-    return Instrument(acq, training_range(irf, photons_max=photons_max, tau_max_ns=tau_max_ns),
-                      irf, step), notes
+    prange = training_range(irf, photons_max=photons_max, tau_max_ns=tau_max_ns, fret=fret)
+    return Instrument(acq, prange, irf, step), notes
 
 
 def calibrate(instrument, *, pixels, epochs, qat_epochs, seed=0, max_minutes=None,

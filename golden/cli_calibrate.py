@@ -5,8 +5,8 @@ import os
 from pathlib import Path
 
 from .benchmarks import load_section, table, update_section
-from .calibrate import COMPARED, FRET_KEYS, FRET_PHOTONS, PHOTONS, accuracy, calibrate, \
-    instrument_for
+from .calibrate import COMPARED, FRET_KEYS, FRET_PHOTONS, PHOTONS, TAU_MAX_NS, accuracy, \
+    calibrate, instrument_for
 from .commands import positive_float, positive_int
 from .fixed import FixedSpec
 from .models import lite
@@ -33,8 +33,11 @@ def add_arguments(p):
                           "fitted to the recording's rising edge")
     irf.add_argument("--irf-fwhm-ns", type=positive_float, help="a Gaussian IRF's FWHM")
     p.add_argument("--irf-offset-ns", type=float, help="with --irf-fwhm-ns: its centre")
-    p.add_argument("--tau-max-ns", type=positive_float, default=5.0,
-                   help="longest training lifetime (default 5)")
+    p.add_argument("--fret", action="store_true",
+                   help="train for FRET-like decays (a 0.2-0.6 ns donor beside 2-3 ns, any "
+                        "fraction) instead of lifetimes to --tau-max-ns")
+    p.add_argument("--tau-max-ns", type=positive_float,
+                   help=f"longest training lifetime (default {TAU_MAX_NS:g})")
     p.add_argument("--bins", type=positive_int,
                    help="rebin to T bins over the recording's window (default: its own bins, "
                         "at most 256)")
@@ -77,6 +80,8 @@ def run(args):
         raise InputError(f"{args.out} exists; pass --force to replace it")
     if not args.out.parent.is_dir():
         raise InputError(f"cannot write {args.out}: no directory {args.out.parent}")
+    if args.fret and args.tau_max_ns:
+        raise InputError("--fret trains on FRET-like lifetimes: it takes no --tau-max-ns")
     if args.hidden is not None and args.hidden < lite().hidden_size:
         raise InputError(f"--hidden must be at least the shipped network's "
                          f"{lite().hidden_size} units, not {args.hidden}")
@@ -88,7 +93,8 @@ def run(args):
     try:
         instrument, notes = instrument_for(rec.layout, flat.sum(axis=0), bins=args.bins,
                                            measured_irf=measured, irf=irf,
-                                           tau_max_ns=args.tau_max_ns,
+                                           tau_max_ns=args.tau_max_ns or TAU_MAX_NS,
+                                           fret=args.fret,
                                            photons_max=float(flat.sum(axis=1).max()))
     except ValueError as err:
         raise InputError(f"{args.like}: {err}") from None
@@ -96,7 +102,7 @@ def run(args):
         print(f"note: {note}")
     acq = instrument.acq
     print(f"instrument: {acq.bins} bins of {acq.bin_width_ns:g} ns, laser period "
-          f"{acq.period_ns:g} ns; lifetimes to {args.tau_max_ns:g} ns, photons "
+          f"{acq.period_ns:g} ns; lifetimes {_lifetimes(instrument.prange)}, photons "
           f"{instrument.prange.photons[0]:g}-{instrument.prange.photons[1]:g}")
     q, model = calibrate(instrument, pixels=args.pixels, epochs=args.epochs,
                          qat_epochs=args.qat_epochs, seed=args.seed,
@@ -123,6 +129,14 @@ def run(args):
                        "python -m golden calibrate ... (each run's command below)",
                        {"runs": runs}, renderer=__name__)
     return 0
+
+
+def _lifetimes(prange):
+    """The training lifetimes, in words."""
+    if prange.tau2_ns is None:
+        return f"to {prange.tau_ns[1]:g} ns"
+    return (f"{prange.tau_ns[0]:g}-{prange.tau_ns[1]:g} ns beside "
+            f"{prange.tau2_ns[0]:g}-{prange.tau2_ns[1]:g} ns")
 
 
 def _accuracy_table(found):

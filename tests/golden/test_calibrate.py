@@ -8,6 +8,7 @@ from golden.calibrate import (MAX_BINS, OFFSET_JITTER_NS, OUTPUT_SPAN_TAUS, fit_
                               instrument_axis, instrument_for, output_step, training_range)
 from golden.lifetimes import lifetimes_from_sequences
 from golden.phasors import read_irf
+from golden.datasets import FRET_RANGE
 from golden.physics import IRF, Acquisition, decay_components, irf_histogram, simulate_counts
 from golden.readers import read_input
 from golden.resample import Layout
@@ -59,6 +60,22 @@ def test_training_range_surrounds_the_irf():
                                                   2.0 + OFFSET_JITTER_NS))
     assert prange.irf_fwhm_ns[0] < 0.3 < prange.irf_fwhm_ns[1] and prange.tailed_share == 0
     assert training_range(IRF(0.2, 1.5, 0.1), photons_max=1e6).tailed_share == 1.0
+
+
+def test_a_fret_instrument_trains_on_fret_lifetimes():
+    """With ``fret``, the training lifetimes are FRET_RANGE's, always two components, and the
+    outputs span 6 x its longest (3 ns)."""
+    prange = training_range(IRF(0.3, 2.0), photons_max=400.0, fret=True)
+    assert (prange.tau_ns, prange.tau2_ns, prange.mono_share) == (
+        FRET_RANGE.tau_ns, FRET_RANGE.tau2_ns, 0.0)
+    layout = Layout(10 / 256, 256, (0, 256), 12.5)
+    acq = Acquisition(bins=256, bin_width_ns=10 / 256, period_ns=12.5)
+    decay = simulate_counts([0.4], [2.5], [0.5], [1e5], acq=acq, irf=IRF(0.3, 2.0),
+                            rng=np.random.default_rng(3))[0]
+    fret, notes = instrument_for(layout, decay, fret=True, photons_max=1e4)
+    assert fret.prange.tau2_ns == FRET_RANGE.tau2_ns
+    assert fret.step_ns == pytest.approx(OUTPUT_SPAN_TAUS * FRET_RANGE.tau2_ns[1] / 256)
+    assert notes[-1].endswith(f"span {OUTPUT_SPAN_TAUS} x 3 ns")
 
 
 @needs_data

@@ -59,6 +59,9 @@ def test_its_accuracy_beside_a_fit_is_measured_and_rendered(instrument_model):
 @pytest.mark.parametrize("extra, message", [
     (["--irf-offset-ns", "1"], "--irf-offset-ns goes with --irf-fwhm-ns"),
     (["--irf-fwhm-ns", "0.3"], "--irf-fwhm-ns needs --irf-offset-ns (the IRF's centre in ns)"),
+    (["--fret", "--tau-max-ns", "4"],
+     "--fret trains on FRET-like lifetimes: it takes no --tau-max-ns"),
+    (["--hidden", "16"], "--hidden must be at least the shipped network's 32 units, not 16"),
 ])
 def test_bad_irf_arguments(tmp_path, capsys, instrument_model, extra, message):
     recording, _ = instrument_model
