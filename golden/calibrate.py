@@ -164,16 +164,22 @@ def training_range(irf, *, photons_max, tau_max_ns=TAU_MAX_NS, fret=False):
     ``[PHOTONS_COVERED, MAX_PHOTONS]``), lifetimes to ``tau_max_ns``, or with ``fret`` those
     of :data:`golden.datasets.FRET_RANGE` (always two components)."""
     tailed = irf.tail_ns > 0
-    lifetimes = (dict(tau_ns=FRET_RANGE.tau_ns, tau2_ns=FRET_RANGE.tau2_ns, mono_share=0.0)
-                 if fret else dict(tau_ns=(TRAIN_RANGE.tau_ns[0], tau_max_ns)))
-    return replace(
-        TRAIN_RANGE, **lifetimes,
+    prange = replace(
+        TRAIN_RANGE, tau_ns=(TRAIN_RANGE.tau_ns[0], tau_max_ns),
         photons=(MIN_PHOTONS, float(np.clip(photons_max, PHOTONS_COVERED, MAX_PHOTONS))),
         irf_fwhm_ns=(irf.fwhm_ns * (1 - WIDTH_JITTER), irf.fwhm_ns * (1 + WIDTH_JITTER)),
         irf_offset_ns=(irf.offset_ns - OFFSET_JITTER_NS, irf.offset_ns + OFFSET_JITTER_NS),
         irf_tail_ns=((irf.tail_ns * (1 - WIDTH_JITTER), irf.tail_ns * (1 + WIDTH_JITTER))
                      if tailed else TRAIN_RANGE.irf_tail_ns),
         tailed_share=1.0 if tailed else 0.0)
+    return _fret_lifetimes(prange) if fret else prange
+
+
+def _fret_lifetimes(prange):
+    """``prange`` with :data:`golden.datasets.FRET_RANGE`'s lifetimes (always two
+    components)."""
+    return replace(prange, tau_ns=FRET_RANGE.tau_ns, tau2_ns=FRET_RANGE.tau2_ns,
+                   mono_share=FRET_RANGE.mono_share)
 
 
 def output_step(acq, tau_max_ns):
@@ -249,21 +255,21 @@ def accuracy(qmodel, model, instrument, *, photons=PHOTONS, n=1000, f_pixels=300
     from training's), every method given the instrument's IRF."""
     acq, irf, spec = instrument.acq, instrument.irf, qmodel.spec
     models = {"lite_int": qmodel, "lite": model}
-    out = {m: {"tau_m_mae_ns": {}} for m in COMPARED}
-    fret = replace(_held_out(instrument, FRET_PHOTONS), tau_ns=FRET_RANGE.tau_ns,
-                   tau2_ns=FRET_RANGE.tau2_ns, mono_share=0.0)
-    for level in (*photons, "fret"):
-        prange = fret if level == "fret" else _held_out(instrument, level)
-        data = make_dataset(n, seed=seed + (1 if level == "fret" else level), prange=prange,
-                            acq=acq)
+
+    def scores(prange, data_seed):
+        data = make_dataset(n, seed=data_seed, prange=prange, acq=acq)
         counts = data["counts"].astype(np.int64)
-        for method in COMPARED:
-            found = metrics(estimate(method, counts, models, acq=acq, irf=irf, spec=spec,
-                                     step_ns=instrument.step_ns), data)
-            if level == "fret":
-                out[method]["fret"] = {k: found[k] for k in FRET_KEYS}
-            else:
-                out[method]["tau_m_mae_ns"][str(level)] = found["tau_m_mae_ns"]
+        return {method: metrics(estimate(method, counts, models, acq=acq, irf=irf, spec=spec,
+                                         step_ns=instrument.step_ns), data)
+                for method in COMPARED}
+
+    out = {m: {"tau_m_mae_ns": {}} for m in COMPARED}
+    for level in photons:
+        for method, found in scores(_held_out(instrument, level), seed + level).items():
+            out[method]["tau_m_mae_ns"][str(level)] = found["tau_m_mae_ns"]
+    fret = _fret_lifetimes(_held_out(instrument, FRET_PHOTONS))
+    for method, found in scores(fret, seed + 1).items():
+        out[method]["fret"] = {k: found[k] for k in FRET_KEYS}
     for method, mono in COMPARED.items():
         out[method]["f_value"] = f_value(
             lambda c: estimate(mono, c.astype(np.int64), models, acq=acq, irf=irf,
