@@ -31,7 +31,7 @@ def run(args):
         data = {k: v[:args.limit] for k, v in data.items()}
     x, valid = network_inputs(data["counts"])
     data = {k: v[valid] for k, v in data.items()}
-    spec = FixedSpec(bits=args.bits)
+    spec = FixedSpec(bits=args.bits, weight_bits=args.bits)
     history = train(FakeQuantSeq2Seq(model, spec), x[valid], network_targets(data, acq),
                     epochs=args.epochs, lr=args.lr, max_minutes=args.max_minutes,
                     checkpoint=args.out.with_suffix(".ckpt"))

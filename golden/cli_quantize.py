@@ -16,7 +16,7 @@ def add_arguments(p):
 
 def run(args):
     model, meta = load_weights(args.float_path)
-    q = quantize_model(model, FixedSpec(bits=args.bits))
+    q = quantize_model(model, FixedSpec(bits=args.bits, weight_bits=args.bits))
     q.meta = quantized_meta(method="ptq", command=command_line("golden"),
                             float_weights=str(args.float_path))
     save_quantized(q, args.out)

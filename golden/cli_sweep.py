@@ -28,7 +28,7 @@ def run(args):
     data = test_set(args.n)
     counts = data["counts"].astype(np.int64)
     results = {}
-    variants = [(f"ptq_{b}bit", quantize_model(model, FixedSpec(bits=b))) for b in SWEEP_BITS]
+    variants = [(f"ptq_{b}bit", quantize_model(model, FixedSpec(bits=b, weight_bits=b))) for b in SWEEP_BITS]
     variants.append(("qat_8bit (shipped)", load_quantized(DEFAULT_WEIGHTS)))
     for name, q in variants:
         q.meta.setdefault("acquisition", quantized_meta()["acquisition"])

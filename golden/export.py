@@ -38,12 +38,12 @@ def memories(qmodel):
     spec = qmodel.spec
     mems = {"lut_sigmoid": (build_lut("sigmoid", spec), spec.sigmoid_frac, False),
             "lut_tanh": (build_lut("tanh", spec), spec.tanh_frac + 1, True),
-            "head_w": (qmodel.head_w, spec.bits, True),
+            "head_w": (qmodel.head_w, spec.weight_bits, True),
             "head_b": (qmodel.head_b, spec.bias_bits, True)}
     for part in ("encoder", "decoder"):
         for i, layer in enumerate(getattr(qmodel, part)):
             for name in ("w_ih", "w_hh"):
-                mems[f"{part}{i}_{name}"] = (getattr(layer, name), spec.bits, True)
+                mems[f"{part}{i}_{name}"] = (getattr(layer, name), spec.weight_bits, True)
             for name in ("b_ih", "b_hh"):
                 mems[f"{part}{i}_{name}"] = (getattr(layer, name), spec.bias_bits, True)
     return mems

@@ -29,8 +29,10 @@ class FixedSpec:
     Parameters
     ----------
     bits : int
-        Width of weights (per-tensor power-of-two scale), hidden state (Q0.bits-1, in [-1, 1)),
-        sigmoid outputs (unsigned Q0.bits) and tanh outputs (Q0.bits-1).
+        Width of the hidden state (Q0.bits-1, in [-1, 1)), sigmoid outputs (unsigned Q0.bits)
+        and tanh outputs (Q0.bits-1).
+    weight_bits : int
+        Width of the weights (each tensor at its own power-of-two scale).
     count_bits : int
         Width of a histogram bin's photon counter (the input of preprocessing).
     background_bins : int
@@ -55,6 +57,7 @@ class FixedSpec:
     """
     CHANNELS: ClassVar[int] = 3
     bits: int = 8
+    weight_bits: int = 8
     count_bits: int = 16
     background_bins: int = 8
     input_bits: int = 8
@@ -69,7 +72,7 @@ class FixedSpec:
     tag_bits: int = 16
 
     def __post_init__(self):
-        for name in ("bits", "count_bits", "input_bits", "lut_index_bits", "output_bits",
+        for name in ("bits", "weight_bits", "count_bits", "input_bits", "lut_index_bits", "output_bits",
                      "quotient_bits", "bias_bits", "tag_bits"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 2:

@@ -59,7 +59,7 @@ class FakeQuantSeq2Seq(nn.Module):
         self.tanh = _Table("tanh", spec, torch.tanh)
 
     def _layer(self, gru, l, in_frac):
-        bits, sf = self.spec.bits, self.spec.state_frac
+        bits, sf = self.spec.weight_bits, self.spec.state_frac
         w_ih, f_ih = _fake_weight(getattr(gru, f"weight_ih_l{l}"), bits)
         w_hh, f_hh = _fake_weight(getattr(gru, f"weight_hh_l{l}"), bits)
         acc = max(f_ih + in_frac, f_hh + sf)
@@ -93,7 +93,7 @@ class FakeQuantSeq2Seq(nn.Module):
             for l, params in enumerate(enc):
                 states[l] = self._step(params, inp @ params[0].T + params[2], states[l])
                 inp = states[l]
-        head_w, head_f = _fake_weight(m.head.weight, spec.bits)
+        head_w, head_f = _fake_weight(m.head.weight, spec.weight_bits)
         head_w = head_w.to(dtype)
         head_b = _round(m.head.bias, head_f + spec.state_frac).to(dtype)
         top = 2.0 ** (spec.output_bits - 1 - spec.output_frac)

@@ -1,7 +1,7 @@
 """Post-training quantization of a float Seq2Seq to the fixed-point spec, and its file format.
 
 Each weight tensor gets a per-tensor power-of-two scale: the largest fraction width whose
-``bits``-wide signed range still holds the tensor's largest magnitude. Biases are stored at the
+``weight_bits``-wide signed range still holds the tensor's largest magnitude. Biases are stored at the
 scale of the accumulator they are added to.
 """
 import json
@@ -100,9 +100,9 @@ class QuantSeq2Seq:
 def _quantize_gru(gru, layer, spec, in_frac, fracs=None):
     get = lambda name: getattr(gru, f"{name}_l{layer}").detach().double().numpy()
     w_ih, w_hh = get("weight_ih"), get("weight_hh")
-    f_ih, f_hh = fracs or (weight_frac(w_ih, spec.bits), weight_frac(w_hh, spec.bits))
-    q = QuantGRULayer(quantize_tensor(w_ih, f_ih, spec.bits), quantize_tensor(w_hh, f_hh,
-                                                                               spec.bits),
+    wb = spec.weight_bits
+    f_ih, f_hh = fracs or (weight_frac(w_ih, wb), weight_frac(w_hh, wb))
+    q = QuantGRULayer(quantize_tensor(w_ih, f_ih, wb), quantize_tensor(w_hh, f_hh, wb),
                       None, None, f_ih, f_hh, in_frac, spec.state_frac)
     q.b_ih = quantize_tensor(get("bias_ih"), q.acc_frac, spec.bias_bits)
     q.b_hh = quantize_tensor(get("bias_hh"), q.acc_frac, spec.bias_bits)
@@ -124,11 +124,11 @@ def quantize_model(model, spec=FixedSpec(), fracs=None):
                           fracs.get(part, [None] * gru.num_layers)[l])
             for l in range(gru.num_layers)]
     w = model.head.weight.detach().double().numpy()
-    f = fracs.get("head", weight_frac(w, spec.bits))
+    f = fracs.get("head", weight_frac(w, spec.weight_bits))
     head_b = quantize_tensor(model.head.bias.detach().double().numpy(), f + spec.state_frac,
                              spec.bias_bits)
     return QuantSeq2Seq(spec, layers["encoder"], layers["decoder"],
-                        quantize_tensor(w, f, spec.bits), head_b, f)
+                        quantize_tensor(w, f, spec.weight_bits), head_b, f)
 
 
 _LAYER_ARRAYS = ("w_ih", "w_hh", "b_ih", "b_hh")

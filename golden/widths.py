@@ -44,21 +44,22 @@ def layer_shifts(layer, lut_frac):
 
 def datapath_widths(qmodel, bins):
     """The :class:`Widths` of one-layer ``qmodel`` on ``bins``-step histograms: each from the
-    largest magnitude its terms can reach (weights of ``spec.bits``, states and tables in
+    largest magnitude its terms can reach (weights of ``spec.weight_bits``, states and tables in
     ``[-1, 1]``, inputs below ``2**input_bits``, the biases as stored)."""
     spec = qmodel.spec
     layers = (*qmodel.encoder, *qmodel.decoder)
     H = layers[0].hidden_size
-    w_max, x_max = 1 << (spec.bits - 1), (1 << spec.input_bits) - 1
+    w_max, x_max = 1 << (spec.weight_bits - 1), (1 << spec.input_bits) - 1
+    product = H * w_max << spec.state_frac          # a row of weights by a state
     lut_frac = min(layer.acc_frac for layer in layers)
 
     def pre_bound(layer):
         xs, hs, _ = layer_shifts(layer, lut_frac)
         bias = int(np.abs(layer.b_ih).max() + np.abs(layer.b_hh).max())
-        return (w_max * x_max << xs) + ((H * w_max * w_max) << hs) + bias
+        return (w_max * x_max << xs) + (product << hs) + bias
 
-    head_bound = H * (1 << (2 * spec.bits - 2)) + int(np.abs(qmodel.head_b).max())
-    return Widths(acc=_signed_bits(H * w_max * w_max),
+    head_bound = product + int(np.abs(qmodel.head_b).max())
+    return Widths(acc=_signed_bits(product),
                   pre=max(map(pre_bound, layers)).bit_length() + 1, head=_signed_bits(head_bound),
                   sum=spec.output_bits - 1 + math.ceil(math.log2(bins)),
                   first=spec.output_bits - 1, lut_frac=lut_frac)

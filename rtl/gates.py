@@ -136,7 +136,7 @@ class GateUnit(wiring.Component):
         m = Module()
         spec, q, T, widths = self.spec, self.qmodel, self.bins, self.widths
         H, B, S = self.hidden_size, self.batch, self.slots
-        wb, sf, C = spec.bits, spec.sigmoid_frac, spec.CHANNELS
+        wb, sb, sf, C = spec.weight_bits, spec.bits, spec.sigmoid_frac, spec.CHANNELS
         enc, dec = self.layers
         pre_shape = signed(widths.pre)
         table = lambda name, values: rom(m, name, [v for layer in self.layers
@@ -267,22 +267,22 @@ class GateUnit(wiring.Component):
             m.d.sync += pre["z"].eq(pre_act("z", STAGE["z_pre"]))
             m.d.comb += luts["z"].pre.eq(pre["z"])
             z = reg(luts["z"].out, f"z{b}")
-            h_prev = Signal(signed(wb), name=f"h_old{b}", reset_less=True)
+            h_prev = Signal(signed(sb), name=f"h_old{b}", reset_less=True)
             m.d.sync += h_prev.eq(Mux(context(STAGE["state_read"] + 1).fresh, 0,
                                       self.h_read[b].data))
-            keep, update = (Signal(signed(2 * wb + 2), name=f"keep{b}", reset_less=True),
-                            Signal(signed(2 * wb + 2), name=f"update{b}", reset_less=True))
+            keep, update = (Signal(signed(2 * sb + 2), name=f"keep{b}", reset_less=True),
+                            Signal(signed(2 * sb + 2), name=f"update{b}", reset_less=True))
             m.d.comb += [update.eq(multiply(n, one - z, "update")),
                          keep.eq(multiply(h_prev, z, "keep"))]
             blend = reg(update + keep, f"blend{b}")
-            h_new = Signal(signed(wb), name=f"h_new{b}", reset_less=True)
+            h_new = Signal(signed(sb), name=f"h_new{b}", reset_less=True)
             write = self.h_write[b]
             m.d.comb += [write.addr.eq(lane_address(STAGE["state_write"])),
-                         write.data.eq(saturate(round_shift(blend, sf), wb)),
+                         write.data.eq(saturate(round_shift(blend, sf), sb)),
                          write.en.eq(g[STAGE["state_write"]]["valid"])]
             m.d.sync += h_new.eq(write.data)
             for k in range(C):
-                product = Signal(signed(2 * wb), name=f"head_product{b}_{k}", reset_less=True)
+                product = Signal(signed(wb + sb), name=f"head_product{b}_{k}", reset_less=True)
                 m.d.comb += product.eq(multiply(head_w[k].data, h_new, f"head_{k}"))
                 acc = Signal(signed(widths.head), name=f"head{b}_{k}", reset_less=True)
                 start = Mux(g[STAGE["head_sum"]]["unit"] == 0, int(q.head_b[k]), acc)

@@ -69,14 +69,14 @@ class MatmulUnit(wiring.Component):
         self.hidden_size = H = layers[0].hidden_size
         self.groups = 3 * H // rows
         self.family, self.hard = family, rows * batch if hard is None else hard
-        self.weight_bits = wb = spec.bits
+        self.weight_bits = spec.weight_bits
         self.acc_shape = signed(widths.acc)
         address = ceil_log2(slots * H)
         super().__init__({
             "job": In(stream.Signature(matmul_job(slots))),
             "done": Out(event(range(slots))),
             "h_read": In(ReadPort.Signature(addr_width=address,
-                                            shape=signed(wb))).array(batch),
+                                            shape=signed(spec.bits))).array(batch),
             "acc_write": In(WritePort.Signature(addr_width=address,
                                                 shape=self.acc_shape)).array(batch, 3),
             "issue": Out(1)})

@@ -10,7 +10,7 @@ from golden.models import Seq2Seq
 from golden.physics import decay_components
 from golden.quantize import quantize_model
 
-WIDE = FixedSpec(bits=16, lut_index_bits=16, sigmoid_range=16.0, tanh_range=8.0, output_frac=14)
+WIDE = FixedSpec(bits=16, weight_bits=16, lut_index_bits=16, sigmoid_range=16.0, tanh_range=8.0, output_frac=14)
 
 
 def test_matmul_exact(rng):

@@ -13,7 +13,7 @@ from golden.pipeline import load_default
 from golden.quantize import quantize_model
 from golden.validate import COUNT_MAX
 
-WIDE = FixedSpec(bits=16, lut_index_bits=16, sigmoid_range=16.0, tanh_range=8.0, output_frac=14)
+WIDE = FixedSpec(bits=16, weight_bits=16, lut_index_bits=16, sigmoid_range=16.0, tanh_range=8.0, output_frac=14)
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +83,7 @@ def test_wide_spec_runs_in_float64(rng):
 
 def test_empty_and_out_of_range():
     torch.manual_seed(3)
-    q = quantize_model(Seq2Seq(hidden_size=8, num_layers=1), FixedSpec(bits=30))
+    q = quantize_model(Seq2Seq(hidden_size=8, num_layers=1), FixedSpec(bits=30, weight_bits=30))
     with pytest.raises(OverflowError):
         pack(q)
     with pytest.raises(OverflowError):

@@ -9,11 +9,12 @@ from golden.qat import FakeQuantSeq2Seq
 from golden.quantize import quantize_model
 
 
-@pytest.mark.parametrize("bits, layers", [(4, 1), (8, 1), (8, 2), (12, 1)])
-def test_float64_forward_is_bit_exact_to_integer_reference(bits, layers, rng):
+@pytest.mark.parametrize("bits, weight_bits, layers", [
+    (4, 4, 1), (8, 8, 1), (8, 8, 2), (12, 12, 1), (10, 8, 1), (8, 10, 2)])
+def test_float64_forward_is_bit_exact_to_integer_reference(bits, weight_bits, layers, rng):
     torch.manual_seed(bits)
     model = Seq2Seq(hidden_size=12, num_layers=layers).double()
-    spec = FixedSpec(bits=bits)
+    spec = FixedSpec(bits=bits, weight_bits=weight_bits)
     x = rng.integers(0, 256, (40, 135))
     with torch.no_grad():
         fake = FakeQuantSeq2Seq(model, spec)(torch.tensor(x / 256.0)).numpy()

@@ -20,10 +20,11 @@ def test_quantize_tensor_rounds_half_up_and_saturates():
 
 
 def test_quantized_layout(lite_model):
-    q = quantize_model(lite_model, FixedSpec(bits=6))
+    """Weights of ``weight_bits``, states of ``bits``."""
+    q = quantize_model(lite_model, FixedSpec(bits=6, weight_bits=5))
     layer = q.encoder[0]
     assert layer.w_ih.shape == (96, 1) and layer.w_hh.shape == (96, 32)
-    assert np.abs(layer.w_hh).max() <= 31
+    assert 8 <= np.abs(layer.w_hh).max() <= 15 and 8 <= np.abs(q.head_w).max() <= 15
     assert layer.in_frac == 8 and layer.state_frac == 5
     assert layer.acc_frac == max(layer.w_ih_frac + 8, layer.w_hh_frac + 5)
     assert q.parameter_count() == 6819

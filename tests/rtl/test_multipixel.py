@@ -5,7 +5,9 @@ import numpy as np
 import pytest
 
 from golden.export import golden_counts
+from golden.fixed import FixedSpec
 from golden.pipeline import load_default
+from golden.quantize import quantize_model
 from rtl.config import CoreConfig
 from rtl.multipixel import MultiPixelCore
 from rtl.result import pixel_beats
@@ -39,6 +41,18 @@ def test_short_histograms_bit_exact_with_gaps_and_stalls(rng, rows, batch, slots
     got = by_tag(run_core(dut, counts, tags=tags, gaps=0.3, stalls=0.3, rng=rng)[0])
     for tag, want in zip(tags, expected_records(q, counts)):
         assert got[tag] == want, tag
+
+
+@pytest.mark.parametrize("bits, weight_bits", [(10, 8), (8, 10)])
+def test_mixed_widths_bit_exact(rng, lite_model, bits, weight_bits):
+    """States and tables of one width, weights of another (wider than the iCE40's dual 8 x 8
+    products): still the integer reference's records."""
+    q = quantize_model(lite_model, FixedSpec(bits=bits, weight_bits=weight_bits))
+    q.meta = load_default().meta
+    counts = golden_counts(3, 20, seed=bits)
+    dut = MultiPixelCore(qmodel=q, bins=20, config=CoreConfig(rows=32, batch=3, slots=1))
+    got = by_tag(run_core(dut, counts, tags=[1, 2, 3], stalls=0.3, rng=rng)[0])
+    assert [got[t] for t in (1, 2, 3)] == expected_records(q, counts)
 
 
 def test_paper_configuration_round(rng):
