@@ -51,6 +51,11 @@ def add_arguments(p):
                    help="wall-time budget of each training phase")
     p.add_argument("--input-bits", type=positive_int, default=FixedSpec.input_bits,
                    help=f"width of the network's Q0.N input (default {FixedSpec.input_bits})")
+    p.add_argument("--bits", type=positive_int, default=FixedSpec.bits,
+                   help=f"width of the hidden state and the gates' tables (default "
+                        f"{FixedSpec.bits})")
+    p.add_argument("--weight-bits", type=positive_int, default=FixedSpec.weight_bits,
+                   help=f"width of the weights (default {FixedSpec.weight_bits})")
     p.add_argument("--hidden", type=positive_int,
                    help="GRU units (default: the shipped network's 32; more start from its "
                         "weights)")
@@ -85,6 +90,11 @@ def run(args):
     if args.hidden is not None and args.hidden < lite().hidden_size:
         raise InputError(f"--hidden must be at least the shipped network's "
                          f"{lite().hidden_size} units, not {args.hidden}")
+    try:
+        spec = FixedSpec(bits=args.bits, weight_bits=args.weight_bits,
+                         input_bits=args.input_bits)
+    except ValueError as err:
+        raise InputError(str(err)) from None
     irf = _given_irf(args)
     measured = read_irf(args.irf) if args.irf else None
     rec = read_input(args.like, bin_width_ns=args.bin_width_ns, laser_mhz=args.laser_mhz,
@@ -107,7 +117,7 @@ def run(args):
     q, model = calibrate(instrument, pixels=args.pixels, epochs=args.epochs,
                          qat_epochs=args.qat_epochs, seed=args.seed,
                          max_minutes=args.max_minutes, hidden_size=args.hidden,
-                         spec=FixedSpec(input_bits=args.input_bits))
+                         spec=spec)
     print(f"accuracy on {args.test_pixels:,} held-out decays per photon count ...")
     q.meta.update(command=args.invocation, like=Path(args.like).name, notes=list(notes),
                   accuracy=accuracy(q, model, instrument, n=args.test_pixels,
@@ -123,8 +133,8 @@ def run(args):
         runs = record["data"]["runs"] if record else {}
         runs[args.out.name] = {**{k: q.meta[k] for k in (
             "like", "command", "pixels", "wall_seconds", "acquisition", "irf", "notes",
-            "accuracy", "test_pixels", "output_step_ns")}, "input_bits": q.spec.input_bits,
-            "hidden": q.hidden_size}
+            "accuracy", "test_pixels", "output_step_ns")}, "hidden": q.hidden_size,
+            **{k: getattr(q.spec, k) for k in ("input_bits", "bits", "weight_bits")}}
         update_section(SECTION, "Instrument models (golden calibrate)",
                        "python -m golden calibrate ... (each run's command below)",
                        {"runs": runs}, renderer=__name__)
@@ -163,7 +173,9 @@ def section_body(data):
             f"{irf['fwhm_ns']:.3f} ns at {irf['offset_ns']:.3f} ns, tail {irf['tail_ns']:.3f} "
             f"ns ({'; '.join(run['notes'])}). Trained on {run['pixels']:,} simulated decays "
             f"in {run['wall_seconds']:g} s (2 CPU cores), network input Q0."
-            f"{run.get('input_bits', FixedSpec.input_bits)}, {run.get('hidden', 32)} GRU units, "
+            f"{run.get('input_bits', FixedSpec.input_bits)}, {run.get('hidden', 32)} GRU units "
+            f"of {run.get('bits', FixedSpec.bits)}-bit states and "
+            f"{run.get('weight_bits', FixedSpec.weight_bits)}-bit weights, "
             + (f"outputs {run['output_step_ns']:.4g} ns apart" if "output_step_ns" in run else
                "outputs a bin apart (measured before the output step: the same command now "
                "spaces them to span 6 x tau_max)")

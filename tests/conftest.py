@@ -34,9 +34,10 @@ TINY_BINS, TINY_WIDTH_NS = 64, 0.15
 def instrument_model(tmp_path_factory):
     """``(recording, model)``: an 8 x 8 ``.npy`` recording of a made-up instrument (64 bins of
     0.15 ns, an IRF of 0.3 ns FWHM at 2 ns) and the model ``golden calibrate`` makes for it
-    in seconds (400 decays, one epoch of each phase), with a 10-bit network input and 40 GRU
-    units (more than the shipped model's 8 bits and 32 units: every test of it tests the
-    spec's input width and the network's size end to end)."""
+    in seconds (400 decays, one epoch of each phase), with a 10-bit network input, 40 GRU
+    units and 10-bit states beside 8-bit weights (not the shipped model's 8 bits throughout
+    and 32 units: every test of it tests the spec's widths and the network's size end to
+    end)."""
     from golden.__main__ import main
     from golden.physics import IRF, Acquisition, simulate_counts
     folder = tmp_path_factory.mktemp("instrument")
@@ -50,5 +51,5 @@ def instrument_model(tmp_path_factory):
     assert main(["calibrate", "--like", str(recording), "--bin-width-ns", str(TINY_WIDTH_NS),
                  "--laser-mhz", "80", "--out", str(model), "--pixels", "400", "--epochs", "1",
                  "--qat-epochs", "1", "--test-pixels", "60", "--input-bits", "10",
-                 "--hidden", "40", "--no-benchmarks"]) == 0
+                 "--hidden", "40", "--bits", "10", "--no-benchmarks"]) == 0
     return recording, model

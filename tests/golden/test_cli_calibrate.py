@@ -26,7 +26,7 @@ def test_the_model_holds_its_instrument_and_how_it_was_made(instrument_model):
     assert q.meta["command"].startswith(f"python -m golden calibrate --like {recording} ")
     assert q.meta["pixels"] <= 400 and q.meta["wall_seconds"] > 0
     assert [len(q.meta["history"][phase]) for phase in ("float", "qat")] == [1, 1]
-    assert q.spec.input_bits == 10
+    assert (q.spec.input_bits, q.spec.bits, q.spec.weight_bits) == (10, 10, 8)
 
 
 def test_its_accuracy_beside_a_fit_is_measured_and_rendered(instrument_model):
@@ -45,11 +45,12 @@ def test_its_accuracy_beside_a_fit_is_measured_and_rendered(instrument_model):
         assert all(v > 0 for v in found[method]["fret"].values())
     run = {k: meta[k] for k in ("like", "command", "pixels", "wall_seconds", "acquisition",
                                 "irf", "notes", "accuracy", "test_pixels", "output_step_ns")}
-    run.update(input_bits=load_model(model).spec.input_bits, hidden=40)
+    run.update(input_bits=10, bits=10, weight_bits=8, hidden=40)
     text = section_body({"runs": {model.name: run}})
     assert text.startswith(f"### `{model.name}`, for `tiny.npy`")
     assert "| lite_int |" in text and "| lite_float |" in text and "| flimlib_lma |" in text
-    assert "network input Q0.10, 40 GRU units, outputs 0.4688 ns apart." in text
+    assert ("network input Q0.10, 40 GRU units of 10-bit states and 8-bit weights, outputs "
+            "0.4688 ns apart." in text)
     assert "| FRET tau1 MAE (ns) @ 1000 |" in text
     del run["output_step_ns"]
     assert "outputs a bin apart (measured before the output step" in section_body(
@@ -62,6 +63,7 @@ def test_its_accuracy_beside_a_fit_is_measured_and_rendered(instrument_model):
     (["--fret", "--tau-max-ns", "4"],
      "--fret trains on FRET-like lifetimes: it takes no --tau-max-ns"),
     (["--hidden", "16"], "--hidden must be at least the shipped network's 32 units, not 16"),
+    (["--bits", "1"], "bits must be an integer of at least 2, not 1"),
 ])
 def test_bad_irf_arguments(tmp_path, capsys, instrument_model, extra, message):
     recording, _ = instrument_model
