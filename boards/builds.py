@@ -1,10 +1,12 @@
-"""The ``boards`` section of BENCHMARKS.md: one entry per board, kept in the section's data
-(``results/boards.json``) so that building one board leaves the other's figures in place."""
+"""The ``boards`` section of BENCHMARKS.md: one entry per board and model (the board's name
+alone for the shipped model), kept in the section's data (``results/boards.json``) so that
+building one leaves the others' figures in place."""
 from golden.benchmarks import RESULTS, load_section, table, update_section
+from golden.pipeline import DEFAULT_WEIGHTS
 
 from .performance import SENSORS
 
-__all__ = ["SECTION", "entries", "record", "mark_stale", "section_body"]
+__all__ = ["SECTION", "entries", "entry_key", "record", "mark_stale", "section_body"]
 
 SECTION = "boards"
 TITLE = "Boards: bitstreams, resources, Fmax and pixels/s"
@@ -17,11 +19,18 @@ def entries(results=None):
     return section["data"] if section else {}
 
 
+def entry_key(entry):
+    """Where a build report is kept: its board's name, with the model's file name unless it is
+    the shipped model."""
+    weights = entry.get("weights", DEFAULT_WEIGHTS.name)
+    return entry["board"] if weights == DEFAULT_WEIGHTS.name else f"{entry['board']} with {weights}"
+
+
 def _row(e):
     if "error" in e:
-        return [e["board"], e["core"], e["error"], *[None] * 9, e["build_seconds"]]
+        return [entry_key(e), e["core"], e["error"], *[None] * 9, e["build_seconds"]]
     frames = [e["pixels_per_s"] / s ** 2 for s in SENSORS]
-    return [e["board"] + (" (stale)" if "stale" in e else ""), e["core"],
+    return [entry_key(e) + (" (stale)" if "stale" in e else ""), e["core"],
             f"{e['luts']}/{e['luts_total']}, {e['dsp']}/{e['dsp_total']}, "
             f"{e['bram']}/{e['bram_total']}",
             e["fmax_mhz"], e["clock_mhz"], e["cycles_per_pixel"], e["pixels_per_s"], *frames,
@@ -29,27 +38,28 @@ def _row(e):
 
 
 def record(entry, command, results=None):
-    """Store ``entry`` (a build report, or ``{"board", "core", "error", "build_seconds"}``)
-    under its board (in ``results``, default the repository's)."""
+    """Store ``entry`` (a build report, or ``{"board", "core", "weights", "error",
+    "build_seconds"}``) under its :func:`entry_key` (in ``results``, default the
+    repository's)."""
     results = RESULTS if results is None else results
-    update_section(SECTION, TITLE, command, {**entries(results), entry["board"]: entry},
+    update_section(SECTION, TITLE, command, {**entries(results), entry_key(entry): entry},
                    renderer=__name__, results=results)
 
 
-def mark_stale(board, why, results=None):
-    """Flag ``board``'s recorded build as no longer describing the RTL, saying ``why``; its next
-    :func:`record` replaces it."""
+def mark_stale(key, why, results=None):
+    """Flag the build recorded under ``key`` (:func:`entry_key`) as no longer describing the
+    RTL, saying ``why``; its next :func:`record` replaces it."""
     results = RESULTS if results is None else results
     stored = entries(results)
     section = load_section(SECTION, results)
-    stored[board] = {**stored[board], "stale": why}
+    stored[key] = {**stored[key], "stale": why}
     update_section(SECTION, TITLE, section["command"], stored, renderer=__name__,
                    results=results)
 
 
 def section_body(stored):
     """The boards section's Markdown: a row per board's latest build."""
-    header = ["board", "core", "LUTs, DSPs, block RAMs (used/total)", "Fmax (MHz)",
+    header = ["board (model)", "core", "LUTs, DSPs, block RAMs (used/total)", "Fmax (MHz)",
               "clock (MHz)", "cycles/pixel", "pixels/s (compute)",
               *(f"frames/s {s}x{s}" for s in SENSORS), "pixels/s (UART ceiling)",
               "results/s (RESULTS ceiling)", "baud", "build (s)"]
@@ -63,5 +73,5 @@ def section_body(stored):
             "Frames/s are compute-bound, for 32x32 and 128x128 sensors. LUTs are nextpnr's "
             "logic cells (iCE40 LCs, ECP5 LUT4s).\n\n"
             + table(header, [_row(e) for e in stored.values()])
-            + "".join(f"\n\n**{e['board']} is stale:** {e['stale']}" for e in stored.values()
+            + "".join(f"\n\n**{key} is stale:** {e['stale']}" for key, e in stored.items()
                       if "stale" in e))

@@ -128,7 +128,8 @@ def run(args):
                                                              tools, out / "build", console)
     except BuildError as err:
         if not args.no_benchmarks:
-            record({"board": board.name, "core": core.label(), "error": str(err),
+            record({"board": board.name, "core": core.label(), "weights": args.weights.name,
+                    "error": str(err),
                     "build_seconds": round(time.perf_counter() - began, 1)},
                    command_line("boards"))
         raise

@@ -61,3 +61,18 @@ def test_a_stale_build_says_so_until_it_is_rebuilt(tmp_path):
     assert "| ulx3s-85f (stale) |" in text and "**ulx3s-85f is stale:** the RTL changed" in text
     record(build_entry("ulx3s-85f", 53.0), "python -m boards build ulx3s-85f", results=results)
     assert "stale" not in section_body(load_section("boards", results))
+
+
+def test_an_instrument_models_build_is_kept_beside_the_boards_own(tmp_path):
+    """A build of a calibrated model is its own row, named after the model; the shipped
+    model's build stays the board's."""
+    results = tmp_path / "results"
+    record(build_entry("ulx3s-85f", 52.5), "python -m boards build ulx3s-85f", results=results)
+    other = {**build_entry("ulx3s-85f", 48.0), "weights": "picoharp_s10.npz"}
+    record(other, "python -m boards build ulx3s-85f --weights picoharp_s10.npz",
+           results=results)
+    assert entries(results) == {"ulx3s-85f": build_entry("ulx3s-85f", 52.5),
+                                "ulx3s-85f with picoharp_s10.npz": other}
+    text = section_body(load_section("boards", results))
+    assert "| ulx3s-85f with picoharp_s10.npz | multipixel" in text
+    assert "| ulx3s-85f | multipixel" in text
