@@ -8,12 +8,11 @@ from pathlib import Path
 import numpy as np
 
 from golden.benchmarks import command_line, table, update_section
-from golden.intref import run_counts
 from golden.pipeline import load_default
 from golden.progress import progress_bar
 from rtl.config import CoreConfig
 
-from .path import measure_path, simulate_path
+from .path import measure_path, records_not_matching, simulate_path
 from .photons import PhotonPath
 from .platforms import BOARDS
 from .top import uart_divisor
@@ -105,16 +104,12 @@ def measure_full(board, qmodel, *, pixels, build_dir):
                        verilator=build_dir)
     seconds = time.perf_counter() - began
     scene = len(path.stripes) * path.lines
-    ref = path.reference(qmodel, bins, frames=-(-pixels // scene))["pixels"]
-    want = run_counts(qmodel, np.array([counts for _, counts in ref[:len(rtl["records"])]]))
-    wrong = sum(
-        (tag, photons) != (ref[k][0], ref[k][1].sum())
-        or any(not np.array_equal(value, want[key][k]) for key, value in result.items())
-        for k, (tag, result, photons) in enumerate(rtl["records"]))
+    reference = path.reference(qmodel, bins, frames=-(-pixels // scene))["pixels"]
+    wrong = records_not_matching(qmodel, rtl["records"], reference)
     des = simulate_path(board.core, path, bins=bins, hidden=qmodel.hidden_size,
                         divisor=divisor, pixels=len(rtl["records"]))
     return {"board": board.name, "core": board.core.label(), "clock_mhz": board.clock_mhz,
-            "baud": board.bauds[0], "records": len(rtl["records"]), "wrong": int(wrong),
+            "baud": board.bauds[0], "records": len(rtl["records"]), "wrong": wrong,
             "cycles_per_pixel": rtl["cycles_per_pixel"],
             "pixels_per_s": clock / rtl["cycles_per_pixel"], "latency": rtl["latency"],
             "des_pixels_per_s": clock / des["cycles_per_pixel"], "des_latency": des["latency"],

@@ -16,6 +16,7 @@ from sim.cocotb_uart import TIMED_BYTES
 from sim.netlist import CELL_MODELS, DEFINES
 from sim.des import CoreModel
 from golden.events import EventKind, image_events
+from golden.intref import run_counts
 
 from .performance import CRC_BYTES
 from .photons import PhotonPath
@@ -27,7 +28,7 @@ from .top import LinkTop
 from .uart import BITS_PER_BYTE
 
 __all__ = ["PathModel", "PinsPathModel", "simulate_path", "simulate_pins_path", "measure_path",
-           "measure_pins_path", "instrument_events", "PINS_LATENCY"]
+           "measure_pins_path", "instrument_events", "records_not_matching", "PINS_LATENCY"]
 
 #: Cycles from a strobe's toggle to its event at the histogrammer: the synchroniser, the edge
 #: detection and the queue's buffered output.
@@ -220,6 +221,18 @@ def measure_path(qmodel, config, path, *, bins, divisor, pixels, verilator=None)
     return _records(timed, pixels, config.lanes)
 
 
+def records_not_matching(qmodel, records, reference):
+    """How many of ``records`` (``(tag, result, photons)`` in arrival order) are not the
+    ``reference`` pixel in their place (``(tag, counts)``, as
+    :func:`golden.events.histogram_events` lists them): its tag, its photons, and the integer
+    reference's result of its counts."""
+    want = run_counts(qmodel, np.array([counts for _, counts in reference[:len(records)]]))
+    return int(sum(
+        (tag, photons) != (reference[k][0], reference[k][1].sum())
+        or any(not np.array_equal(value, want[key][k]) for key, value in result.items())
+        for k, (tag, result, photons) in enumerate(records)))
+
+
 def _records(timed, pixels, lanes):
     """:func:`_steady`'s figures and the ``records`` of the RESULTS frames among the ``(cycle,
     byte)`` pairs ``timed``, up to ``pixels`` records."""
@@ -235,16 +248,23 @@ def _records(timed, pixels, lanes):
     return {**_steady(frames, lanes), "records": records}
 
 
-def measure_pins_path(qmodel, config, path, events, *, bins, divisor, pixels, idle_limit):
+def measure_pins_path(qmodel, config, path, events, *, bins, divisor, pixels, idle_limit,
+                      verilator=None):
     """Switch the board top (as :func:`measure_path`) to its event pins and drive ``events``
     (``(cycle, kind, micro)`` of each strobe toggle, cycles from the SOURCE frame's end; the
-    event's bits set a cycle before) on them in Amaranth's simulator, reading up to ``pixels``
-    records off its ``tx`` pin (fewer, if lost markers merged pixels: until the link is idle
-    for ``idle_limit`` cycles). Returns :func:`measure_path`'s figures and ``lost``, the event
-    pins' counter after the last event."""
+    event's bits set a cycle before) on them, reading up to ``pixels`` records off its ``tx``
+    pin (fewer, if lost markers merged pixels: until the link is idle for ``idle_limit``
+    cycles): in Amaranth's simulator, or with ``verilator`` (a build folder) as
+    :func:`measure_path` runs it. Returns :func:`measure_path`'s figures and ``lost``, the
+    event pins' counter after the last event (``None`` under Verilator, which sees the top's
+    pins only)."""
     core = MultiPixelCore(qmodel=qmodel, bins=bins, config=config)
     top = LinkTop(core=core, clk_freq=divisor * 1e6, baud=1e6, photons=path)
     command = source(Source.PINS)
+    if verilator:
+        timed = _verilator_bytes(top, command, verilator, divisor=divisor, pixels=pixels,
+                                 family=config.family, events=events, idle_limit=idle_limit)
+        return {**_records(timed, pixels, config.lanes), "lost": None}
     lost = []
 
     async def instrument(ctx):
@@ -286,12 +306,15 @@ def _amaranth_bytes(top, command, *, divisor, pixels, testbench=None, idle_limit
         yield port.cycles - began, data[0]
 
 
-def _verilator_bytes(top, command, build_dir, *, divisor, pixels, family):
+def _verilator_bytes(top, command, build_dir, *, divisor, pixels, family, events=None,
+                     idle_limit=1 << 24):
     """The same, from ``top`` converted to Verilog and run under Verilator in ``build_dir``
-    (with the models of the ``family``'s multipliers it instantiates)."""
+    (with the models of the ``family``'s multipliers it instantiates), ``events`` (as
+    :func:`measure_pins_path` takes them) on its event pins."""
     build_dir = Path(build_dir)
     vectors = {"divisor": divisor, "send": np.frombuffer(command, np.uint8),
-               "count": _bytes_for(pixels), "idle_limit": 1 << 24}
+               "count": _bytes_for(pixels), "idle_limit": idle_limit,
+               **({"events": np.array(events, np.int64).reshape(-1, 3)} if events else {})}
     tests, failed = run_cocotb(top, name="link_top", test_module="sim.cocotb_uart",
                                testcase="timed_bytes_through_the_pins", build_dir=build_dir,
                                vectors=vectors, simulator="verilator",

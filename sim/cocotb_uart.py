@@ -1,7 +1,8 @@
 """cocotb testbenches for a whole board (a netlist, or a converted board top) through its UART
 pins: frames in as a host sends them (8N1, ``divisor`` clocks per bit), every byte the board
 sends back decoded; compared with the expected frames (:func:`frames_through_the_pins`), or
-saved with the cycle each ended at (:func:`timed_bytes_through_the_pins`)."""
+saved with the cycle each ended at (:func:`timed_bytes_through_the_pins`), while an instrument
+drives the top's event pins if the vectors hold its events."""
 import os
 
 import cocotb
@@ -49,6 +50,20 @@ async def _receive(dut, count, divisor, limit, clock=None):
     return bytes(received), True
 
 
+async def _instrument(dut, events, clock):
+    """Each of ``events`` (rows ``(cycle, kind, micro)``, cycles of ``clock``) on the top's
+    event pins (:func:`boards.pins.pins_layout`, packed: strobe, kind, micro): its kind and
+    code set a cycle before its strobe toggles."""
+    strobe = 0
+    for cycle, kind, micro in events.tolist():
+        word = (kind << 1) | (micro << 3)
+        await ClockCycles(dut.clk, max(cycle - 1 - clock.cycles, 0))
+        dut.pins.value = word | strobe
+        await ClockCycles(dut.clk, 1)
+        strobe ^= 1
+        dut.pins.value = word | strobe
+
+
 class _Clock:
     """Cycles of the :data:`PERIOD_NS` clock since this was made, from the simulator's time."""
 
@@ -82,7 +97,9 @@ async def frames_through_the_pins(dut):
 @cocotb.test()
 async def timed_bytes_through_the_pins(dut):
     """Sends ``send`` and saves the first ``count`` bytes the board sends and the cycle (from
-    the end of ``send``) each ended at, to :data:`TIMED_BYTES`."""
+    the end of ``send``) each ended at, to :data:`TIMED_BYTES`; from the end of ``send``, the
+    ``events`` (if any) on the event pins, after whose last pixel the board may fall silent
+    before ``count`` bytes (which then bound what is saved)."""
     path = os.environ[VECTORS_ENV]
     data = np.load(path)
     divisor = int(data["divisor"])
@@ -93,7 +110,10 @@ async def timed_bytes_through_the_pins(dut):
                                            int(data["idle_limit"]), clock))
     await _send(dut, data["send"].tolist(), divisor)
     clock.start = get_sim_time(unit="ns")
+    if "events" in data:
+        cocotb.start_soon(_instrument(dut, data["events"], clock))
     got, complete = await receiving
     np.savez(os.path.join(os.path.dirname(path), TIMED_BYTES),
              data=np.frombuffer(got, np.uint8), cycles=np.array(clock.stamps, np.int64))
-    assert complete, f"{len(got)} of {int(data['count'])} bytes before the board fell silent"
+    assert complete or "events" in data, \
+        f"{len(got)} of {int(data['count'])} bytes before the board fell silent"

@@ -1,8 +1,10 @@
 """The photon path's discrete-event model against the board top in RTL simulation."""
 import pytest
 
-from boards.cli_pins import compare
-from boards.path import measure_path, simulate_path
+from boards.cli_pins import compare, small_case
+from boards.path import measure_path, measure_pins_path, records_not_matching, simulate_path
+from golden.export import golden_counts
+from golden.intref import run_counts
 from boards.photons import PhotonPath
 from golden.pipeline import load_default
 from rtl.config import CoreConfig
@@ -69,3 +71,32 @@ def test_the_model_predicts_the_pins_path_and_its_losses(queue, photons, gap):
     assert rtl["lost"] == des["lost"] and (rtl["lost"] > 50) == (queue == 32)
     assert rtl["records"] == des["records"] and (rtl["records"] == 16) == (queue == 1024)
     assert des["cycles_per_pixel"] == pytest.approx(rtl["cycles_per_pixel"], rel=0.02)
+
+
+def test_verilator_drives_the_event_pins_as_amaranth_does(tmp_path):
+    """The pins case with a queue that never fills, under Verilator (the full-size
+    measurement's simulator): the same records, in order, with their photons; the same rate
+    and latency within 0.5 %."""
+    q = load_default()
+    config, path, events, measure = small_case(q, 1024, 20, 0, frames=2)
+    rtl = measure_pins_path(q, config, path, events, **measure)
+    fast = measure_pins_path(q, config, path, events, **measure, verilator=tmp_path)
+    assert len(rtl["records"]) == measure["pixels"] and fast["records"] == rtl["records"]
+    assert fast["cycles_per_pixel"] == pytest.approx(rtl["cycles_per_pixel"], rel=0.005)
+    assert fast["latency"] == pytest.approx(rtl["latency"], rel=0.005)
+
+
+def test_records_are_checked_by_tag_photons_and_result():
+    """Records made from the reference itself all match; a wrong tag, a photon too many and
+    a changed lifetime are each one record that does not."""
+    q = load_default()
+    counts = golden_counts(4, 135, seed=2)
+    reference = list(enumerate(counts))
+    want = run_counts(q, counts)
+    keys = ("tau_q", "fraction_q", "tau_defined", "fraction_defined", "valid")
+    records = [(k, {key: want[key][k] for key in keys}, int(c.sum())) for k, c in reference]
+    assert records_not_matching(q, records, reference) == 0
+    changed = {**records[3][1], "tau_q": records[3][1]["tau_q"] + 1}
+    records = [(9, *records[0][1:]), (1, records[1][1], records[1][2] + 1), records[2],
+               (3, changed, records[3][2])]
+    assert records_not_matching(q, records, reference) == 3
