@@ -96,6 +96,9 @@ def run(args):
     name = args.weights.stem if calibrated else args.model
     hidden, layers = (q.hidden_size, 1) if calibrated else NETWORKS[args.model]
     title = _title(name, hidden, layers, bins)
+    widths = {"bits": q.spec.bits, "weight_bits": q.spec.weight_bits}
+    if _wider(widths):
+        print(f"note: {_widths_caveat(widths)}")
     grid = len(board.gate_kinds) * len(configurations(hidden, args.max_batch, args.max_slots))
     with progress_bar() as bar:
         task = bar.add_task(f"exploring {board.name}, {name}", total=grid, status="")
@@ -127,7 +130,7 @@ def run(args):
                       f"at a time; wrote {args.json} and {png}")
     if not args.no_benchmarks:
         shown = top[:5] if best else sorted(entries, key=lambda e: e["board_luts"] or 0)[:5]
-        data = {"model": name, "hidden": hidden, "layers": layers, "bins": bins,
+        data = {"model": name, "hidden": hidden, "layers": layers, "bins": bins, **widths,
                 "board": {k: getattr(board, k) for k in BOARD_FACTS},
                 "shown": shown, "baseline": base, "best": best,
                 "speedup": report["speedup"],
@@ -138,6 +141,18 @@ def run(args):
         update_section(f"explore-{key}", f"Design-space exploration: {board.name}, {name}",
                        command_line("boards"), data, renderer=__name__)
     return 0
+
+
+def _wider(widths):
+    """Whether a model's state or weight width is not the 8 bits the resource model knows."""
+    return any(widths.get(k, 8) != 8 for k in ("bits", "weight_bits"))
+
+
+def _widths_caveat(widths):
+    return (f"this model's {widths['bits']}-bit states and {widths['weight_bits']}-bit weights "
+            f"are costed as 8-bit ones (the resource model is fitted to those): its LUTs and "
+            f"block RAMs are optimistic, and on the iCE40, where an SB_MAC16 holds two products "
+            f"of 8-bit operands only, so are its DSPs; `boards build --weights` measures them")
 
 
 def section_body(data):
@@ -170,6 +185,6 @@ def section_body(data):
             f"{board['bram']} block RAMs; clock {board['clock_mhz']:g} MHz, "
             f"{board['clock_source']}. Cycles from `sim.des` (validated against RTL for the "
             f"Lite network, see above{'' if layers == 1 else '; a prediction for stacked layers'}); "
-            f"{costed}. The last row is the manual-scheduling baseline: one pixel at a time "
+            f"{costed}{'. Note: ' + _widths_caveat(data) if _wider(data) else ''}. The last row is the manual-scheduling baseline: one pixel at a time "
             f"in program order (`slots = batch = 1`) on the largest row count that fits. "
             f"{spill}{verdict}\n\n" + table(list(COLUMNS), rows))

@@ -2,6 +2,7 @@
 import json
 
 from boards.__main__ import main
+from boards.cli_explore import section_body
 from rtl.config import CoreConfig
 from sim.des import simulate
 
@@ -53,3 +54,19 @@ def test_instrument_weights_are_a_lite_model(tmp_path, capsys, instrument_model)
                  str(model), "--json", str(tmp_path / "m.json")]) == 2
     assert capsys.readouterr().err.strip() == ("error: --weights is a Lite model: it cannot go "
                                                "with --model teacher")
+
+
+def test_wider_widths_are_flagged_as_costed_at_8_bits(tmp_path, capsys, monkeypatch,
+                                                     instrument_model):
+    """The instrument model's 10-bit states: the command and the section say they were costed
+    as 8-bit ones."""
+    _, model = instrument_model
+    recorded = {}
+    monkeypatch.setattr("boards.cli_explore.update_section",
+                        lambda name, title, command, data, renderer: recorded.update(data))
+    assert main(["explore", "--board", "ulx3s-85f", "--weights", str(model), "--json",
+                 str(tmp_path / "m.json"), "--max-batch", "1", "--max-slots", "1"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "note: this model's 10-bit states and 8-bit weights are costed as 8-bit ones" in out
+    assert (recorded["bits"], recorded["weight_bits"]) == (10, 8)
+    assert "Note: this model's 10-bit states" in section_body(recorded)
