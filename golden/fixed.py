@@ -72,8 +72,8 @@ class FixedSpec:
     tag_bits: int = 16
 
     def __post_init__(self):
-        for name in ("bits", "weight_bits", "count_bits", "input_bits", "lut_index_bits", "output_bits",
-                     "quotient_bits", "bias_bits", "tag_bits"):
+        for name in ("bits", "weight_bits", "count_bits", "input_bits", "lut_index_bits",
+                     "output_bits", "quotient_bits", "bias_bits", "tag_bits"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 2:
                 raise ValueError(f"{name} must be an integer of at least 2, not {value!r}")
