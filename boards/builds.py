@@ -1,10 +1,11 @@
-"""The ``boards`` section of BENCHMARKS.md: one entry per board and model (the board's name
-alone for the shipped model), kept in the section's data (``results/boards.json``) so that
-building one leaves the others' figures in place."""
+"""The ``boards`` section of BENCHMARKS.md: one entry per board, model and core (the board's
+name alone for its default core and the shipped model), kept in the section's data
+(``results/boards.json``) so that building one leaves the others' figures in place."""
 from golden.benchmarks import RESULTS, load_section, table, update_section
 from golden.pipeline import DEFAULT_WEIGHTS
 
 from .performance import SENSORS
+from .platforms import BOARDS
 
 __all__ = ["SECTION", "entries", "entry_key", "record", "mark_stale", "section_body"]
 
@@ -19,18 +20,25 @@ def entries(results=None):
     return section["data"] if section else {}
 
 
-def entry_key(entry):
-    """Where a build report is kept: its board's name, with the model's file name unless it is
-    the shipped model."""
+def _label(entry):
+    """The board's name, with the model's file name unless it is the shipped model."""
     weights = entry.get("weights", DEFAULT_WEIGHTS.name)
     return entry["board"] if weights == DEFAULT_WEIGHTS.name else f"{entry['board']} with {weights}"
 
 
+def entry_key(entry):
+    """Where a build report is kept: :func:`_label`, with the core unless it is the board's
+    default."""
+    board = BOARDS.get(entry["board"])
+    default = board is not None and entry["core"] == board.core.label()
+    return _label(entry) if default else f"{_label(entry)}, {entry['core']}"
+
+
 def _row(e):
     if "error" in e:
-        return [entry_key(e), e["core"], e["error"], *[None] * 9, e["build_seconds"]]
+        return [_label(e), e["core"], e["error"], *[None] * 9, e["build_seconds"]]
     frames = [e["pixels_per_s"] / s ** 2 for s in SENSORS]
-    return [entry_key(e) + (" (stale)" if "stale" in e else ""), e["core"],
+    return [_label(e) + (" (stale)" if "stale" in e else ""), e["core"],
             f"{e['luts']}/{e['luts_total']}, {e['dsp']}/{e['dsp_total']}, "
             f"{e['bram']}/{e['bram_total']}",
             e["fmax_mhz"], e["clock_mhz"], e["cycles_per_pixel"], e["pixels_per_s"], *frames,

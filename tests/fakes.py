@@ -3,6 +3,7 @@ board build's report, and an instrument on a board's event pins."""
 import numpy as np
 
 from boards.pins import MIN_CLOCKS_APART
+from boards.platforms import BOARDS
 
 from boards import protocol
 from boards.protocol import Command, Error, Status
@@ -117,8 +118,8 @@ class FakePhotonBoard(ClosingFakeBoard):
 
 
 def build_entry(board, fmax):
-    """A ULX3S-like ``boards build`` report at ``fmax``."""
-    return {"board": board, "core": "multipixel(rows=32, batch=3, slots=2)", "luts": 16142,
+    """A ULX3S-like ``boards build`` report of ``board``'s default core at ``fmax``."""
+    return {"board": board, "core": BOARDS[board].core.label(), "luts": 16142,
             "luts_total": 83640, "dsp": 126, "dsp_total": 156, "bram": 22, "bram_total": 208,
             "fmax_mhz": fmax, "clock_mhz": 40.0, "cycles_per_pixel": 8908.3,
             "pixels_per_s": 40e6 / 8908.3, "uart_pixels_per_s": 358.4, "baud": 1_000_000,

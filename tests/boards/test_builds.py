@@ -3,6 +3,7 @@ import pytest
 
 from boards import protocol
 from boards.builds import entries, mark_stale, record
+from boards.platforms import BOARDS
 from boards.performance import cycles_per_pixel, frame_bytes, records_per_s, uart_pixels_per_s
 from golden.benchmarks import load_section, section_body
 from rtl.config import CoreConfig
@@ -35,7 +36,7 @@ def test_record_keeps_the_other_boards(tmp_path):
     """A failed iCEBreaker build, then two ULX3S builds: two entries, the latest ULX3S one,
     and a table row each (frames/s = pixels/s over 32**2 and 128**2)."""
     results = tmp_path / "results"
-    failed = {"board": "icebreaker", "core": "multipixel(rows=4, batch=1, slots=1)",
+    failed = {"board": "icebreaker", "core": BOARDS["icebreaker"].core.label(),
               "error": "the design does not fit the icebreaker (iCE40UP5K): 16 SB_MAC16 "
                        "(dsp) > 8", "build_seconds": 293.4}
     record(failed, "python -m boards build icebreaker", results=results)
@@ -48,8 +49,7 @@ def test_record_keeps_the_other_boards(tmp_path):
     assert "| 16142/83640, 126/156, 22/208 | 42.5 | 40 | 8908 |" in row
     assert f"| {40e6 / 8908.3 / 32 ** 2:.4g} | {40e6 / 8908.3 / 128 ** 2:.4g} |" in row
     row = next(line for line in text.splitlines() if line.startswith("| icebreaker"))
-    assert row.startswith("| icebreaker | multipixel(rows=4, batch=1, slots=1) | the design does "
-                          "not fit")
+    assert row.startswith(f"| icebreaker | {failed['core']} | the design does not fit")
     assert row.endswith("| – | 293.4 |")
 
 
@@ -64,15 +64,19 @@ def test_a_stale_build_says_so_until_it_is_rebuilt(tmp_path):
 
 
 def test_an_instrument_models_build_is_kept_beside_the_boards_own(tmp_path):
-    """A build of a calibrated model is its own row, named after the model; the shipped
-    model's build stays the board's."""
+    """A build of a calibrated model is its own row, named after the model, and so is a build
+    of another core; the shipped model's build of the default core stays the board's."""
     results = tmp_path / "results"
     record(build_entry("ulx3s-85f", 52.5), "python -m boards build ulx3s-85f", results=results)
     other = {**build_entry("ulx3s-85f", 48.0), "weights": "picoharp_s10.npz"}
     record(other, "python -m boards build ulx3s-85f --weights picoharp_s10.npz",
            results=results)
-    assert entries(results) == {"ulx3s-85f": build_entry("ulx3s-85f", 52.5),
-                                "ulx3s-85f with picoharp_s10.npz": other}
+    smaller = {**other, "core": "multipixel(rows=32, batch=7, slots=3)"}
+    record(smaller, "python -m boards build ulx3s-85f --weights picoharp_s10.npz --batch 7",
+           results=results)
+    assert entries(results) == {
+        "ulx3s-85f": build_entry("ulx3s-85f", 52.5), "ulx3s-85f with picoharp_s10.npz": other,
+        "ulx3s-85f with picoharp_s10.npz, multipixel(rows=32, batch=7, slots=3)": smaller}
     text = section_body(load_section("boards", results))
-    assert "| ulx3s-85f with picoharp_s10.npz | multipixel" in text
+    assert "| ulx3s-85f with picoharp_s10.npz | multipixel(rows=32, batch=7, slots=3) |" in text
     assert "| ulx3s-85f | multipixel" in text
