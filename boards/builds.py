@@ -23,7 +23,7 @@ def entries(results=None):
 def _label(entry):
     """The board's name, with the model's file name unless it is the shipped model."""
     weights = entry.get("weights", DEFAULT_WEIGHTS.name)
-    return entry["board"] if weights == DEFAULT_WEIGHTS.name else f"{entry['board']} with {weights}"
+    return entry["board"] + ("" if weights == DEFAULT_WEIGHTS.name else f" with {weights}")
 
 
 def entry_key(entry):

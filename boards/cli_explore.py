@@ -12,6 +12,7 @@ from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 from golden.benchmarks import command_line, table, update_section  # noqa: E402
+from golden.fixed import FixedSpec  # noqa: E402
 from golden.pipeline import DEFAULT_WEIGHTS, add_weights_argument, load_model  # noqa: E402
 from golden.validate import InputError  # noqa: E402
 from golden.progress import progress_bar  # noqa: E402
@@ -144,13 +145,16 @@ def run(args):
 
 
 def _wider(widths):
-    """Whether a model's state or weight width is not the 8 bits the resource model knows."""
-    return any(widths.get(k, 8) != 8 for k in ("bits", "weight_bits"))
+    """Whether a model's state or weight width is not the default spec's, which the resource
+    model is fitted to."""
+    return any(widths.get(k, getattr(FixedSpec, k)) != getattr(FixedSpec, k)
+               for k in ("bits", "weight_bits"))
 
 
 def _widths_caveat(widths):
     return (f"this model's {widths['bits']}-bit states and {widths['weight_bits']}-bit weights "
-            f"are costed as 8-bit ones (the resource model is fitted to those): its LUTs and "
+            f"are costed as {FixedSpec.bits}-bit and {FixedSpec.weight_bits}-bit ones (the "
+            f"resource model is fitted to those): its LUTs and "
             f"block RAMs are optimistic, and on the iCE40, where an SB_MAC16 holds two products "
             f"of 8-bit operands only, so are its DSPs; `boards build --weights` measures them")
 
@@ -185,6 +189,7 @@ def section_body(data):
             f"{board['bram']} block RAMs; clock {board['clock_mhz']:g} MHz, "
             f"{board['clock_source']}. Cycles from `sim.des` (validated against RTL for the "
             f"Lite network, see above{'' if layers == 1 else '; a prediction for stacked layers'}); "
-            f"{costed}{'. Note: ' + _widths_caveat(data) if _wider(data) else ''}. The last row is the manual-scheduling baseline: one pixel at a time "
+            f"{costed}{'. Note: ' + _widths_caveat(data) if _wider(data) else ''}. "
+            f"The last row is the manual-scheduling baseline: one pixel at a time "
             f"in program order (`slots = batch = 1`) on the largest row count that fits. "
             f"{spill}{verdict}\n\n" + table(list(COLUMNS), rows))

@@ -20,7 +20,7 @@ from golden.intref import run_counts
 
 from .performance import CRC_BYTES
 from .photons import PhotonPath
-from .pins import SYNC_STAGES
+from .pins import SYNC_STAGES, pins_layout
 from .protocol import (HEADER_BYTES, RECORD_BYTES, STATUS_BYTES, SYNC, Command, Parser,
                        Source, host_commands, results_of, source)
 from .simulation import SimulatedPort
@@ -265,7 +265,8 @@ def measure_pins_path(qmodel, config, path, events, *, bins, divisor, pixels, id
     command = source(Source.PINS)
     if verilator:
         timed = _verilator_bytes(top, command, verilator, divisor=divisor, pixels=pixels,
-                                 family=config.family, events=events, idle_limit=idle_limit)
+                                 family=config.family, events=_pin_words(events, path),
+                                 idle_limit=idle_limit)
         return {**_records(timed, pixels, config.lanes), "lost": None}
     lost = []
 
@@ -308,15 +309,27 @@ def _amaranth_bytes(top, command, *, divisor, pixels, testbench=None, idle_limit
         yield port.cycles - began, data[0]
 
 
+def _pin_words(events, path):
+    """``events`` (as :func:`measure_pins_path` takes them) as :func:`_verilator_bytes`
+    takes them: ``(cycles, words, strobe bit)``, each word the event pins
+    (:func:`boards.pins.pins_layout`) with the strobe clear."""
+    layout = pins_layout(path.micro_bits)
+    cycles, kinds, micro = np.array(events, np.int64).reshape(-1, 3).T
+    words = (kinds << layout["kind"].offset) | (micro << layout["micro"].offset)
+    return cycles, words, 1 << layout["strobe"].offset
+
+
 def _verilator_bytes(top, command, build_dir, *, divisor, pixels, family, events=None,
                      idle_limit=1 << 24):
     """The same, from ``top`` converted to Verilog and run under Verilator in ``build_dir``
-    (with the models of the ``family``'s multipliers it instantiates), ``events`` (as
-    :func:`measure_pins_path` takes them) on its event pins."""
+    (with the models of the ``family``'s multipliers it instantiates), ``events`` (from
+    :func:`_pin_words`) on its event pins."""
     build_dir = Path(build_dir)
     vectors = {"divisor": divisor, "send": np.frombuffer(command, np.uint8),
-               "count": _bytes_for(pixels), "idle_limit": idle_limit,
-               **({"events": np.array(events, np.int64).reshape(-1, 3)} if events else {})}
+               "count": _bytes_for(pixels), "idle_limit": idle_limit}
+    if events:
+        cycles, words, strobe = events
+        vectors.update(events=np.stack([cycles, words], axis=1), strobe_bit=strobe)
     tests, failed = run_cocotb(top, name="link_top", test_module="sim.cocotb_uart",
                                testcase="timed_bytes_through_the_pins", build_dir=build_dir,
                                vectors=vectors, simulator="verilator",

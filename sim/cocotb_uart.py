@@ -50,17 +50,16 @@ async def _receive(dut, count, divisor, limit, clock=None):
     return bytes(received), True
 
 
-async def _instrument(dut, events, clock):
-    """Each of ``events`` (rows ``(cycle, kind, micro)``, cycles of ``clock``) on the top's
-    event pins (:func:`boards.pins.pins_layout`, packed: strobe, kind, micro): its kind and
-    code set a cycle before its strobe toggles."""
+async def _instrument(dut, events, strobe_bit, clock):
+    """Each of ``events`` (rows ``(cycle, word)``: cycles of ``clock``, the top's ``pins``
+    with the strobe clear) on the event pins: the word set a cycle before the strobe (the
+    ``strobe_bit`` of ``pins``) toggles."""
     strobe = 0
-    for cycle, kind, micro in events.tolist():
-        word = (kind << 1) | (micro << 3)
+    for cycle, word in events.tolist():
         await ClockCycles(dut.clk, max(cycle - 1 - clock.cycles, 0))
         dut.pins.value = word | strobe
         await ClockCycles(dut.clk, 1)
-        strobe ^= 1
+        strobe ^= strobe_bit
         dut.pins.value = word | strobe
 
 
@@ -98,7 +97,8 @@ async def frames_through_the_pins(dut):
 async def timed_bytes_through_the_pins(dut):
     """Sends ``send`` and saves the first ``count`` bytes the board sends and the cycle (from
     the end of ``send``) each ended at, to :data:`TIMED_BYTES`; from the end of ``send``, the
-    ``events`` (if any) on the event pins, after whose last pixel the board may fall silent
+    ``events`` (if any, with ``strobe_bit``: :func:`_instrument`) on the event pins, after
+    whose last pixel the board may fall silent
     before ``count`` bytes (which then bound what is saved)."""
     path = os.environ[VECTORS_ENV]
     data = np.load(path)
@@ -111,7 +111,7 @@ async def timed_bytes_through_the_pins(dut):
     await _send(dut, data["send"].tolist(), divisor)
     clock.start = get_sim_time(unit="ns")
     if "events" in data:
-        cocotb.start_soon(_instrument(dut, data["events"], clock))
+        cocotb.start_soon(_instrument(dut, data["events"], int(data["strobe_bit"]), clock))
     got, complete = await receiving
     np.savez(os.path.join(os.path.dirname(path), TIMED_BYTES),
              data=np.frombuffer(got, np.uint8), cycles=np.array(clock.stamps, np.int64))

@@ -67,6 +67,7 @@ def test_wider_widths_are_flagged_as_costed_at_8_bits(tmp_path, capsys, monkeypa
     assert main(["explore", "--board", "ulx3s-85f", "--weights", str(model), "--json",
                  str(tmp_path / "m.json"), "--max-batch", "1", "--max-slots", "1"]) == 0
     out = " ".join(capsys.readouterr().out.split())
-    assert "note: this model's 10-bit states and 8-bit weights are costed as 8-bit ones" in out
+    assert ("note: this model's 10-bit states and 8-bit weights are costed as 8-bit and 8-bit "
+            "ones" in out)
     assert (recorded["bits"], recorded["weight_bits"]) == (10, 8)
     assert "Note: this model's 10-bit states" in section_body(recorded)
