@@ -66,6 +66,9 @@ def add_arguments(p):
     p.add_argument("--channel", type=int, help="channel (.ptu) or image block (.sdt)")
     p.add_argument("--test-pixels", type=positive_int, default=1000,
                    help="held-out decays per photon count in the accuracy table (default 1,000)")
+    p.add_argument("--photons", type=positive_int, nargs="+", default=list(PHOTONS), metavar="N",
+                   help=f"the accuracy table's photon counts (default "
+                        f"{' '.join(map(str, PHOTONS))})")
     p.add_argument("--no-benchmarks", action="store_true",
                    help="do not record the run in results/ (BENCHMARKS.md's source)")
 
@@ -121,6 +124,7 @@ def run(args):
     print(f"accuracy on {args.test_pixels:,} held-out decays per photon count ...")
     q.meta.update(command=args.invocation, like=Path(args.like).name, notes=list(notes),
                   accuracy=accuracy(q, model, instrument, n=args.test_pixels,
+                                    photons=sorted(set(args.photons)),
                                     f_pixels=max(args.test_pixels // 3, 50)),
                   test_pixels=args.test_pixels)
     partial = args.out.with_name(args.out.name + ".partial.npz")
@@ -150,15 +154,16 @@ def _lifetimes(prange):
 
 
 def _accuracy_table(found):
-    """tau_m MAE per photon count, the F-value and, where measured, the FRET-like set's
-    errors."""
-    rows = [[method, *(found[method]["tau_m_mae_ns"][str(p)] for p in PHOTONS),
+    """tau_m MAE per photon count (those the run measured), the F-value and, where measured,
+    the FRET-like set's errors."""
+    photons = list(found[next(iter(found))]["tau_m_mae_ns"])
+    rows = [[method, *(found[method]["tau_m_mae_ns"][p] for p in photons),
              found[method]["f_value"],
              *(found[method]["fret"][k] if "fret" in found[method] else "–" for k in FRET_KEYS)]
             for method in COMPARED if method in found]
     fret = (f"FRET tau1 MAE (ns) @ {FRET_PHOTONS}", f"FRET tau2 MAE (ns) @ {FRET_PHOTONS}",
             f"FRET fraction MAE @ {FRET_PHOTONS}")
-    return table(["method", *(f"tau_m MAE (ns) @ {p}" for p in PHOTONS), "F @ 1000", *fret],
+    return table(["method", *(f"tau_m MAE (ns) @ {p}" for p in photons), "F @ 1000", *fret],
                  rows)
 
 
