@@ -73,8 +73,9 @@ def widen(model, hidden_size, *, seed=0):
     if model.num_layers != 1 or hidden_size < model.hidden_size:
         raise ValueError(f"widen makes a one-layer model wider: {model.hidden_size} units in "
                          f"{model.num_layers} layers cannot become {hidden_size}")
-    torch.manual_seed(seed)
-    wide = Seq2Seq(hidden_size=hidden_size, num_layers=1)
+    with torch.random.fork_rng():       # the caller's generator is left as it was
+        torch.manual_seed(seed)
+        wide = Seq2Seq(hidden_size=hidden_size, num_layers=1)
     old, new = model.hidden_size, hidden_size
     # rows of a GRU tensor come in three gate blocks (r, z, n), each a unit per row
     rows = torch.cat([torch.arange(old) + k * new for k in range(3)])

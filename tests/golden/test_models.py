@@ -83,6 +83,16 @@ def test_a_widened_model_starts_where_it_was(lite_model):
     assert wide.head.weight.grad[:, 32:].abs().min() > 1e-4
 
 
+def test_widen_is_seeded_and_leaves_the_callers_generator_alone(lite_model):
+    torch.manual_seed(5)
+    expected = torch.rand(3)
+    torch.manual_seed(5)
+    first = widen(lite_model, 40, seed=1)
+    assert torch.equal(torch.rand(3), expected)
+    assert torch.equal(widen(lite_model, 40, seed=1).encoder.weight_hh_l0,
+                       first.encoder.weight_hh_l0)
+
+
 @pytest.mark.parametrize("hidden, layers", [(16, 1), (64, 2)])
 def test_widen_refuses_a_narrower_or_deeper_model(hidden, layers):
     with pytest.raises(ValueError, match="^widen makes a one-layer model wider"):
