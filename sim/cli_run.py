@@ -59,7 +59,8 @@ def run(args):
     qmodel = load_model(args.weights)
     if args.backend == "rtl":
         try:
-            MultiPixelCore(qmodel=qmodel, bins=Instrument.of(qmodel).acq.bins, config=config)
+            core = MultiPixelCore(qmodel=qmodel, bins=Instrument.of(qmodel).acq.bins,
+                                  config=config)
         except ValueError as err:
             raise InputError(f"core for {args.weights.name}: {err}") from None
     try:
@@ -67,8 +68,8 @@ def run(args):
             prepared = read_for_model(args, Instrument.of(qmodel))
             rec, counts = prepared.recording, prepared.counts
             if args.backend == "rtl":
-                maps, seconds, rtl = run_rtl(counts, qmodel, sample=args.sample, seed=args.seed,
-                                             config=config, clock_mhz=args.clock_mhz)
+                maps, seconds, rtl = run_rtl(counts, core, sample=args.sample, seed=args.seed,
+                                             clock_mhz=args.clock_mhz)
             else:
                 teacher = _teacher() if args.model == "teacher" else None
                 (maps, seconds), rtl = run_golden(counts, qmodel, teacher), None

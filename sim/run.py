@@ -7,8 +7,6 @@ import numpy as np
 from golden.intref import run_counts
 from golden.pipeline import LIFETIME_KEYS, analyse, analyse_float
 from golden.progress import progress_bar
-from rtl.config import SIMULATED
-from rtl.multipixel import MultiPixelCore
 
 from .des import simulate
 from .rtl_backend import by_tag, run_core
@@ -52,20 +50,22 @@ def expected_records(qmodel, counts):
             for n in range(len(counts))]
 
 
-def run_rtl(counts, qmodel, *, sample, seed, config=SIMULATED, clock_mhz=None):
-    """The golden map of ``counts`` ``(H, W, T)``, plus ``sample`` random pixels (all of them if
-    there are no more) through the RTL core of ``config`` (:class:`rtl.config.CoreConfig`) in
-    Amaranth simulation, checked for exact equality.
+def run_rtl(counts, core, *, sample, seed, clock_mhz=None):
+    """The golden map of ``counts`` ``(H, W, T)`` through ``core``'s model, plus ``sample``
+    random pixels (all of them if there are no more) through ``core``
+    (:class:`rtl.multipixel.MultiPixelCore`, built for ``T`` bins) in Amaranth simulation,
+    checked for exact equality.
 
     Returns ``(maps, seconds, rtl)``: ``rtl`` is the report section (pixels verified, cycles per
     pixel and, given a ``clock_mhz``, the pixels/s it gives at that clock). Raises :class:`RTLMismatch` when any
     checked pixel differs.
     """
+    if counts.shape[-1] != core.bins:
+        raise ValueError(f"the core is built for {core.bins} bins, not {counts.shape[-1]}")
+    qmodel, c = core.qmodel, core.config
     maps, seconds = run_golden(counts, qmodel)
     flat = counts.reshape(-1, counts.shape[-1])
     chosen = sample_pixels(len(flat), sample, seed=seed)
-    c = config
-    core = MultiPixelCore(qmodel=qmodel, bins=counts.shape[-1], config=c)
     began = time.perf_counter()
     with progress_bar() as bar:
         task = bar.add_task("RTL simulation (MultiPixelCore)", total=len(chosen), status="")
