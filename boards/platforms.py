@@ -169,7 +169,7 @@ BOARDS = {
         # 3 Mbaud, the FT231X's top rate: 21 clocks per bit at 62.5 MHz; 1 Mbaud where the PLL
         # clock is too far from a multiple of 3 MHz
         bauds=(3_000_000, 1_000_000),
-        # the iCEBreaker has no room for it (80 logic cells free)
+        # the iCEBreaker has no room for it (boards/PHOTONS.md)
         photons=PhotonPath(), event_pins=ulx3s_event_pins),
 }
 
