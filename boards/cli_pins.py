@@ -107,8 +107,8 @@ def run(args):
         print(f"{f['board']}, {f['photons']} photons a pixel, under Verilator: "
               f"{f['pixels_per_s']:,.0f} pixels/s over {f['records']} records (model "
               f"{f['des_pixels_per_s']:,.0f}, {100 * f['error']:+.2f} %; {f['des_records']} "
-              f"records, {f['des_lost']:,} events lost); {f['wrong']} records not the "
-              f"reference's")
+              f"records); {f['lost']:,} events lost (model {f['des_lost']:,}); {f['wrong']} "
+              f"records not the reference's")
     if not args.no_benchmarks:
         update_section("pins-path", "Event pins: an instrument's events to RESULTS records",
                        command_line("boards"), {"cases": cases, "full": full},
@@ -119,9 +119,10 @@ def run(args):
 def measure_full(board, qmodel, *, pixels, photons, build_dir):
     """``board``'s default top (core, clock, UART rate, queue) under Verilator, its event pins
     driven by an instrument scanning one frame of ``pixels`` (lines of :data:`FULL_WIDTH`),
-    ``photons`` a pixel; beside the model's prediction. Where the model loses no event, every
-    record is checked against the reference (the events histogrammed in numpy, through the
-    integer reference: ``wrong`` counts those that differ; ``None`` where events are lost)."""
+    ``photons`` a pixel; beside the model's prediction. Where the board lost no event (its
+    counter, asked over the link after the last record), every record is checked against the
+    reference (the events histogrammed in numpy, through the integer reference: ``wrong``
+    counts those that differ; ``None`` where events were lost)."""
     path, bins = board.photons, qmodel.meta["acquisition"]["bins"]
     clock = board.clock_mhz * 1e6
     divisor = uart_divisor(clock, board.bauds[0])
@@ -143,9 +144,9 @@ def measure_full(board, qmodel, *, pixels, photons, build_dir):
     return {"board": board.name, "core": board.core.label(), "clock_mhz": board.clock_mhz,
             "baud": board.bauds[0], "photons": photons, "events": len(events),
             "records": len(rtl["records"]), "des_records": des["records"],
-            "des_lost": des["lost"],
+            "lost": rtl["lost"], "des_lost": des["lost"],
             "wrong": (records_not_matching(qmodel, rtl["records"], reference)
-                      if des["lost"] == 0 else None),
+                      if rtl["lost"] == 0 else None),
             "cycles_per_pixel": rtl["cycles_per_pixel"],
             "pixels_per_s": clock / rtl["cycles_per_pixel"], "latency": rtl["latency"],
             "des_pixels_per_s": clock / des["cycles_per_pixel"], "des_latency": des["latency"],
@@ -167,7 +168,8 @@ def section_body(data):
             f"{DIVISOR} clocks per UART bit), against the discrete-event model of the same "
             "path (`boards.path.simulate_pins_path`: the queue, the histogrammer's waits for "
             "a free bank, `sim.des`'s core, the link). Events that find the queue full are "
-            "counted in `lost` (the board's counter after the last event, and the model's); "
+            "counted in `lost` (the board's counter, asked over the link after the last record, "
+            "and the model's); "
             "a lost marker merges pixels, so fewer records arrive. Rates in steady state as "
             "for the on-chip source; target |error| <= 2 %.\n\n"
             + table(["queue", "photons/pixel", "gap between frames (cycles)", "events",
@@ -178,7 +180,8 @@ def section_body(data):
 
 def _full_body(full):
     rows = [[f["board"], f["core"], f["clock_mhz"], f"{f['baud']:,}", f["photons"],
-             f"{f['events']:,}", f"{f['records']} / {f['des_records']}", f"{f['des_lost']:,}",
+             f"{f['events']:,}", f"{f['records']} / {f['des_records']}",
+             f"{f['lost']:,} / {f['des_lost']:,}",
              f"{f['cycles_per_pixel']:,.1f}", f"{f['pixels_per_s']:,.0f}",
              f"{f['des_pixels_per_s']:,.0f}", f"{100 * f['error']:+.2f} %",
              f"{f['latency']:,} / {f['des_latency']:,}",
@@ -188,13 +191,14 @@ def _full_body(full):
             "and run under Verilator (`boards.path.measure_pins_path(..., verilator=...)`: "
             "cocotb drives the pins and reads `tx`, each byte stamped to the cycle), an "
             f"instrument scanning one frame in lines of {FULL_WIDTH} pixels, a toggle every "
-            f"{APART} clocks. Where the model loses no event, every record is checked against "
-            "the events histogrammed in numpy (`golden.events.histogram_events`) through the "
-            "integer reference; the board's lost-event counter is not on its pins, so lost "
-            "events are the model's figure, and fewer records than pixels show merged "
-            "pixels.\n\n"
+            f"{APART} clocks. After the last record the board is asked for its counters over "
+            "the link (a COUNTERS frame, as the host asks). Where it lost no event, every "
+            "record is checked against the events histogrammed in numpy "
+            "(`golden.events.histogram_events`) through the integer reference; fewer records "
+            "than pixels show pixels merged by lost markers.\n\n"
             + table(["board", "core", "clock (MHz)", "baud", "photons/pixel", "events",
-                     "records, measured / model", "events lost (model)", "cycles/pixel",
+                     "records, measured / model", "events lost, measured / model",
+                     "cycles/pixel",
                      "pixels/s (measured)", "pixels/s (model)", "model error",
                      "latency, measured / model (cycles)", "not the reference's", "seconds"],
                     rows))

@@ -21,8 +21,9 @@ from golden.intref import run_counts
 from .performance import CRC_BYTES
 from .photons import PhotonPath
 from .pins import SYNC_STAGES, pins_layout
-from .protocol import (HEADER_BYTES, RECORD_BYTES, STATUS_BYTES, SYNC, Command, Parser,
-                       Source, host_commands, results_of, source)
+from .protocol import (COUNTERS_BYTES, HEADER_BYTES, RECORD_BYTES, STATUS_BYTES, SYNC,
+                       Command, Parser, Source, counters, decode_counters, host_commands,
+                       results_of, source)
 from .simulation import SimulatedPort
 from .top import LinkTop
 from .uart import BITS_PER_BYTE
@@ -33,6 +34,8 @@ __all__ = ["PathModel", "PinsPathModel", "simulate_path", "simulate_pins_path", 
 #: Cycles from a strobe's toggle to its event at the histogrammer: the synchroniser, the edge
 #: detection and the queue's buffered output.
 PINS_LATENCY = SYNC_STAGES + 3
+#: Bytes of a COUNTER_VALUES frame, the answer to COUNTERS.
+COUNTERS_FRAME = len(SYNC) + HEADER_BYTES + COUNTERS_BYTES + CRC_BYTES
 
 
 class PathModel(CoreModel):
@@ -215,9 +218,11 @@ def measure_path(qmodel, config, path, *, bins, divisor, pixels, verilator=None)
     core = MultiPixelCore(qmodel=qmodel, bins=bins, config=config)
     top = LinkTop(core=core, clk_freq=divisor * 1e6, baud=1e6, photons=path)
     command = source(Source.ONCHIP)
-    timed = (_verilator_bytes(top, command, verilator, divisor=divisor, pixels=pixels,
-                              family=config.family)
-             if verilator else _amaranth_bytes(top, command, divisor=divisor, pixels=pixels))
+    if verilator:
+        timed, _ = _verilator_bytes(top, command, verilator, divisor=divisor, pixels=pixels,
+                                    family=config.family)
+    else:
+        timed = _amaranth_bytes(_port(top), command, divisor=divisor, pixels=pixels)
     return _records(timed, pixels, config.lanes)
 
 
@@ -256,50 +261,63 @@ def measure_pins_path(qmodel, config, path, events, *, bins, divisor, pixels, id
     (``(cycle, kind, micro)`` of each strobe toggle, cycles from the SOURCE frame's end; the
     event's bits set a cycle before) on them, reading up to ``pixels`` records off its ``tx``
     pin (fewer, if lost markers merged pixels: until the link is idle for ``idle_limit``
-    cycles): in Amaranth's simulator, or with ``verilator`` (a build folder) as
-    :func:`measure_path` runs it. Returns :func:`measure_path`'s figures and ``lost``, the
-    event pins' counter after the last event (``None`` under Verilator, which sees the top's
-    pins only)."""
+    cycles), then asking for its counters (a COUNTERS frame, as the host asks): in Amaranth's
+    simulator, or with ``verilator`` (a build folder) as :func:`measure_path` runs it. Returns
+    :func:`measure_path`'s figures, ``counters`` (the board's COUNTER_VALUES,
+    :data:`boards.protocol.COUNTER_NAMES`) and ``lost``, its count of the events its pins
+    could not queue."""
     core = MultiPixelCore(qmodel=qmodel, bins=bins, config=config)
     top = LinkTop(core=core, clk_freq=divisor * 1e6, baud=1e6, photons=path)
-    command = source(Source.PINS)
+    command, ask = source(Source.PINS), counters()
     if verilator:
-        timed = _verilator_bytes(top, command, verilator, divisor=divisor, pixels=pixels,
-                                 family=config.family, events=_pin_words(events, path),
-                                 idle_limit=idle_limit)
-        return {**_records(timed, pixels, config.lanes), "lost": None}
-    lost = []
+        timed, answer = _verilator_bytes(top, command, verilator, divisor=divisor,
+                                         pixels=pixels, family=config.family,
+                                         events=_pin_words(events, path),
+                                         idle_limit=idle_limit, after=ask)
+        found = _records(timed, pixels, config.lanes)
+    else:
+        async def instrument(ctx):
+            now, strobe = -len(command) * BITS_PER_BYTE * divisor, 0
+            for cycle, kind, micro in events:
+                if cycle - 1 > now:
+                    await ctx.tick().repeat(cycle - 1 - now)
+                ctx.set(top.pins.kind, int(kind))
+                ctx.set(top.pins.micro, int(micro))
+                await ctx.tick()
+                strobe ^= 1
+                ctx.set(top.pins.strobe, strobe)
+                now = cycle
 
-    async def instrument(ctx):
-        now, strobe = -len(command) * BITS_PER_BYTE * divisor, 0
-        for cycle, kind, micro in events:
-            if cycle - 1 > now:
-                await ctx.tick().repeat(cycle - 1 - now)
-            ctx.set(top.pins.kind, int(kind))
-            ctx.set(top.pins.micro, int(micro))
-            await ctx.tick()
-            strobe ^= 1
-            ctx.set(top.pins.strobe, strobe)
-            now = cycle
-        await ctx.tick().repeat(PINS_LATENCY + 2)
-        lost.append(ctx.get(top.event_pins.lost))
-
-    timed = _amaranth_bytes(top, command, divisor=divisor, pixels=pixels, testbench=instrument,
-                            idle_limit=idle_limit)
-    return {**_records(timed, pixels, config.lanes), "lost": lost[0] if lost else None}
+        port = _port(top)
+        port.sim.add_testbench(instrument, background=True)
+        found = _records(_amaranth_bytes(port, command, divisor=divisor, pixels=pixels,
+                                         idle_limit=idle_limit), pixels, config.lanes)
+        port.write(ask)
+        port.run((len(ask) + 2 * COUNTERS_FRAME) * BITS_PER_BYTE * divisor)
+        answer = port.read(2 * COUNTERS_FRAME)
+    values = _counters_in(answer)
+    return {**found, "counters": values, "lost": values["lost"]}
 
 
-def _amaranth_bytes(top, command, *, divisor, pixels, testbench=None, idle_limit=None):
-    """``(cycle, byte)`` of what ``top`` sends after ``command``, in Amaranth's simulator,
-    cycles from the command's end; enough for ``pixels`` records, or until the link was idle
-    for ``idle_limit`` cycles. ``testbench`` runs beside (an async function of the simulator's
-    context, from cycle 0)."""
-    byte = BITS_PER_BYTE * divisor
-    port = SimulatedPort(top, timeout=byte)
-    if testbench:
-        port.sim.add_testbench(testbench, background=True)
+def _counters_in(answer):
+    """The counters of the COUNTER_VALUES frame among the bytes ``answer``."""
+    for frame in Parser(lengths=host_commands()).feed(answer):
+        if getattr(frame, "command", None) == Command.COUNTER_VALUES:
+            return decode_counters(frame.payload)
+    raise RuntimeError(f"the board did not answer COUNTERS: received {answer.hex()}")
+
+
+def _port(top):
+    """A :class:`boards.simulation.SimulatedPort` onto ``top`` whose reads wait a byte time."""
+    return SimulatedPort(top, timeout=BITS_PER_BYTE * top.divisor)
+
+
+def _amaranth_bytes(port, command, *, divisor, pixels, idle_limit=None):
+    """``(cycle, byte)`` of what the top behind ``port`` sends after ``command``, in
+    Amaranth's simulator, cycles from the command's end; enough for ``pixels`` records, or
+    until the link was idle for ``idle_limit`` cycles."""
     port.write(command)
-    port.run(len(command) * byte)
+    port.run(len(command) * BITS_PER_BYTE * divisor)
     began = port.cycles
     for _ in range(_bytes_for(pixels)):
         idle = port.cycles
@@ -320,16 +338,19 @@ def _pin_words(events, path):
 
 
 def _verilator_bytes(top, command, build_dir, *, divisor, pixels, family, events=None,
-                     idle_limit=1 << 24):
+                     idle_limit=1 << 24, after=b""):
     """The same, from ``top`` converted to Verilog and run under Verilator in ``build_dir``
     (with the models of the ``family``'s multipliers it instantiates), ``events`` (from
-    :func:`_pin_words`) on its event pins."""
+    :func:`_pin_words`) on its event pins; then ``after`` sent. Returns the ``(cycle, byte)``
+    pairs and the bytes of the answer to ``after`` (a COUNTER_VALUES frame's length at most)."""
     build_dir = Path(build_dir)
     vectors = {"divisor": divisor, "send": np.frombuffer(command, np.uint8),
                "count": _bytes_for(pixels), "idle_limit": idle_limit}
     if events:
         cycles, words, strobe = events
         vectors.update(events=np.stack([cycles, words], axis=1), strobe_bit=strobe)
+    if after:
+        vectors.update(after=np.frombuffer(after, np.uint8), answer=COUNTERS_FRAME)
     tests, failed = run_cocotb(top, name="link_top", test_module="sim.cocotb_uart",
                                testcase="timed_bytes_through_the_pins", build_dir=build_dir,
                                vectors=vectors, simulator="verilator",
@@ -337,7 +358,7 @@ def _verilator_bytes(top, command, build_dir, *, divisor, pixels, family, events
     if failed or not tests:
         raise RuntimeError(f"the Verilator run failed: see {build_dir / 'test.log'}")
     timed = np.load(build_dir / TIMED_BYTES)
-    return zip(timed["cycles"].tolist(), timed["data"].tolist())
+    return zip(timed["cycles"].tolist(), timed["data"].tolist()), timed["answer"].tobytes()
 
 
 def _bytes_for(pixels):

@@ -99,7 +99,9 @@ async def timed_bytes_through_the_pins(dut):
     the end of ``send``) each ended at, to :data:`TIMED_BYTES`; from the end of ``send``, the
     ``events`` (if any, with ``strobe_bit``: :func:`_instrument`) on the event pins, after
     whose last pixel the board may fall silent
-    before ``count`` bytes (which then bound what is saved)."""
+    before ``count`` bytes (which then bound what is saved). Then, if the vectors hold
+    ``after``, sends it and saves the first ``answer`` bytes of the board's answer (as
+    ``answer``)."""
     path = os.environ[VECTORS_ENV]
     data = np.load(path)
     divisor = int(data["divisor"])
@@ -113,7 +115,14 @@ async def timed_bytes_through_the_pins(dut):
     if "events" in data:
         cocotb.start_soon(_instrument(dut, data["events"], int(data["strobe_bit"]), clock))
     got, complete = await receiving
+    answer = b""
+    if "after" in data:
+        answering = cocotb.start_soon(_receive(dut, int(data["answer"]), divisor,
+                                               int(data["idle_limit"])))
+        await _send(dut, data["after"].tolist(), divisor)
+        answer, _ = await answering
     np.savez(os.path.join(os.path.dirname(path), TIMED_BYTES),
-             data=np.frombuffer(got, np.uint8), cycles=np.array(clock.stamps, np.int64))
+             data=np.frombuffer(got, np.uint8), cycles=np.array(clock.stamps, np.int64),
+             answer=np.frombuffer(answer, np.uint8))
     assert complete or "events" in data, \
         f"{len(got)} of {int(data['count'])} bytes before the board fell silent"

@@ -23,16 +23,17 @@ def test_one_case_printed_and_rendered(capsys, monkeypatch):
 
 
 def test_full_size_runs_render_whether_checked_or_not():
-    """A full-size run where the model lost nothing shows how many records differ from the
+    """A full-size run where the board lost nothing shows how many records differ from the
     reference; one with events lost says its records were not checked."""
     run = {"board": "ulx3s-85f", "core": "multipixel(rows=32, batch=8, slots=3)",
            "clock_mhz": 62.5, "baud": 3_000_000, "photons": 1100, "events": 281_857,
-           "records": 256, "des_records": 256, "des_lost": 0, "wrong": 0,
+           "records": 256, "des_records": 256, "lost": 0, "des_lost": 0, "wrong": 0,
            "cycles_per_pixel": 3299.6, "pixels_per_s": 18942.0, "latency": 90_000,
            "des_pixels_per_s": 18941.9, "des_latency": 90_003, "error": -1e-5, "seconds": 900}
-    lossy = {**run, "photons": 1000, "records": 232, "des_records": 232, "des_lost": 29_086,
-             "wrong": None}
+    lossy = {**run, "photons": 1000, "records": 238, "des_records": 232, "lost": 29_101,
+             "des_lost": 29_086, "wrong": None}
     text = section_body({"cases": [], "full": [run, lossy]})
-    assert "| 1100 | 281,857 | 256 / 256 | 0 | 3,299.6 | 18,942 | 18,942 | -0.00 % |" in text
+    assert "| 1100 | 281,857 | 256 / 256 | 0 / 0 | 3,299.6 | 18,942 | 18,942 | -0.00 % |" in text
     assert "| 90,000 / 90,003 | 0 | 900 |" in text
-    assert "| 232 / 232 | 29,086 |" in text and "| not checked (events lost) | 900 |" in text
+    assert "| 238 / 232 | 29,101 / 29,086 |" in text
+    assert "| not checked (events lost) | 900 |" in text

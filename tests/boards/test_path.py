@@ -8,6 +8,7 @@ from golden.events import histogram_events
 from golden.export import golden_counts
 from golden.intref import run_counts
 from boards.photons import PhotonPath
+from boards.protocol import COUNTER_NAMES
 from golden.pipeline import load_default
 from rtl.config import CoreConfig
 
@@ -78,7 +79,8 @@ def test_the_model_predicts_the_pins_path_and_its_losses(queue, photons, gap):
 def test_verilator_drives_the_event_pins(tmp_path):
     """The pins case with a queue that never fills, under Verilator (the full-size
     measurement's simulator): every pixel's record, in order, is the events' own histogram
-    through the integer reference, with its photons; the model's rate within 2 %."""
+    through the integer reference, with its photons; the board's counters, asked over the
+    link afterwards, are all zero; the model's rate within 2 %."""
     q = load_default()
     config, path, events, measure = small_case(q, 1024, 20, 0, frames=2)
     fast = measure_pins_path(q, config, path, events, **measure, verilator=tmp_path)
@@ -87,6 +89,7 @@ def test_verilator_drives_the_event_pins(tmp_path):
                                  measure["bins"])["pixels"]
     assert len(fast["records"]) == measure["pixels"] == len(reference)
     assert records_not_matching(q, fast["records"], reference) == 0
+    assert fast["counters"] == dict.fromkeys(COUNTER_NAMES, 0)
     des = simulate_pins_path(config, path, [(c, k) for c, k, _ in events],
                              frame_pixels=8, bins=measure["bins"], divisor=measure["divisor"],
                              pixels=measure["pixels"])
