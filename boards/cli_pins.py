@@ -77,8 +77,7 @@ def compare(qmodel, queue, photons, gap, *, frames, seed=0):
     config, path, events, measure = small_case(qmodel, queue, photons, gap, frames=frames,
                                                seed=seed)
     rtl = measure_pins_path(qmodel, config, path, events, **measure)
-    des = simulate_pins_path(config, path, [(c, k) for c, k, _ in events],
-                             frame_pixels=len(SMALL["stripes"]) * SMALL["lines"], bins=BINS,
+    des = simulate_pins_path(config, path, [(c, k) for c, k, _ in events], bins=BINS,
                              divisor=DIVISOR, pixels=measure["pixels"])
     rtl["records"] = len(rtl["records"])
     return {"rtl": rtl, "des": des, "events": len(events)}
@@ -135,9 +134,8 @@ def measure_full(board, qmodel, *, pixels, photons, build_dir):
     rtl = measure_pins_path(qmodel, board.core, path, events, bins=bins, divisor=divisor,
                             pixels=pixels, idle_limit=FULL_IDLE, verilator=build_dir)
     seconds = time.perf_counter() - began
-    des = simulate_pins_path(board.core, path, [(c, k) for c, k, _ in events],
-                             frame_pixels=pixels, bins=bins, hidden=qmodel.hidden_size,
-                             divisor=divisor, pixels=pixels)
+    des = simulate_pins_path(board.core, path, [(c, k) for c, k, _ in events], bins=bins,
+                             hidden=qmodel.hidden_size, divisor=divisor, pixels=pixels)
     _, kinds, micro = zip(*events)
     reference = histogram_events(kinds, micro, table, bins,
                                  count_bits=qmodel.spec.count_bits)["pixels"]

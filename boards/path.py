@@ -72,6 +72,7 @@ class PathModel(CoreModel):
             line = max(marker + 1, self.bank_free)
             self.bank_free = line + 3 + 2 * T + 2
             self.offered = line + 1 + path.dwell
+        return True
 
     def result(self, time):
         super().result(time)
@@ -102,14 +103,18 @@ class PinsPathModel(PathModel):
     :data:`PINS_LATENCY` cycles later; one that finds ``path.queue`` events waiting is
     ``lost``. The histogrammer takes an event a clock, a marker once the bank it swaps to is
     free: a ``PIXEL``'s after the core has read the previous pixel out, a ``LINE`` or
-    ``FRAME``'s after that bank was cleared (``T`` fetch/send pairs)."""
+    ``FRAME``'s after that bank was cleared (``T`` fetch/send pairs), a ``FRAME``'s flush
+    token then ending the core's batch: frames end where the markers taken say, so a lost
+    marker moves them as on the board."""
 
-    def __init__(self, core, path, events, *, frame_pixels, bins, hidden, pixels, byte):
+    def __init__(self, core, path, events, *, bins, hidden, pixels, byte):
         super().__init__(core, path, bins=bins, hidden=hidden, pixels=pixels, byte=byte,
-                         frame_pixels=frame_pixels)
+                         frame_pixels=pixels)
         self.events, self.lost, self.holding = events, 0, False
         self.fifo = simpy.Store(self.env)
-        self.taken = defaultdict(self.env.event)        # pixel -> its marker taken (cycle)
+        # the histogrammer's output, in order: (PIXEL, the cycle its marker was taken) and
+        # (FRAME, the cycle its flush token reaches the core)
+        self.out = simpy.Store(self.env)
         self.read_out = defaultdict(self.env.event)     # pixel -> its bank free again
         self.env.process(self.pins())
         self.env.process(self.histogrammer())
@@ -131,21 +136,29 @@ class PinsPathModel(PathModel):
                 yield free if isinstance(free, simpy.Event) else env.timeout(
                     max(free - env.now, 0))
                 if kind == EventKind.PIXEL:
-                    self.taken[pixel].succeed(env.now)
+                    self.out.put((kind, env.now))
                     free, pixel = self.read_out[pixel], pixel + 1
                 else:
-                    free = env.now + 3 + 2 * self.bins + 2
+                    token = env.now + 2 + 2 * self.bins     # IDLE, FETCH, T fetch/send pairs
+                    free = token + 3
+                    if kind == EventKind.FRAME:
+                        self.out.put((kind, token))
             yield env.timeout(1)
             self.holding = False
 
     def load(self, pixel):
-        """The pixel's counts, read out (two cycles each) once its marker was taken."""
+        """The pixel's counts, read out (two cycles each) once its marker was taken; ``False``
+        once a flush token reaches the core instead."""
         env = self.env
-        marker = yield self.taken[pixel]
-        self.markers.append(marker)
-        start = max(env.now, marker + 3)
+        kind, cycle = yield self.out.get()
+        if kind == EventKind.FRAME:
+            yield env.timeout(max(cycle - env.now, 0))
+            return False
+        self.markers.append(cycle)
+        start = max(env.now, cycle + 3)
         yield env.timeout(start - env.now + 2 * self.bins - 1)
         env.process(self._succeed(self.read_out[pixel], 2))
+        return True
 
     def _succeed(self, event, delay):
         yield self.env.timeout(delay)
@@ -168,15 +181,14 @@ def instrument_events(codes, *, shape, frames, photons, apart, gap, start, rng):
     return events
 
 
-def simulate_pins_path(core, path, events, *, frame_pixels, bins=135, hidden=32, divisor,
-                       pixels):
+def simulate_pins_path(core, path, events, *, bins=135, hidden=32, divisor, pixels):
     """Predict the path of a board top fed on its event pins (``events``: each strobe toggle's
-    ``(cycle, kind)``, from the cycle the pins became the input), frames of ``frame_pixels``
-    pixels, otherwise as :func:`simulate_path`, over up to ``pixels`` results. Returns
+    ``(cycle, kind)``, from the cycle the pins became the input), otherwise as
+    :func:`simulate_path`, over up to ``pixels`` results. Returns
     ``cycles_per_pixel`` and ``latency`` as :func:`simulate_path`, ``lost`` (events that
     found the queue full) and ``records`` (results sent: lost markers merge pixels)."""
-    model = PinsPathModel(core, path, events, frame_pixels=frame_pixels, bins=bins,
-                          hidden=hidden, pixels=pixels, byte=BITS_PER_BYTE * divisor)
+    model = PinsPathModel(core, path, events, bins=bins, hidden=hidden, pixels=pixels,
+                          byte=BITS_PER_BYTE * divisor)
     model.run()
     return {**_steady(model.arrivals, core.lanes), "lost": model.lost, "records": model.sent}
 
@@ -341,8 +353,8 @@ def _verilator_bytes(top, command, build_dir, *, divisor, pixels, family, events
                      idle_limit=1 << 24, after=b""):
     """The same, from ``top`` converted to Verilog and run under Verilator in ``build_dir``
     (with the models of the ``family``'s multipliers it instantiates), ``events`` (from
-    :func:`_pin_words`) on its event pins; then ``after`` sent. Returns the ``(cycle, byte)``
-    pairs and the bytes of the answer to ``after`` (a COUNTER_VALUES frame's length at most)."""
+    :func:`_pin_words`) on its event pins; then ``after`` (a COUNTERS frame) sent. Returns
+    the ``(cycle, byte)`` pairs and the first :data:`COUNTERS_FRAME` bytes of the answer."""
     build_dir = Path(build_dir)
     vectors = {"divisor": divisor, "send": np.frombuffer(command, np.uint8),
                "count": _bytes_for(pixels), "idle_limit": idle_limit}

@@ -77,27 +77,32 @@ class CoreModel:
 
     def load(self, pixel):
         """The ``T`` counts of ``pixel`` into the preprocessor, which is ready for them now:
-        back to back, one a cycle."""
+        back to back, one a cycle. Returns ``True``; a model whose input ends frames by itself
+        returns ``False`` where a flush token comes instead of the pixel."""
         yield self.env.timeout(self.bins)
+        return True
 
     def preprocess(self):
         """Pixels one after another; each batch of lanes (cut at the end of a frame of
-        ``frame_pixels``: a flush token) is handed to a slot process. A pixel's counts load
-        while the previous slot is busy; its inputs wait for a free slot."""
+        ``frame_pixels``, or where :meth:`load` meets a flush token) is handed to a slot
+        process. A pixel's counts load while the previous slot is busy; its inputs wait for a
+        free slot."""
         c, env = self.c, self.env
         pixel = 0
         while pixel < self.pixels:
-            lanes = min(c.batch, self.pixels - pixel,
-                        self.frame_pixels - pixel % self.frame_pixels)
-            for lane in range(lanes):
-                yield from self.load(pixel + lane)
+            most = min(c.batch, self.pixels - pixel,
+                       self.frame_pixels - pixel % self.frame_pixels)
+            lanes = 0
+            while lanes < most and (yield from self.load(pixel + lanes)):
                 # the shifts settle, the first input is read and clipped
                 yield env.timeout(SETTLE_CYCLES + CYCLES_PER_INPUT - 1)
-                if lane == 0:
+                if lanes == 0:
                     slot = yield self.free_slots.get()
                 yield env.timeout(CYCLES_PER_INPUT * (self.bins - 1) + 1)     # T inputs out
-            env.process(self.run_slot(slot, pixel, lanes))
-            pixel += lanes
+                lanes += 1
+            if lanes:
+                env.process(self.run_slot(slot, pixel, lanes))
+                pixel += lanes
 
     def result(self, time):
         """A result leaves the core at ``time``."""

@@ -1,9 +1,10 @@
 """The photon path's discrete-event model against the board top in RTL simulation."""
+import numpy as np
 import pytest
 
 from boards.cli_pins import compare, small_case
-from boards.path import measure_path, measure_pins_path, records_not_matching, simulate_path, \
-    simulate_pins_path
+from boards.path import instrument_events, measure_path, measure_pins_path, \
+    records_not_matching, simulate_path, simulate_pins_path
 from golden.events import histogram_events
 from golden.export import golden_counts
 from golden.intref import run_counts
@@ -91,9 +92,23 @@ def test_verilator_drives_the_event_pins(tmp_path):
     assert records_not_matching(q, fast["records"], reference) == 0
     assert fast["counters"] == dict.fromkeys(COUNTER_NAMES, 0)
     des = simulate_pins_path(config, path, [(c, k) for c, k, _ in events],
-                             frame_pixels=8, bins=measure["bins"], divisor=measure["divisor"],
+                             bins=measure["bins"], divisor=measure["divisor"],
                              pixels=measure["pixels"])
     assert des["cycles_per_pixel"] == pytest.approx(fast["cycles_per_pixel"], rel=0.02)
+
+
+def test_a_frames_flush_token_starts_its_last_batch():
+    """One frame of five pixels on a one-slot core of two lanes, the model told to expect more
+    pixels: the frame's FRAME marker (its flush token) starts the last batch, partly filled,
+    as it does on the board, so all five records arrive, none lost."""
+    q = load_default()
+    path = PhotonPath(**SCENE)
+    codes = [c for c, b in enumerate(path.bin_table(q, 12)) if b is not None]
+    events = instrument_events(codes, shape=(1, 5), frames=1, photons=10, apart=3, gap=0,
+                               start=160, rng=np.random.default_rng(0))
+    des = simulate_pins_path(CoreConfig(rows=32, batch=2, slots=1), path,
+                             [(c, k) for c, k, _ in events], bins=12, divisor=4, pixels=8)
+    assert (des["records"], des["lost"]) == (5, 0)
 
 
 def test_records_are_checked_by_tag_photons_and_result():
