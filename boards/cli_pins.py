@@ -166,10 +166,9 @@ def section_body(data):
             f"{DIVISOR} clocks per UART bit), against the discrete-event model of the same "
             "path (`boards.path.simulate_pins_path`: the queue, the histogrammer's waits for "
             "a free bank, `sim.des`'s core, the link). Events that find the queue full are "
-            "counted in `lost` (the board's counter, asked over the link after the last record, "
-            "and the model's); "
-            "a lost marker merges pixels, so fewer records arrive. Rates in steady state as "
-            "for the on-chip source; target |error| <= 2 %.\n\n"
+            "counted in `lost` (the board's counter, asked over the link after the last "
+            "record, and the model's); a lost marker merges pixels, so fewer records arrive. "
+            "Rates in steady state as for the on-chip source; target |error| <= 2 %.\n\n"
             + table(["queue", "photons/pixel", "gap between frames (cycles)", "events",
                      "RTL cycles/pixel", "DES cycles/pixel", "DES error",
                      "latency, RTL / DES (cycles)", "lost, RTL / DES", "records"], rows)
@@ -196,7 +195,6 @@ def _full_body(full):
             "than pixels show pixels merged by lost markers.\n\n"
             + table(["board", "core", "clock (MHz)", "baud", "photons/pixel", "events",
                      "records, measured / model", "events lost, measured / model",
-                     "cycles/pixel",
-                     "pixels/s (measured)", "pixels/s (model)", "model error",
+                     "cycles/pixel", "pixels/s (measured)", "pixels/s (model)", "model error",
                      "latency, measured / model (cycles)", "not the reference's", "seconds"],
                     rows))
