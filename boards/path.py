@@ -234,7 +234,7 @@ def measure_path(qmodel, config, path, *, bins, divisor, pixels, verilator=None)
         timed, _ = _verilator_bytes(top, command, verilator, divisor=divisor, pixels=pixels,
                                     family=config.family)
     else:
-        timed = _amaranth_bytes(_port(top), command, divisor=divisor, pixels=pixels)
+        timed = _amaranth_bytes(_port(top), command, pixels=pixels)
     return _records(timed, pixels, config.lanes)
 
 
@@ -302,8 +302,8 @@ def measure_pins_path(qmodel, config, path, events, *, bins, divisor, pixels, id
 
         port = _port(top)
         port.sim.add_testbench(instrument, background=True)
-        found = _records(_amaranth_bytes(port, command, divisor=divisor, pixels=pixels,
-                                         idle_limit=idle_limit), pixels, config.lanes)
+        found = _records(_amaranth_bytes(port, command, pixels=pixels, idle_limit=idle_limit),
+                         pixels, config.lanes)
         port.write(ask)
         port.run((len(ask) + 2 * COUNTERS_FRAME) * BITS_PER_BYTE * divisor)
         answer = port.read(2 * COUNTERS_FRAME)
@@ -324,12 +324,12 @@ def _port(top):
     return SimulatedPort(top, timeout=BITS_PER_BYTE * top.divisor)
 
 
-def _amaranth_bytes(port, command, *, divisor, pixels, idle_limit=None):
+def _amaranth_bytes(port, command, *, pixels, idle_limit=None):
     """``(cycle, byte)`` of what the top behind ``port`` sends after ``command``, in
     Amaranth's simulator, cycles from the command's end; enough for ``pixels`` records, or
     until the link was idle for ``idle_limit`` cycles."""
     port.write(command)
-    port.run(len(command) * BITS_PER_BYTE * divisor)
+    port.run(len(command) * BITS_PER_BYTE * port.dut.divisor)
     began = port.cycles
     for _ in range(_bytes_for(pixels)):
         idle = port.cycles
